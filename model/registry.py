@@ -1,0 +1,161 @@
+"""The parameter registry machinery: one `Param` per tunable quantity, declared once.
+
+The declarations themselves live in `model.params`; everything else (the CLI's
+``--set``, spec validation, the web page's inputs, SALib problems, EMA uncertainties and
+``docs/parameters.md``) is derived from them. No default is ever typed twice.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from model.errors import ParamError
+
+KINDS = ("float", "int", "bool")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter.
+
+    Attributes:
+        name: identifier used everywhere (CLI, specs, CSV columns).
+        default: value used when nothing overrides it.
+        low, high: inclusive allowed range (ignored for bools).
+        unit: e.g. "fraction 0-1", "terms", "SD per term", "£ per pupil per year".
+        group: the mechanism or policy it belongs to (e.g. "M3 voluntary partnering").
+        meaning: one sentence a researcher can act on.
+        source: an EVIDENCE.md row, a seed, "calibrated: P1", or "assumption".
+        kind: "float", "int" or "bool".
+    """
+
+    name: str
+    default: Any
+    low: float | None
+    high: float | None
+    unit: str
+    group: str
+    meaning: str
+    source: str
+    kind: str = "float"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise AssertionError(f"{self.name}: kind {self.kind!r} not in {KINDS}")
+        if self.kind != "bool":
+            self.check(self.default)
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("float", "int")
+
+    def allowed(self) -> str:
+        if self.kind == "bool":
+            return "true or false"
+        return f"{self.kind} in [{_fmt(self.low)}, {_fmt(self.high)}]"
+
+    def coerce(self, value: Any) -> Any:
+        """Convert a CLI string or a TOML/JSON value, then range-check it."""
+        if self.kind == "bool":
+            return _to_bool(self.name, value)
+        if isinstance(value, bool):
+            raise ParamError(f"parameter {self.name}: got a boolean, expected {self.allowed()}")
+        try:
+            if self.kind == "int":
+                f = float(value)
+                if not f.is_integer():
+                    raise ValueError
+                v: float | int = int(f)
+            else:
+                v = float(value)
+        except (TypeError, ValueError):
+            raise ParamError(
+                f"parameter {self.name}: {value!r} is not a number; expected {self.allowed()}"
+            ) from None
+        self.check(v)
+        return v
+
+    def check(self, v: float) -> None:
+        if not math.isfinite(v) or not (self.low <= v <= self.high):
+            raise ParamError(f"parameter {self.name}: {v!r} is out of range; expected {self.allowed()}")
+
+
+def _fmt(x: float | None) -> str:
+    return "" if x is None else (f"{x:g}" if isinstance(x, float) else str(x))
+
+
+def _to_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("false", "0", "no", "off"):
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ParamError(f"parameter {name}: {value!r} is not a boolean; expected true or false")
+
+
+class Registry:
+    """An ordered collection of `Param`s with validation helpers."""
+
+    def __init__(self, params: list[Param]):
+        self._params: dict[str, Param] = {}
+        for p in params:
+            if p.name in self._params:
+                raise AssertionError(f"parameter {p.name} declared twice")
+            self._params[p.name] = p
+
+    def __getitem__(self, name: str) -> Param:
+        try:
+            return self._params[name]
+        except KeyError:
+            raise ParamError(self.unknown_message(name)) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._params
+
+    def __iter__(self):
+        return iter(self._params.values())
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def names(self) -> list[str]:
+        return list(self._params)
+
+    def unknown_message(self, name: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(name, self._params, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return (
+            f"unknown parameter {name!r}{hint} (see `clustersim params` for all "
+            f"{len(self._params)} names)"
+        )
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self}
+
+    def resolve(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults updated with validated overrides; raises ParamError on any bad entry."""
+        values = self.defaults()
+        for name, value in (overrides or {}).items():
+            values[name] = self[name].coerce(value)
+        return values
+
+    def parse_assignment(self, text: str) -> tuple[str, Any]:
+        """Parse a CLI ``NAME=VALUE`` into a validated pair."""
+        name, sep, raw = text.partition("=")
+        if not sep or not name.strip():
+            raise ParamError(f"--set expects NAME=VALUE, got {text!r}")
+        p = self[name.strip()]
+        return p.name, p.coerce(raw.strip())
+
+    def groups(self) -> dict[str, list[Param]]:
+        out: dict[str, list[Param]] = {}
+        for p in self:
+            out.setdefault(p.group, []).append(p)
+        return out
