@@ -1,0 +1,12 @@
+"""Who acts: schools, clusters, brokers (and, later, providers) as Mesa agents.
+
+Agents carry identity and genuinely per-agent decisions; their numeric state lives in
+the model's arrays, reached through ``self.model`` at run time. Nothing here imports
+from ``model``.
+"""
+
+from agents.broker import Broker
+from agents.cluster import Cluster
+from agents.school import School
+
+__all__ = ["Broker", "Cluster", "School"]

@@ -28,7 +28,7 @@ class Param:
         group: the mechanism or policy it belongs to (e.g. "M3 voluntary partnering").
         meaning: one sentence a researcher can act on.
         source: an EVIDENCE.md row, a seed, "calibrated: P1", or "assumption".
-        kind: "float", "int" or "bool".
+        kind: "float", "int" or "bool"; inferred from the default's type when omitted.
     """
 
     name: str
@@ -39,9 +39,12 @@ class Param:
     group: str
     meaning: str
     source: str
-    kind: str = "float"
+    kind: str = ""
 
     def __post_init__(self) -> None:
+        if not self.kind:
+            inferred = {bool: "bool", int: "int", float: "float"}.get(type(self.default), "?")
+            object.__setattr__(self, "kind", inferred)
         if self.kind not in KINDS:
             raise AssertionError(f"{self.name}: kind {self.kind!r} not in {KINDS}")
         if self.kind != "bool":

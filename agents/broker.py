@@ -1,0 +1,70 @@
+"""A middle-tier broker: a local authority or a superintendent's office.
+
+The broker's behaviour *is* the policy (DESIGN 1): its policy object tells it what to do
+each term; the broker carries the per-jurisdiction decisions: which schools to group,
+whom to place first, whom to fund.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from model.model import ClusterModel
+
+
+class Broker(mesa.Agent):
+    """A broker with a jurisdiction (school indices) and a capacity per term."""
+
+    model: ClusterModel
+
+    def __init__(self, model: ClusterModel, kind: str, jurisdiction: np.ndarray, policy):
+        super().__init__(model)
+        self.kind = kind
+        self.jurisdiction = jurisdiction
+        self.policy = policy
+        s = model.s
+        self.x = float(s.x[jurisdiction].mean()) if len(jurisdiction) else 0.0
+        self.y = float(s.y[jurisdiction].mean()) if len(jurisdiction) else 0.0
+        self.spent = 0.0
+
+    def act(self) -> None:
+        self.policy.act_broker(self)
+
+    def group_schools(self, schools: np.ndarray, size: int) -> int:
+        """Form clusters of about ``size`` neighbouring schools; return how many were formed."""
+        m = self.model
+        if len(schools) < m.p.cluster_min_size:
+            return 0
+        order = schools[np.argsort(m.spatial_key[schools], kind="stable")]
+        n_groups = max(1, round(len(order) / size))
+        for group in np.array_split(order, n_groups):
+            m.found_cluster(group.tolist(), founded="brokered")
+        return n_groups
+
+    def place_isolated(self, limit: int) -> int:
+        """Put up to ``limit`` unclustered schools in clusters, weakest first (superintendent).
+
+        Each joins the nearest cluster with room among its neighbours, or founds one with
+        its nearest unclustered neighbours. Refusal (M3) does not apply: the broker has a
+        board's authority (seed 000).
+        """
+        m = self.model
+        s = m.s
+        alone = self.jurisdiction[s.cluster[self.jurisdiction] < 0]
+        if len(alone) == 0 or limit <= 0:
+            return 0
+        priority = alone[np.lexsort((s.effectiveness[alone], ~s.region.rural[alone]))]
+        placed = 0
+        for i in priority[:limit].tolist():
+            if s.cluster[i] >= 0:
+                continue
+            placed += m.place_school(i)
+        return placed
+
+    def fund(self, schools: np.ndarray, hours: float) -> None:
+        """Pay for ``hours`` of sustained CPD per teacher this term (quality 1)."""
+        self.model.s.funded_hours[schools] += hours

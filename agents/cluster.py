@@ -1,0 +1,51 @@
+"""A cluster of schools: membership, admission and dissolution (M3, M4)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from model.model import ClusterModel
+
+
+class Cluster(mesa.Agent):
+    """A group of schools working together; ``cid`` indexes the model's cluster arrays."""
+
+    model: ClusterModel
+
+    def __init__(self, model: ClusterModel, cid: int, founded: str):
+        super().__init__(model)
+        self.cid = cid
+        self.founded = founded
+
+    @property
+    def members(self) -> np.ndarray:
+        return np.flatnonzero(self.model.s.cluster == self.cid)
+
+    @property
+    def size(self) -> int:
+        return int(self.model.c.size[self.cid])
+
+    @property
+    def cohesion(self) -> float:
+        return float(self.model.c.cohesion[self.cid])
+
+    def admit(self, school: int) -> None:
+        """Take a school in (the caller has checked there is room and it is unclustered)."""
+        s = self.model.s
+        s.cluster[school] = self.cid
+        s.clusters_joined[school] += 1
+        self.model.c.size[self.cid] += 1
+
+    def dissolve(self) -> None:
+        """Release every member and leave the model (M4: the marriage has failed)."""
+        m = self.model
+        m.s.cluster[self.members] = -1
+        m.c.alive[self.cid] = False
+        m.c.size[self.cid] = 0
+        m.dissolved_this_term += 1
+        del m.cluster_agents[self.cid]
+        self.remove()

@@ -1,0 +1,61 @@
+"""A school: identity, attributes and its partnering decision (M3)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from model.model import ClusterModel
+
+
+class School(mesa.Agent):
+    """One school; ``idx`` is its row in the model's school arrays."""
+
+    model: ClusterModel
+
+    def __init__(self, model: ClusterModel, idx: int):
+        super().__init__(model)
+        self.idx = idx
+
+    @property
+    def cluster_id(self) -> int:
+        return int(self.model.s.cluster[self.idx])
+
+    @property
+    def effectiveness(self) -> float:
+        return float(self.model.s.effectiveness[self.idx])
+
+    @property
+    def grade(self) -> int:
+        return int(self.model.s.grade[self.idx])
+
+    def seek_partners(self, candidates: np.ndarray, accepted: np.ndarray) -> bool:
+        """Apply to candidates best first; join or found a cluster with the first that accepts.
+
+        Args:
+            candidates: school indices, best-ranked first.
+            accepted: whether each candidate (or its cluster) would accept this school.
+
+        Returns:
+            True if the school is in a cluster afterwards.
+        """
+        m = self.model
+        cluster = m.s.cluster
+        max_size = m.p.cluster_max_size
+        for j, ok in zip(candidates.tolist(), accepted.tolist(), strict=True):
+            if cluster[self.idx] >= 0:
+                return True
+            if not ok:
+                continue
+            cj = cluster[j]
+            if cj >= 0:
+                if m.c.size[cj] < max_size:
+                    m.cluster_agents[int(cj)].admit(self.idx)
+                    return True
+            else:
+                m.found_cluster([self.idx, j], founded="voluntary")
+                return True
+        return bool(cluster[self.idx] >= 0)

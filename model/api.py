@@ -1,0 +1,79 @@
+"""A small functional API for analysts and for EMA Workbench / SALib (STYLE 5, 9).
+
+``simulate(params, seed)`` returns named outcomes, so tools can wrap the model with no
+glue; ``run(config, seed)`` also returns the per-term series and the per-school table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.model import ClusterModel
+from model.region import GOVERNANCE_NAMES
+from model.state import GRADES
+
+
+@dataclass
+class RunResult:
+    summary: dict[str, float]
+    timeseries: pd.DataFrame
+    schools: pd.DataFrame
+    config: dict[str, Any]
+
+
+def run(config: dict[str, Any] | None = None, seed: int = 0) -> RunResult:
+    """Run one configuration to its horizon (deterministic in config and seed)."""
+    m = ClusterModel(config, seed)
+    while m.running:
+        m.step()
+    return RunResult(summary=m.summary(), timeseries=m.series(), schools=school_table(m),
+                     config=m.config)
+
+
+def simulate(params: dict[str, Any] | None = None, seed: int = 0) -> dict[str, float]:
+    """Named end-of-run outcomes for ``params`` (may hold preset, policies, years and any
+    declared parameter)."""
+    m = ClusterModel(params, seed)
+    while m.running:
+        m.step()
+    return m.summary()
+
+
+def school_table(m: ClusterModel) -> pd.DataFrame:
+    """One row per school: attributes, start and end state, weak or not, cluster history."""
+    s, r = m.s, m.s.region
+    from model.metrics import left_behind_mask
+    from model.mechanisms.attainment import below_floor
+
+    grade_names = np.array(GRADES)
+    return pd.DataFrame({
+        "school": np.arange(s.n),
+        "la": r.la,
+        "x_km": r.x.round(3),
+        "y_km": r.y.round(3),
+        "phase": np.where(r.phase == 0, "primary", "secondary"),
+        "pupils": r.pupils,
+        "rural": r.rural,
+        "fsm": r.fsm.round(4),
+        "governance": np.array(GOVERNANCE_NAMES)[r.governance],
+        "trust": r.trust,
+        "weak": s.weak,
+        "effectiveness_start": m.eff0,
+        "effectiveness_end": s.effectiveness,
+        "rwm_start": m.rwm0,
+        "rwm_end": s.rwm.copy(),
+        "grade_start": grade_names[m.grade0],
+        "grade_end": grade_names[s.grade],
+        "below_floor_end": below_floor(m),
+        "left_behind": left_behind_mask(m),
+        "terms_below_floor": s.terms_below_floor,
+        "cluster_end": s.cluster.copy(),
+        "clusters_joined": s.clusters_joined,
+        "terms_clustered": s.terms_clustered,
+        "cpd_hours": s.cpd_hours_total,
+        "cost": s.cost_total,
+    })

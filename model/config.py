@@ -1,0 +1,40 @@
+"""A run's configuration: preset, policies, horizon and parameter values, validated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.errors import UserError
+from model.params import PARAMS
+
+DEFAULTS = {"preset": "county", "policies": ["self_improving"], "years": 10}
+MAX_YEARS = 50
+
+
+def resolve_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fill defaults and validate; raise UserError naming the field and allowed values.
+
+    Keys: ``preset`` (a name in model.PRESETS), ``policies`` (list of names, or "a+b"),
+    ``years`` (1-50) and any parameter name in model.PARAMS.
+    """
+    from model.policies import parse_policies
+    from model.region import get_preset
+
+    config = dict(config or {})
+    out: dict[str, Any] = {}
+    preset = config.pop("preset", DEFAULTS["preset"])
+    out["preset"] = get_preset(str(preset)).name
+    out["policies"] = parse_policies(config.pop("policies", DEFAULTS["policies"]))
+    years = config.pop("years", DEFAULTS["years"])
+    if isinstance(years, bool) or not _is_int(years) or not 1 <= int(years) <= MAX_YEARS:
+        raise UserError(f"years: {years!r} is not allowed; expected an integer in [1, {MAX_YEARS}]")
+    out["years"] = int(years)
+    out.update(PARAMS.resolve(config))
+    return out
+
+
+def _is_int(v: Any) -> bool:
+    try:
+        return float(v).is_integer()
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,7 @@
+"""The model's mechanisms (DESIGN.md section 2), one module per phase of the term.
+
+Each function takes the model and updates its arrays in one vectorised pass. Random
+numbers come from the model's named streams and are drawn whether or not the mechanism
+is switched on, so switching one off does not shift the draws of another (common
+random numbers across scenarios).
+"""

@@ -1,0 +1,44 @@
+"""Phase 8, inspection (M13): Ofsted-style grades from effectiveness plus noise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.state import RI
+
+
+def grade_of(judged: np.ndarray, p) -> np.ndarray:
+    """Grades 0 outstanding .. 3 inadequate from judged effectiveness (SD) and the cut points."""
+    cuts = np.array([p.grade_cut_ri, p.grade_cut_good, p.grade_cut_outstanding])
+    return (3 - np.searchsorted(cuts, judged, side="right")).astype(np.int8)
+
+
+def initial_grades(m) -> None:
+    """Grades from a past inspection, with the next one staggered over the cycle."""
+    s, p = m.s, m.p
+    rng = m.streams["inspection"]
+    s.grade = grade_of(s.effectiveness + p.inspection_noise_sd * rng.normal(0, 1, s.n), p)
+    interval = np.where(s.grade >= RI, p.inspection_interval_poor, p.inspection_interval_good)
+    s.next_inspection = np.ceil(rng.random(s.n) * interval).astype(np.int32)
+
+
+def inspect(m) -> np.ndarray:
+    """Inspect the schools that are due; return the indices graded RI or inadequate.
+
+    A poor grade reveals the school's needs (M2) and is passed to the policies, whose
+    response (urgent support, brokering, a trust takeover) is theirs to decide.
+    """
+    s, p = m.s, m.p
+    noise = m.streams["inspection"].normal(0, 1, s.n)
+    if not p.m13_inspection:
+        return np.zeros(0, np.int64)
+    due = s.next_inspection <= m.term
+    judged = s.effectiveness + p.inspection_noise_sd * noise
+    g = grade_of(judged[due], p)
+    s.grade[due] = g
+    idx = np.flatnonzero(due)
+    poor = idx[g >= RI]
+    s.next_inspection[idx] = m.term + np.where(g >= RI, p.inspection_interval_poor,
+                                               p.inspection_interval_good)
+    s.revealed_until[poor] = m.term + p.reveal_terms
+    return poor

@@ -1,0 +1,36 @@
+"""Phase 6, learning: CPD gains land; turnover and skill fade pull expertise back (M14)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def decay_rate(m) -> np.ndarray:
+    """Per-term rate at which expertise relaxes to its anchor (M14, EVIDENCE C turnover).
+
+    Yearly rate = skill fade + turnover x (1 + multiplier x FSM share): faster in
+    disadvantaged schools. Converted to a per-term rate.
+    """
+    p, fsm = m.p, m.s.region.fsm
+    yearly = np.clip(p.skill_fade_year + p.turnover_rate * (1 + p.turnover_fsm_multiplier * fsm),
+                     0.0, 0.95)
+    return 1.0 - (1.0 - yearly) ** (1.0 / 3.0)
+
+
+def learn(m) -> None:
+    """Apply this term's CPD gains to each school's focus domain."""
+    s = m.s
+    i = np.flatnonzero(s.focus >= 0)
+    s.expertise[i, s.focus[i]] += s.gain[i]
+
+
+def turnover(m) -> None:
+    """M14: expertise relaxes towards the school's anchor, plus school-level shocks."""
+    s, p = m.s, m.p
+    rng = m.streams["turnover"]
+    common = rng.normal(0.0, 1.0, s.n)
+    specific = rng.normal(0.0, 1.0, s.expertise.shape)
+    if not p.m14_turnover:
+        return
+    s.expertise += m.decay[:, None] * (s.anchor - s.expertise)
+    s.expertise += p.expertise_shock_sd * (0.8 * common[:, None] + 0.6 * specific)

@@ -1,0 +1,58 @@
+"""Phase 1, needs: engagement (M1 hard to reach) and need identification (M2, M15)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit, logit
+
+from model.state import CPD_DOMAINS
+
+
+def update_engagement(m) -> None:
+    """M1: engagement falls with weakness, isolation and rurality (seed 000)."""
+    s, p = m.s, m.p
+    e = np.full(s.n, p.engagement_base)
+    if p.m1_hard_to_reach:
+        below = np.maximum(0.0, (m.eff_mean0 - s.effectiveness) / m.eff_sd0)
+        e *= np.clip(1.0 - p.engagement_weakness_penalty * below, 0.05, 1.0)
+        e *= np.where(s.cluster < 0, 1.0 - p.engagement_isolation_penalty, 1.0)
+        e *= np.where(s.region.rural, 1.0 - p.engagement_rural_penalty, 1.0)
+    s.engagement = e
+
+
+def shared_data(m) -> np.ndarray:
+    """M15: schools whose needs and support are informed by shared data this term."""
+    s, p = m.s, m.p
+    if not p.m15_shared_data:
+        return np.zeros(s.n, bool)
+    in_cluster = s.cluster >= 0
+    cohesive = np.zeros(s.n, bool)
+    cohesive[in_cluster] = m.c.cohesion[s.cluster[in_cluster]] >= p.data_cohesion_min
+    return cohesive | s.monitored
+
+
+def identify_needs(m) -> None:
+    """M2: a school acts on its largest shortfall only once it has spotted it (seed 001).
+
+    The need in a domain is the shortfall of expertise below ``need_benchmark``. A school
+    spots it by self-evaluation (probability rising with effectiveness), or because a poor
+    inspection or a results drop revealed it; shared data (M15) reveals part of what
+    self-evaluation misses. With M2 off every need is known.
+    """
+    s, p = m.s, m.p
+    u = m.streams["needs"].random(s.n)
+    gap = p.need_benchmark - s.expertise[:, CPD_DOMAINS]
+    k = np.argmax(gap, axis=1)
+    need = gap[np.arange(s.n), k]
+    if p.m2_hidden_needs:
+        z = (s.effectiveness - m.eff_mean0) / m.eff_sd0
+        prob = expit(logit(np.clip(p.selfeval_mean, 1e-6, 1 - 1e-6))
+                     + p.selfeval_effectiveness_slope * z)
+        data = shared_data(m)
+        prob = np.where(data, 1.0 - (1.0 - prob) * (1.0 - p.data_detection_boost), prob)
+        spotted = (u < prob) | (s.revealed_until > m.term)
+    else:
+        spotted = np.ones(s.n, bool)
+    has = (need > 0) & spotted
+    s.focus = np.where(has, np.asarray(CPD_DOMAINS)[k], -1).astype(np.int8)
+    s.need = np.where(has, need, 0.0)

@@ -1,0 +1,51 @@
+"""Phase 3, voluntary partnering (M3): unclustered schools seek partners nearby.
+
+Seekers are drawn with probability ``seek_rate`` x engagement (M1). Each ranks its
+``search_neighbours`` nearest schools (precomputed with a k-d tree: no O(n^2) search)
+by similarity of quality (homophily, P5), complementary strengths (seed 002) and
+distance, and applies to them best first; a stronger school or cluster may refuse a
+weaker applicant (seed 004). Competition within a term is resolved by a seeded random
+order of seekers: earlier seekers take the places first. Acceptance is computed from
+the state at the start of the phase.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit, logit
+
+from model.state import CPD_DOMAINS
+
+
+def seek_partners(m) -> None:
+    s, p = m.s, m.p
+    rng = m.streams["partnering"]
+    u = rng.random(s.n)
+    if not p.m3_voluntary_partnering:
+        return
+    seekers = np.flatnonzero((s.cluster < 0) & (u < p.seek_rate * s.engagement))
+    if len(seekers) == 0:
+        return
+    order = rng.permutation(seekers)
+    k = min(p.search_neighbours, m.nbr.shape[1])
+    nb, dist = m.nbr[order, :k], m.nbr_d[order, :k]
+    eff = s.effectiveness
+    ei, ej = eff[order][:, None], eff[nb]
+    strengths = s.expertise[:, CPD_DOMAINS]
+    comp = np.maximum(0.0, strengths[nb] - strengths[order][:, None, :]).mean(axis=2)
+    score = (-p.homophily_weight * np.abs(ei - ej) + p.complementarity_weight * comp
+             - p.distance_weight * dist + rng.gumbel(size=nb.shape))
+    score[(dist > p.max_partner_km) | (nb < 0)] = -np.inf
+
+    # The target of an application is the candidate's cluster if it has one.
+    cl = s.cluster[nb]
+    cluster_eff, cluster_eng = m.cluster_means(eff), m.cluster_means(s.engagement)
+    t_eff = np.where(cl >= 0, cluster_eff[np.maximum(cl, 0)], ej)
+    t_eng = np.where(cl >= 0, cluster_eng[np.maximum(cl, 0)], s.engagement[nb])
+    refusal = p.refusal_strength * np.maximum(0.0, t_eff - ei)
+    accept = rng.random(nb.shape) < expit(logit(np.clip(t_eng, 1e-6, 1 - 1e-6)) - refusal)
+    ranked = np.argsort(-score, axis=1, kind="stable")
+    take = np.take_along_axis
+    nb_r, ok_r = take(nb, ranked, 1), take(accept & np.isfinite(score), ranked, 1)
+    for row, i in enumerate(order):
+        m.school_agents[i].seek_partners(nb_r[row], ok_r[row])

@@ -1,0 +1,128 @@
+"""Outcomes through the "left behind" lens (DESIGN 4), declared once.
+
+``METRICS`` are collected every term (term 0 is the starting state); ``SUMMARY`` names
+the end-of-run outcomes: the last value of every metric plus run totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from model.mechanisms.attainment import below_floor
+from model.state import INADEQUATE, RI
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    description: str
+    fn: Callable
+
+
+def _mean(values: np.ndarray, mask: np.ndarray) -> float:
+    return float(values[mask].mean()) if mask.any() else float("nan")
+
+
+def gini(values: np.ndarray) -> float:
+    v = np.sort(values)
+    n = len(v)
+    if n == 0 or v.sum() == 0:
+        return 0.0
+    return float((2 * np.arange(1, n + 1) - n - 1) @ v / (n * v.sum()))
+
+
+def _gap(m) -> float:
+    s = m.s
+    return _mean(s.rwm, ~s.weak) - _mean(s.rwm, s.weak)
+
+
+def left_behind_mask(m) -> np.ndarray:
+    """Weak schools still below the floor, or still graded RI or inadequate (DESIGN 4b)."""
+    return m.s.weak & (below_floor(m) | (m.s.grade >= RI))
+
+
+def _access_ratio(m) -> float:
+    s = m.s
+    other = _mean(s.cpd_hours_total, ~s.weak)
+    return _mean(s.cpd_hours_total, s.weak) / other if other > 0 else float("nan")
+
+
+def _catch_up(m) -> float:
+    s = m.s
+    d = s.rwm - m.rwm0
+    return _mean(d, s.weak) - _mean(d, ~s.weak)
+
+
+METRICS: list[Metric] = [
+    Metric("gap", "percentage points", "RWM attainment of other schools minus weak schools",
+           _gap),
+    Metric("gap_change", "percentage points", "change in the gap since the start",
+           lambda m: _gap(m) - m.gap0),
+    Metric("left_behind", "fraction of weak schools",
+           "weak schools below the floor or graded RI/inadequate",
+           lambda m: _mean(left_behind_mask(m), m.s.weak)),
+    Metric("catch_up", "percentage points",
+           "RWM improvement of weak schools minus that of the others since the start", _catch_up),
+    Metric("isolation_weak", "fraction of weak schools", "weak schools outside any cluster",
+           lambda m: _mean(m.s.cluster < 0, m.s.weak)),
+    Metric("isolation_all", "fraction of schools", "schools outside any cluster",
+           lambda m: float((m.s.cluster < 0).mean())),
+    Metric("cpd_hours_weak", "hours per teacher (cumulative)", "CPD received by weak schools",
+           lambda m: _mean(m.s.cpd_hours_total, m.s.weak)),
+    Metric("cpd_hours_other", "hours per teacher (cumulative)", "CPD received by other schools",
+           lambda m: _mean(m.s.cpd_hours_total, ~m.s.weak)),
+    Metric("cpd_access_ratio", "ratio", "CPD hours per teacher, weak vs other schools",
+           _access_ratio),
+    Metric("rwm_weak", "% at expected standard", "mean RWM attainment of weak schools",
+           lambda m: _mean(m.s.rwm, m.s.weak)),
+    Metric("mean_rwm", "% at expected standard", "mean RWM attainment of all schools",
+           lambda m: float(m.s.rwm.mean())),
+    Metric("sd_rwm", "percentage points", "spread of RWM attainment across schools",
+           lambda m: float(m.s.rwm.std())),
+    Metric("gini_rwm", "0-1", "Gini coefficient of RWM attainment", lambda m: gini(m.s.rwm)),
+    Metric("below_floor", "fraction of schools", "all schools below the floor standard",
+           lambda m: float(below_floor(m).mean())),
+    Metric("good_or_outstanding", "fraction of schools", "latest grade good or outstanding",
+           lambda m: float((m.s.grade < RI).mean())),
+    Metric("requires_improvement", "fraction of schools", "latest grade requires improvement",
+           lambda m: float((m.s.grade == RI).mean())),
+    Metric("inadequate", "fraction of schools", "latest grade inadequate",
+           lambda m: float((m.s.grade == INADEQUATE).mean())),
+    Metric("clustered_share", "fraction of schools", "schools in a cluster",
+           lambda m: float((m.s.cluster >= 0).mean())),
+    Metric("n_clusters", "clusters", "clusters alive", lambda m: float(len(m.c.active()))),
+    Metric("mean_cohesion", "0-1", "mean cohesion of live clusters",
+           lambda m: float(m.c.cohesion[m.c.active()].mean()) if len(m.c.active()) else 0.0),
+    Metric("churn", "fraction of clusters", "clusters dissolved this term per live cluster",
+           lambda m: m.dissolved_this_term / max(1, len(m.c.active()) + m.dissolved_this_term)),
+    Metric("cost_per_school", "£ (cumulative)", "money spent on or for a school since the start",
+           lambda m: float(m.s.cost_total.mean())),
+]
+
+METRIC_NAMES = [x.name for x in METRICS]
+
+
+def _cost_per_point(m) -> float:
+    gained = _mean(m.s.rwm - m.rwm0, m.s.weak)
+    cost = _mean(m.s.cost_total, m.s.weak)
+    return cost / gained if gained > 0 else float("nan")
+
+
+EXTRA_SUMMARY: list[Metric] = [
+    Metric("cost_per_point_weak", "£ per percentage point",
+           "money spent per weak school per point of RWM it gained (NaN if none gained)",
+           _cost_per_point),
+    Metric("terms_below_floor_weak", "terms", "mean terms a weak school spent below the floor",
+           lambda m: _mean(m.s.terms_below_floor, m.s.weak)),
+    Metric("terms_clustered_weak", "terms", "mean terms a weak school spent in a cluster",
+           lambda m: _mean(m.s.terms_clustered, m.s.weak)),
+    Metric("mean_churn", "fraction of clusters per term", "cluster churn averaged over terms",
+           lambda m: float(np.nanmean(m.history[1:, METRIC_NAMES.index("churn")]))
+           if m.term > 0 else 0.0),
+]
+
+SUMMARY: list[str] = METRIC_NAMES + [x.name for x in EXTRA_SUMMARY]

@@ -1,0 +1,206 @@
+"""The Mesa model of a region's schools, clusters and brokers under a set of policies."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from agents import Cluster, School
+from agents.broker import Broker
+from model.config import resolve_config
+from model.mechanisms import attainment, cohesion, cpd, inspection, learning, needs, partnering
+from model.mechanisms.attainment import below_floor
+from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS
+from model.params import PARAMS
+from model.policies import POLICIES
+from model.region import generate, get_preset, spatial_order
+from model.state import FOUNDED, ClusterState, initial_state
+
+# Independent random streams, one per process of the model (STYLE 6): a policy that draws
+# more numbers in one stream never shifts another. Order is fixed: append, never reorder.
+STREAMS = ("region", "needs", "partnering", "turnover", "attainment", "inspection",
+           "cohesion", "policy", "mesa")
+NEIGHBOURS = 16  # precomputed nearest neighbours per school (upper bound of search_neighbours)
+
+
+class ClusterModel(mesa.Model):
+    """A region of schools under a set of middle-tier policies, one step per school term.
+
+    Tick order (each term; ``step`` calls these phases in this order):
+
+    1. needs: engagement (M1) and need identification (M2, M15)
+    2. policy: brokers act (cluster schools, place the isolated, fund support)
+    3. partnering: unclustered schools seek partners (M3)
+    4. cpd: peer CPD in clusters (M5), market purchases, funded support
+    5. learning: gains land; turnover and skill fade (M14)
+    6. attainment: results per subject; a results drop reveals needs (M2)
+    7. inspection: grades (M13); policies respond to poor grades
+    8. cohesion: cohesion moves, clusters dissolve (M4)
+    9. collect: per-term outcomes
+    """
+
+    PHASES = ("needs", "policy", "partnering", "cpd", "learning", "attainment", "inspection",
+              "cohesion", "collect")
+
+    def __init__(self, config: dict[str, Any] | None = None, seed: int = 0):
+        self.config = resolve_config(config)
+        children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS))
+        self.streams = {n: np.random.default_rng(c) for n, c in zip(STREAMS, children,
+                                                                          strict=True)}
+        super().__init__(rng=self.streams["mesa"])
+        self.seed = int(seed)
+        self.p = SimpleNamespace(**{k: self.config[k] for k in PARAMS.names()})
+        self.preset = get_preset(self.config["preset"])
+        self.term = 0
+        self.n_terms = 3 * self.config["years"]
+        self.dissolved_this_term = 0
+        self._build()
+
+    def _build(self) -> None:
+        rng = self.streams
+        region = generate(self.preset, rng["region"])
+        p = self.p
+        self.s = initial_state(region, p, rng["region"])
+        self.c = ClusterState()
+        tree = cKDTree(np.column_stack([region.x, region.y]))
+        k = min(NEIGHBOURS + 1, region.n)
+        d, idx = tree.query(np.column_stack([region.x, region.y]), k=k)
+        self.nbr = idx[:, 1:].astype(np.int64)
+        self.nbr_d = d[:, 1:]
+        self.spatial_key = spatial_order(region.x, region.y, bits=16)
+        self.decay = learning.decay_rate(self)
+        eff = self.s.effectiveness
+        self.eff_mean0, self.eff_sd0 = float(eff.mean()), float(eff.std() or 1.0)
+        self.s.weak = eff <= np.quantile(eff, p.weak_quantile)
+        self.school_agents = [School(self, i) for i in range(region.n)]
+        self.cluster_agents: dict[int, Cluster] = {}
+        inspection.initial_grades(self)
+        attainment.update_attainment(self)
+        self.rwm0 = self.s.rwm.copy()
+        self.grade0 = self.s.grade.copy()
+        self.eff0 = eff.copy()
+        self.gap0 = 0.0
+        self.gap0 = METRICS[0].fn(self)
+        self.policies = [POLICIES[name](self) for name in self.config["policies"]]
+        for policy in self.policies:
+            policy.setup()
+        self.history = np.full((self.n_terms + 1, len(METRICS)), np.nan)
+        self.phase_collect()
+
+    # ------------------------------------------------------------------ the term
+    def step(self) -> None:
+        self.term += 1
+        self.dissolved_this_term = 0
+        self.phase_needs()
+        self.phase_policy()
+        self.phase_partnering()
+        self.phase_cpd()
+        self.phase_learning()
+        self.phase_attainment()
+        self.phase_inspection()
+        self.phase_cohesion()
+        self.phase_collect()
+        if self.term >= self.n_terms:
+            self.running = False
+
+    def phase_needs(self) -> None:
+        needs.update_engagement(self)
+        needs.identify_needs(self)
+
+    def phase_policy(self) -> None:
+        brokers = self.agents_by_type.get(Broker)
+        if brokers:
+            brokers.shuffle_do("act")
+        for policy in self.policies:
+            policy.act()
+
+    def phase_partnering(self) -> None:
+        partnering.seek_partners(self)
+
+    def phase_cpd(self) -> None:
+        cpd.exchange_cpd(self)
+
+    def phase_learning(self) -> None:
+        learning.learn(self)
+        learning.turnover(self)
+
+    def phase_attainment(self) -> None:
+        attainment.update_attainment(self)
+
+    def phase_inspection(self) -> None:
+        poor = inspection.inspect(self)
+        if len(poor):
+            for policy in self.policies:
+                policy.on_poor_grade(poor)
+
+    def phase_cohesion(self) -> None:
+        cohesion.update_cohesion(self)
+
+    def phase_collect(self) -> None:
+        s = self.s
+        if self.term > 0:
+            s.terms_clustered += s.cluster >= 0
+            s.terms_below_floor += below_floor(self)
+        self.history[self.term] = [metric.fn(self) for metric in METRICS]
+
+    # ------------------------------------------------------------------ clusters
+    def found_cluster(self, members: list[int], founded: str) -> int:
+        """Create a cluster of currently unclustered schools; return its id."""
+        cid = self.c.add(self.p.cohesion_initial, FOUNDED.index(founded), self.term)
+        agent = Cluster(self, cid, founded)
+        self.cluster_agents[cid] = agent
+        for i in members:
+            agent.admit(i)
+        return cid
+
+    def place_school(self, i: int) -> int:
+        """Broker placement: nearest neighbour's cluster with room, else a new cluster with
+        the nearest unclustered neighbours. Returns 1 if placed."""
+        s, p = self.s, self.p
+        nb = self.nbr[i]
+        cl = s.cluster[nb]
+        room = (cl >= 0) & (self.c.size[np.maximum(cl, 0)] < p.cluster_max_size)
+        if room.any():
+            self.cluster_agents[int(cl[np.argmax(room)])].admit(i)
+            return 1
+        free = nb[cl < 0][: p.la_cluster_size - 1]
+        if len(free) + 1 >= p.cluster_min_size:
+            self.found_cluster([i, *free.tolist()], founded="brokered")
+            return 1
+        return 0
+
+    def cluster_means(self, values: np.ndarray) -> np.ndarray:
+        """Mean of a per-school array over each cluster's members (0 for empty slots)."""
+        members = np.flatnonzero(self.s.cluster >= 0)
+        n = max(1, self.c.count)  # never empty, so callers may index slot 0 safely
+        tot = np.bincount(self.s.cluster[members], values[members], minlength=n)
+        return tot / np.maximum(1, self.c.size[:n])
+
+    # ------------------------------------------------------------------ outputs
+    def series(self) -> pd.DataFrame:
+        """Per-term outcomes so far: term, year, then one column per metric."""
+        t = np.arange(self.term + 1)
+        frame = pd.DataFrame(self.history[: self.term + 1], columns=METRIC_NAMES)
+        frame.insert(0, "year", t / 3.0)
+        frame.insert(0, "term", t)
+        return frame
+
+    def summary(self) -> dict[str, float]:
+        out = dict(zip(METRIC_NAMES, self.history[self.term].tolist(), strict=True))
+        out.update({x.name: float(x.fn(self)) for x in EXTRA_SUMMARY})
+        return out
+
+    def cluster_table(self) -> pd.DataFrame:
+        act = self.c.active()
+        return pd.DataFrame({
+            "cluster": act,
+            "members": self.c.size[act],
+            "cohesion": self.c.cohesion[act],
+            "founded": [FOUNDED[f] for f in self.c.founded[act]],
+            "age_terms": self.term - self.c.born[act],
+        })

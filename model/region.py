@@ -1,0 +1,185 @@
+"""Synthetic regions of English schools: the presets and their generator.
+
+Distributions follow ../shared/EVIDENCE.md sections A-B (each constant below names its
+row). Everything is drawn from the run's ``region`` stream, so a seed fixes the region
+and every policy run with that seed meets the same schools (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.errors import UserError
+
+PRIMARY, SECONDARY = 0, 1
+LA_MAINTAINED, STANDALONE_ACADEMY, TRUST_ACADEMY = 0, 1, 2
+GOVERNANCE_NAMES = ("la_maintained", "standalone_academy", "trust_academy")
+
+# EVIDENCE A: 16,764 primaries and ~3,450 secondaries -> 17% secondary.
+SECONDARY_SHARE = 3450 / (16764 + 3450)
+# EVIDENCE A: academies are 81.9% of secondaries and 42.7% of primaries.
+ACADEMY_SHARE = {PRIMARY: 0.427, SECONDARY: 0.819}
+# EVIDENCE A: ~8,000 of ~21,000 schools are in trusts of 2+ while 43.5% are academies
+# -> about 87% of academies belong to a multi-academy trust.
+TRUST_SHARE_OF_ACADEMIES = 0.87
+# EVIDENCE A (BESA 2019): trusts with <=5, 6-11, 12-25, 26+ schools: 598, 259, 85, 29.
+TRUST_SIZE_BANDS = ((2, 5, 598), (6, 11, 259), (12, 25, 85), (26, 40, 29))
+# EVIDENCE A: rural primaries average just over 100 pupils, urban just under 400; about
+# 12% of primaries have fewer than 100 pupils; primary mean ~275, secondary ~1,060.
+RURAL_SHARE = {PRIMARY: 0.30, SECONDARY: 0.10}
+PUPILS_MEDIAN = {(PRIMARY, True): 88.0, (PRIMARY, False): 330.0,
+                 (SECONDARY, True): 750.0, (SECONDARY, False): 1050.0}
+PUPILS_SIGMA = {PRIMARY: 0.45, SECONDARY: 0.3}
+# Disadvantage: national FSM share ~24% (2024); rural schools less deprived (assumption).
+FSM_MEAN, FSM_LA_SD, FSM_SCHOOL_SD = 0.24, 0.07, 0.08
+FSM_RURAL_SHIFT, FSM_URBAN_SHIFT = -0.09, 0.03
+# Schools per km2 in England: ~21,000 schools on ~130,000 km2.
+KM2_PER_SCHOOL = 130_000 / 21_000
+# EVIDENCE B: secondaries are less often good or outstanding (80% vs 90%).
+SECONDARY_EFFECT_SHIFT = -0.12
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A region to simulate."""
+
+    name: str
+    n_schools: int
+    n_las: int
+    description: str
+    primary_only: bool = False
+    rural_only: bool = False
+    small_schools: bool = False
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("maximising_progress", 67, 4,
+               "67 small rural primaries in 4 local authorities (seed 003's Maximising Progress)",
+               primary_only=True, rural_only=True, small_schools=True),
+        Preset("county", 500, 2, "a shire county and a unitary: about 500 schools (default)"),
+        Preset("large_county", 2000, 6, "a large county area: about 2,000 schools in 6 LAs"),
+        Preset("england", 20000, 150, "all of England: about 20,000 schools in 150 LAs"),
+    )
+}
+
+
+def get_preset(name: str) -> Preset:
+    if name not in PRESETS:
+        raise UserError(f"unknown preset {name!r}; allowed: {', '.join(PRESETS)}")
+    return PRESETS[name]
+
+
+@dataclass
+class Region:
+    """Static attributes of the schools of a region (arrays indexed by school)."""
+
+    la: np.ndarray          # int local-authority index
+    x: np.ndarray           # km
+    y: np.ndarray           # km
+    phase: np.ndarray       # PRIMARY / SECONDARY
+    pupils: np.ndarray      # int
+    rural: np.ndarray       # bool
+    fsm: np.ndarray         # share of pupils eligible for free school meals, 0-1
+    governance: np.ndarray  # LA_MAINTAINED / STANDALONE_ACADEMY / TRUST_ACADEMY
+    trust: np.ndarray       # trust index, -1 when not in a multi-academy trust
+    la_centre: np.ndarray   # (n_las, 2) km
+
+    @property
+    def n(self) -> int:
+        return len(self.la)
+
+
+def generate(preset: Preset, rng: np.random.Generator) -> Region:
+    """Draw a region: LAs on a jittered grid, schools around towns and across the country."""
+    n, n_las = preset.n_schools, preset.n_las
+    la_sizes = np.bincount(rng.integers(0, n_las, n - n_las), minlength=n_las) + 1
+    la = np.repeat(np.arange(n_las), la_sizes)
+    la_area = la_sizes * KM2_PER_SCHOOL * (3.0 if preset.rural_only else 1.0)
+    la_radius = np.sqrt(la_area / np.pi)
+    side = int(np.ceil(np.sqrt(n_las)))
+    grid = np.stack(np.divmod(np.arange(n_las), side), axis=1).astype(float)
+    la_centre = (grid + rng.uniform(-0.15, 0.15, (n_las, 2))) * 2.0 * la_radius.max()
+
+    if preset.primary_only:
+        phase = np.full(n, PRIMARY, np.int8)
+    else:
+        phase = (rng.random(n) < SECONDARY_SHARE).astype(np.int8)
+    rural_p = np.where(phase == PRIMARY, RURAL_SHARE[PRIMARY], RURAL_SHARE[SECONDARY])
+    rural = np.ones(n, bool) if preset.rural_only else rng.random(n) < rural_p
+
+    # Rural schools spread over the whole LA disc; urban ones cluster around 1-3 towns.
+    r = la_radius[la] * np.sqrt(rng.random(n))
+    theta = rng.uniform(0, 2 * np.pi, n)
+    town_angle = rng.uniform(0, 2 * np.pi, (n_las, 3))
+    town = rng.integers(0, 3, n)
+    town_r = 0.45 * la_radius[la]
+    tx = la_centre[la, 0] + town_r * np.cos(town_angle[la, town])
+    ty = la_centre[la, 1] + town_r * np.sin(town_angle[la, town])
+    spread = 0.18 * la_radius[la]
+    x = np.where(rural, la_centre[la, 0] + r * np.cos(theta), tx + rng.normal(0, 1, n) * spread)
+    y = np.where(rural, la_centre[la, 1] + r * np.sin(theta), ty + rng.normal(0, 1, n) * spread)
+
+    median = np.array([[PUPILS_MEDIAN[(p, u)] for u in (False, True)] for p in (0, 1)])
+    med = median[phase, rural.astype(int)] * (0.7 if preset.small_schools else 1.0)
+    sigma = np.where(phase == PRIMARY, PUPILS_SIGMA[PRIMARY], PUPILS_SIGMA[SECONDARY])
+    pupils = np.maximum(12, np.round(med * np.exp(sigma * rng.normal(0, 1, n)))).astype(int)
+
+    la_fsm = FSM_MEAN + rng.normal(0, FSM_LA_SD, n_las)
+    fsm = (la_fsm[la] + np.where(rural, FSM_RURAL_SHIFT, FSM_URBAN_SHIFT)
+           + rng.normal(0, FSM_SCHOOL_SD, n))
+    fsm = np.clip(fsm, 0.01, 0.85)
+
+    academy = rng.random(n) < np.where(phase == PRIMARY, ACADEMY_SHARE[PRIMARY],
+                                       ACADEMY_SHARE[SECONDARY])
+    in_trust = academy & (rng.random(n) < TRUST_SHARE_OF_ACADEMIES)
+    governance = np.where(in_trust, TRUST_ACADEMY,
+                          np.where(academy, STANDALONE_ACADEMY, LA_MAINTAINED)).astype(np.int8)
+    trust = _form_trusts(in_trust, la, x, y, rng)
+    return Region(la=la, x=x, y=y, phase=phase, pupils=pupils, rural=rural, fsm=fsm,
+                  governance=governance, trust=trust, la_centre=la_centre)
+
+
+def _trust_sizes(total: int, rng: np.random.Generator) -> list[int]:
+    weights = np.array([b[2] for b in TRUST_SIZE_BANDS], float)
+    sizes: list[int] = []
+    while sum(sizes) < total:
+        lo, hi, _ = TRUST_SIZE_BANDS[rng.choice(len(weights), p=weights / weights.sum())]
+        sizes.append(int(rng.integers(lo, hi + 1)))
+    sizes[-1] -= sum(sizes) - total
+    if sizes[-1] < 2 and len(sizes) > 1:
+        sizes[-2] += sizes.pop()
+    return sizes
+
+
+def _form_trusts(in_trust, la, x, y, rng) -> np.ndarray:
+    """Group trust academies into trusts of BESA-like sizes, neighbours together, per LA."""
+    trust = np.full(len(la), -1, np.int32)
+    next_id = 0
+    for a in np.unique(la[in_trust]):
+        idx = np.flatnonzero(in_trust & (la == a))
+        if len(idx) < 2:
+            continue
+        order = idx[np.argsort(spatial_order(x[idx], y[idx]), kind="stable")]
+        start = 0
+        for size in _trust_sizes(len(order), rng):
+            trust[order[start:start + size]] = next_id
+            next_id += 1
+            start += size
+    return trust
+
+
+def spatial_order(x: np.ndarray, y: np.ndarray, bits: int = 10) -> np.ndarray:
+    """Morton (Z-order) keys: sorting by them puts nearby points next to each other."""
+    def scale(v):
+        span = np.ptp(v) or 1.0
+        return ((v - v.min()) / span * (2**bits - 1)).astype(np.int64)
+
+    xi, yi = scale(x), scale(y)
+    key = np.zeros(len(x), np.int64)
+    for b in range(bits):
+        key |= ((xi >> b) & 1) << (2 * b) | ((yi >> b) & 1) << (2 * b + 1)
+    return key
