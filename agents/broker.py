@@ -40,7 +40,7 @@ class Broker(mesa.Agent):
         if len(schools) < m.p.cluster_min_size:
             return 0
         order = schools[np.argsort(m.spatial_key[schools], kind="stable")]
-        n_groups = max(1, round(len(order) / size))
+        n_groups = max(1, -(-len(order) // min(size, m.p.cluster_max_size)))
         for group in np.array_split(order, n_groups):
             m.found_cluster(group.tolist(), founded="brokered")
         return n_groups

@@ -46,8 +46,8 @@ def simulate(params: dict[str, Any] | None = None, seed: int = 0) -> dict[str, f
 def school_table(m: ClusterModel) -> pd.DataFrame:
     """One row per school: attributes, start and end state, weak or not, cluster history."""
     s, r = m.s, m.s.region
-    from model.metrics import left_behind_mask
     from model.mechanisms.attainment import below_floor
+    from model.metrics import left_behind_mask
 
     grade_names = np.array(GRADES)
     return pd.DataFrame({

@@ -168,7 +168,7 @@ class ClusterModel(mesa.Model):
         if room.any():
             self.cluster_agents[int(cl[np.argmax(room)])].admit(i)
             return 1
-        free = nb[cl < 0][: p.la_cluster_size - 1]
+        free = nb[cl < 0][: min(p.la_cluster_size, p.cluster_max_size) - 1]
         if len(free) + 1 >= p.cluster_min_size:
             self.found_cluster([i, *free.tolist()], founded="brokered")
             return 1

@@ -28,8 +28,8 @@ TRUST_SHARE_OF_ACADEMIES = 0.87
 TRUST_SIZE_BANDS = ((2, 5, 598), (6, 11, 259), (12, 25, 85), (26, 40, 29))
 # EVIDENCE A: rural primaries average just over 100 pupils, urban just under 400; about
 # 12% of primaries have fewer than 100 pupils; primary mean ~275, secondary ~1,060.
-RURAL_SHARE = {PRIMARY: 0.30, SECONDARY: 0.10}
-PUPILS_MEDIAN = {(PRIMARY, True): 88.0, (PRIMARY, False): 330.0,
+RURAL_SHARE = {PRIMARY: 0.27, SECONDARY: 0.10}
+PUPILS_MEDIAN = {(PRIMARY, True): 100.0, (PRIMARY, False): 330.0,
                  (SECONDARY, True): 750.0, (SECONDARY, False): 1050.0}
 PUPILS_SIGMA = {PRIMARY: 0.45, SECONDARY: 0.3}
 # Disadvantage: national FSM share ~24% (2024); rural schools less deprived (assumption).
@@ -38,7 +38,7 @@ FSM_RURAL_SHIFT, FSM_URBAN_SHIFT = -0.09, 0.03
 # Schools per km2 in England: ~21,000 schools on ~130,000 km2.
 KM2_PER_SCHOOL = 130_000 / 21_000
 # EVIDENCE B: secondaries are less often good or outstanding (80% vs 90%).
-SECONDARY_EFFECT_SHIFT = -0.12
+SECONDARY_EFFECT_SHIFT = -0.08
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,8 @@ def _trust_sizes(total: int, rng: np.random.Generator) -> list[int]:
         sizes.append(int(rng.integers(lo, hi + 1)))
     sizes[-1] -= sum(sizes) - total
     if sizes[-1] < 2 and len(sizes) > 1:
-        sizes[-2] += sizes.pop()
+        last = sizes.pop()
+        sizes[-1] += last
     return sizes
 
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from model.region import Region
+from model.region import SECONDARY_EFFECT_SHIFT, Region
 
 DOMAINS = ("maths", "english", "science", "send", "leadership", "business")
 MATHS, ENGLISH, SCIENCE, SEND, LEADERSHIP, BUSINESS = range(len(DOMAINS))
@@ -118,7 +118,7 @@ def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) 
     """Effectiveness by deprivation (EVIDENCE B gradient), expertise profiles around it."""
     n = region.n
     base = (-p.deprivation_slope * (region.fsm - 0.24)
-            + np.where(region.phase == 1, -0.12, 0.0)
+            + np.where(region.phase == 1, SECONDARY_EFFECT_SHIFT, 0.0)
             + rng.normal(0.0, p.effectiveness_sd, n))
     expertise = base[:, None] + rng.normal(0.0, 0.1, (n, len(DOMAINS)))
     expertise[:, 5] = rng.normal(0.0, 0.2, n)  # business management: unrelated to teaching
