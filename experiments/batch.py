@@ -1,0 +1,321 @@
+"""Run a spec's batch: common random numbers, streamed atomic results, resume and a lock.
+
+Layout of an output folder::
+
+    manifest.json    spec copy and sha256, resolved scenarios, seeds, versions, timings,
+                     completed flag (written at the start, updated at the end)
+    runs.csv         one row per run: run_id, scenario, policies, point, replicate, seed,
+                     every parameter, every outcome
+    timeseries.csv   one row per run and term: run_id, scenario, point, replicate, term, ...
+    schools.csv      one row per run and school (all schools, or weak ones only; optional)
+    parts/           while running: one JSON file per finished run, written atomically
+    .lock            while running: the PID that owns the folder
+
+Runs are numbered in a fixed order (scenario, then sweep point, then replicate) and each
+finished run is written to ``parts/NNNNNNN.json`` in one atomic rename, whatever the
+executor and whatever order runs finish in. At the end the parts are merged in run order,
+streaming, into the CSVs, so serial, process-pool and Dask batches write the same bytes,
+and a batch killed at any moment resumes (``--resume``) to exactly those files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from experiments import io
+from experiments.executors import Task, execute_run
+from experiments.spec import Spec, load_spec
+from model.errors import UserError
+
+PARTS = "parts"
+MANIFEST = "manifest.json"
+OUTPUTS = {"runs": "runs.csv", "timeseries": "timeseries.csv", "schools": "schools.csv"}
+LOCK = ".lock"
+
+
+def tasks(spec: Spec, skip: set[int] | frozenset = frozenset()):
+    """Yield the batch's runs in run order, leaving out indices in ``skip``."""
+    seeds, points = spec.replicate_seeds(), spec.sweep.generate()
+    index = 0
+    for scenario in spec.scenarios:
+        for p, point in enumerate(points):
+            config = spec.config(scenario, point)
+            for r, seed in enumerate(seeds):
+                if index not in skip:
+                    yield Task(index, scenario.label, p, r, seed, config, spec.timeseries,
+                               spec.schools)
+                index += 1
+
+
+# ------------------------------------------------------------------- the output folder
+
+
+def part_path(out: Path, index: int) -> Path:
+    return out / PARTS / f"{index:07d}.json"
+
+
+def done_indices(out: Path) -> set[int]:
+    """Runs whose part file is complete (temporary files from a killed write are ignored)."""
+    folder = out / PARTS
+    if not folder.is_dir():
+        return set()
+    return {int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()}
+
+
+def write_part(out: Path, result: dict[str, Any]) -> None:
+    io.write_text(part_path(out, result["index"]), json.dumps(result, separators=(",", ":")))
+
+
+def merge(out: Path, n_runs: int, spec: Spec) -> dict[str, float]:
+    """Concatenate the parts in run order into the CSVs, streaming; return timing totals."""
+    wanted = ["runs"] + (["timeseries"] if spec.timeseries else []) + \
+        (["schools"] if spec.schools != "none" else [])
+    headers: dict[str, str] = {}
+    seconds = []
+    with ExitStack() as stack:
+        files = {k: stack.enter_context(open(stack.enter_context(io.atomic_path(
+            out / OUTPUTS[k])), "w", encoding="utf-8", newline="")) for k in wanted}
+        for i in range(n_runs):
+            try:
+                part = json.loads(part_path(out, i).read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise RuntimeError(f"{out}: run {i} has no result in {PARTS}/; "
+                                   "run the batch again with --resume") from None
+            seconds.append(part["seconds"])
+            for k in wanted:
+                header, body = part[k]
+                if k not in headers:
+                    headers[k] = header
+                    files[k].write(header)
+                elif header != headers[k]:
+                    raise UserError(f"{part_path(out, i)}: columns differ from run 0's; the "
+                                    "model changed while the batch ran: start a new batch")
+                files[k].write(body)
+    return {"run_seconds_total": sum(seconds), "run_seconds_mean": sum(seconds) / n_runs,
+            "run_seconds_max": max(seconds)}
+
+
+def _clean(out: Path) -> None:
+    """Remove the parts and any temporary file a killed merge left behind."""
+    shutil.rmtree(out / PARTS, ignore_errors=True)
+    for name in [*OUTPUTS.values(), MANIFEST]:
+        for tmp in out.glob(f".{name}.*"):
+            tmp.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------- the lock
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), to tell PID reuse."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(owner: dict) -> bool:
+    import os
+
+    pid = owner.get("pid")
+    if not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    started = owner.get("start_time")
+    return started is None or _start_time(pid) in (None, started)
+
+
+class BatchLock:
+    """An exclusive claim on an output folder by this process, released on exit.
+
+    The lock file records the PID, host and the process's start time. A lock left by a
+    process that is gone (kill -9, a crash, a reboot) is stale and is taken over; a lock
+    held by a live process, or by another host, refuses the second batch.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder / LOCK
+
+    def _owner(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def __enter__(self):
+        import os
+        import socket
+
+        me = {"pid": os.getpid(), "host": socket.gethostname(),
+              "start_time": _start_time(os.getpid()), "since": _now()}
+        for _ in range(3):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = self._owner()
+                if owner.get("host", me["host"]) != me["host"]:
+                    raise UserError(f"{self.folder}: locked by a batch on host "
+                                    f"{owner['host']} (PID {owner.get('pid')}); if none runs "
+                                    f"there, delete {self.path}") from None
+                if owner and _alive(owner):
+                    raise UserError(f"{self.folder}: another batch is writing here (PID "
+                                    f"{owner['pid']}, since {owner.get('since')}); wait for "
+                                    "it or use another --out") from None
+                if not owner and time.time() - self.path.stat().st_mtime < 5:
+                    time.sleep(0.2)  # a lock being written this instant: look again
+                    continue
+                self.path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(me, fh)
+            return self
+        raise UserError(f"{self.folder}: could not take {self.path}; another batch may be "
+                        "starting here")
+
+    def __exit__(self, *exc) -> None:
+        import os
+
+        if self._owner().get("pid") == os.getpid():
+            self.path.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------- the manifest
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_manifest(spec: Spec, executor: str) -> dict[str, Any]:
+    import model
+
+    scenarios = [{**asdict(s), "resolved": model.resolve_config(spec.config(s, {}))}
+                 for s in spec.scenarios]
+    sweep = {"method": spec.sweep.method, "params": list(spec.sweep.names),
+             "points": spec.sweep.generate()}
+    if spec.sweep.method in ("lhs", "sobol"):
+        sweep.update(samples=spec.sweep.samples, seed=spec.sweep.seed,
+                     ranges=spec.sweep.ranges, second_order=spec.sweep.second_order)
+    return {
+        "name": spec.name, "description": spec.description, "spec_path": spec.path,
+        "spec_sha256": spec.sha256, "spec_text": spec.text,
+        "preset": spec.preset, "years": spec.years, "baseline": spec.baseline,
+        "n_runs": spec.n_runs, "replicates": spec.replicates, "root_seed": spec.root_seed,
+        "replicate_seeds": spec.replicate_seeds(), "scenarios": scenarios, "sweep": sweep,
+        "outputs": {"timeseries": spec.timeseries, "schools": spec.schools},
+        "versions": io.versions(), "git_commit": io.git_commit(),
+        "timings": {"started": _now(), "sessions": []}, "runs_done": 0, "completed": False,
+        "executor": executor,
+    }
+
+
+def _prepare(out: Path, spec: Spec, resume: bool, executor: str) -> dict[str, Any]:
+    """Check the folder against the spec and return the manifest to continue or start."""
+    path = out / MANIFEST
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        state = "a completed batch" if old.get("completed") else (
+            f"an unfinished batch ({len(done_indices(out))} of {old.get('n_runs')} runs done)")
+        if not resume:
+            hint = "use --resume to continue it, " if not old.get("completed") else ""
+            raise UserError(f"{out}: already holds {state} of {old.get('name')!r}; "
+                            f"{hint}choose another --out or delete the folder")
+        if old.get("spec_sha256") != spec.sha256:
+            raise UserError(f"{out}: cannot resume: {spec.path} changed since the batch "
+                            f"started (sha256 {old.get('spec_sha256', '?')[:12]}… vs "
+                            f"{spec.sha256[:12]}…); use another --out")
+        return old
+    if (out / PARTS).exists():
+        raise UserError(f"{out}: holds {PARTS}/ but no {MANIFEST}; delete the folder or "
+                        "use another --out")
+    manifest = new_manifest(spec, executor)
+    io.write_json(path, manifest)
+    return manifest
+
+
+# ------------------------------------------------------------------- the batch
+
+
+def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int | None = None,
+              dask: str | None = None, resume: bool = False, quiet: bool = False) -> Path:
+    """Run (or continue) a spec's batch into ``out``; return the folder.
+
+    Args:
+        spec_path: a TOML spec (see `experiments.spec`).
+        out: output folder; default ``results/<spec name>``.
+        workers: local processes (default: all cores; 1 runs serially in this process).
+        dask: address of a Dask scheduler (``tcp://host:port``); overrides ``workers``.
+        resume: continue an interrupted batch in ``out``.
+        quiet: no progress bar and no closing line.
+    """
+    from experiments.executors import make_executor
+
+    spec = load_spec(spec_path)
+    out = Path(out) if out else Path("results") / spec.name
+    executor = make_executor(workers, dask)
+    out.mkdir(parents=True, exist_ok=True)
+    with BatchLock(out):
+        manifest = _prepare(out, spec, resume, executor.describe())
+        if not manifest.get("completed"):
+            _run_missing(out, spec, manifest, executor, quiet)
+        _clean(out)
+    if not quiet:
+        files = ", ".join(k for k in OUTPUTS.values() if (out / k).exists())
+        print(f"batch {spec.name}: {spec.n_runs} runs -> {out} ({files}, {MANIFEST})",
+              file=sys.stderr)
+    return out
+
+
+def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool) -> None:
+    import model
+
+    for s in spec.scenarios:  # validate every configuration before the first run
+        for point in spec.sweep.generate():
+            model.resolve_config(spec.config(s, point))
+    done = done_indices(out)
+    session = {"started": _now(), "executor": executor.describe(), "runs_before": len(done)}
+    t0 = time.perf_counter()
+    bar = _progress(spec, len(done), quiet)
+    try:
+        with executor:
+            for result in executor.imap_unordered(execute_run, tasks(spec, skip=done)):
+                write_part(out, result)
+                bar.update(1)
+    finally:
+        bar.close()
+        session["wall_seconds"] = round(time.perf_counter() - t0, 3)
+        session["finished"] = _now()
+        manifest["timings"]["sessions"].append(session)
+        manifest["runs_done"] = len(done_indices(out))
+        io.write_json(out / MANIFEST, manifest)
+    manifest["timings"].update(merge(out, spec.n_runs, spec))
+    manifest["timings"]["finished"] = _now()
+    manifest["timings"]["wall_seconds"] = round(
+        sum(s["wall_seconds"] for s in manifest["timings"]["sessions"]), 3)
+    manifest["files"] = [f for k, f in OUTPUTS.items()
+                         if k == "runs" or (k == "timeseries" and spec.timeseries)
+                         or (k == "schools" and spec.schools != "none")]
+    manifest["completed"] = True
+    io.write_json(out / MANIFEST, manifest)
+
+
+def _progress(spec: Spec, done: int, quiet: bool):
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: the process pool forks after this
+    return tqdm(total=spec.n_runs, initial=done, unit="run", desc=spec.name, smoothing=0.05,
+                disable=quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True)

@@ -1,0 +1,270 @@
+"""Where runs execute: one worker function and three interchangeable executors.
+
+`execute_run` runs one `Task` and returns its CSV fragments, formatted in the worker so
+the parent only writes files. The executors share one interface (`imap_unordered`) and
+keep a bounded number of runs in flight, so memory stays flat however long the batch:
+
+- `SerialExecutor`: in this process (``--workers 1``);
+- `ProcessExecutor`: a fork-based process pool (STACK.md: fork beats spawn here, since
+  workers inherit the imported model instead of re-importing mesa);
+- `DaskExecutor`: an existing Dask distributed scheduler (``--dask tcp://HOST:PORT``);
+  its workers must be able to import ``experiments`` and ``model``.
+
+All three call the same deterministic function on the same tasks, and the parent writes
+each result to a file named by its run index, so all three write the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from model.errors import UserError
+
+KEYS = ("run_id", "scenario", "point", "replicate")
+FLOAT_FORMAT = "%.10g"
+IN_FLIGHT_PER_WORKER = 2
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: where it sits in the batch, its seed, and its (unresolved) config."""
+
+    index: int
+    scenario: str
+    point: int
+    replicate: int
+    seed: int
+    config: dict[str, Any]
+    timeseries: bool = True
+    schools: str = "weak"
+
+
+
+
+def execute_run(task: Task) -> dict[str, Any]:
+    """Run one task in a worker; return its CSV fragments (the worker formats, not the parent).
+
+    Importable by Dask workers: this is the only function they need.
+    """
+    import model
+
+    start = time.perf_counter()
+    res = model.run(task.config, task.seed)
+    keys = [task.index, task.scenario, task.point, task.replicate]
+    row_names, row_values = ["run_id", "scenario", "policies", "point", "replicate", "seed"], [
+        task.index, task.scenario, "+".join(res.config["policies"]), task.point, task.replicate,
+        task.seed]
+    for k, v in res.config.items():
+        if k != "policies":
+            row_names.append(k)
+            row_values.append(v)
+    clash = set(row_names) & set(res.summary)
+    if clash:
+        raise RuntimeError(f"outcome names clash with parameter names: {sorted(clash)}")
+    row_names += list(res.summary)
+    row_values += list(res.summary.values())
+    out = {"index": task.index, "runs": [_csv_line(row_names), _csv_line(row_values)]}
+    if task.timeseries:
+        out["timeseries"] = _frame_csv(res.timeseries, keys)
+    if task.schools != "none":
+        frame = res.schools
+        if task.schools == "weak":
+            frame = frame[frame["weak"].astype(bool)]
+        out["schools"] = _frame_csv(frame, keys)
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) or type(v).__name__.startswith("float"):
+        return "" if v != v else FLOAT_FORMAT % v
+    return str(v)
+
+
+def _csv_line(values: list) -> str:
+    import csv
+    import io as _io
+
+    buf = _io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([_cell(v) for v in values])
+    return buf.getvalue()
+
+
+def _frame_csv(frame, keys: list) -> list[str]:
+    """[header line, body text] of ``frame`` with the run's key columns in front."""
+    frame = frame.copy()
+    for i, (name, value) in enumerate(zip(KEYS, keys, strict=True)):
+        frame.insert(i, name, value)
+    body = frame.to_csv(index=False, header=False, float_format=FLOAT_FORMAT,
+                        lineterminator="\n")
+    return [_csv_line(list(frame.columns)), body]
+
+
+class RunFailed(RuntimeError):
+    """A run raised inside a worker; finished runs are kept, so ``--resume`` can continue."""
+
+
+def _describe_failure(task: Task, exc: BaseException) -> RunFailed:
+    return RunFailed(f"run {task.index} (scenario {task.scenario!r}, point {task.point}, "
+                     f"replicate {task.replicate}, seed {task.seed}) failed: "
+                     f"{type(exc).__name__}: {exc}")
+
+
+class SerialExecutor:
+    """Runs tasks one after another in this process."""
+
+    workers = 1
+
+    def describe(self) -> str:
+        return "serial"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def imap_unordered(self, fn: Callable, tasks: Iterable[Task]) -> Iterator[Any]:
+        for task in tasks:
+            try:
+                result = fn(task)
+            except Exception as exc:
+                raise _describe_failure(task, exc) from exc
+            yield result
+
+
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+class ProcessExecutor:
+    """A fork-based process pool of ``workers`` processes."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = None
+
+    def describe(self) -> str:
+        return f"processes({self.workers})"
+
+    def __enter__(self):
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        import model
+
+        model.run  # noqa: B018 -- import the model (and mesa) once, before forking
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"),
+                                        initializer=_ignore_sigint)
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is not None:  # interrupted or failed: do not wait for running tasks
+            import multiprocessing as mp
+
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for child in mp.active_children():
+                child.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def imap_unordered(self, fn: Callable, tasks: Iterable[Task]) -> Iterator[Any]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        todo = iter(tasks)
+        pending = {self.pool.submit(fn, t): t
+                   for t in islice(todo, self.workers * IN_FLIGHT_PER_WORKER)}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as exc:
+                    raise _describe_failure(task, exc) from exc
+                for t in islice(todo, 1):
+                    pending[self.pool.submit(fn, t)] = t
+                yield result
+
+
+class DaskExecutor:
+    """Runs tasks on an existing Dask distributed cluster."""
+
+    def __init__(self, address: str, timeout: float = 10.0):
+        self.address = address
+        self.timeout = timeout
+        self.client = None
+        self.workers = 0
+
+    def describe(self) -> str:
+        return f"dask({self.address})"
+
+    def __enter__(self):
+        from distributed import Client
+
+        try:
+            self.client = Client(self.address, timeout=self.timeout, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise UserError(f"--dask: cannot reach a Dask scheduler at {self.address} "
+                            f"({type(exc).__name__}); start one (scripts/dask_cluster.py) "
+                            "or check the address") from None
+        self.workers = sum(self.client.nthreads().values())
+        if not self.workers:
+            self.client.close()
+            raise UserError(f"--dask: the scheduler at {self.address} has no workers")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.client.close()
+
+    def imap_unordered(self, fn: Callable, tasks: Iterable[Task]) -> Iterator[Any]:
+        from distributed import as_completed
+
+        batch = uuid.uuid4().hex[:8]
+        todo, owner = iter(tasks), {}
+        queue = as_completed()
+
+        def submit(task: Task) -> None:
+            fut = self.client.submit(fn, task, key=f"clustersim-{batch}-{task.index}",
+                                     pure=False)
+            owner[fut.key] = task
+            queue.add(fut)
+
+        for t in islice(todo, self.workers * IN_FLIGHT_PER_WORKER):
+            submit(t)
+        for fut in queue:
+            task = owner.pop(fut.key)
+            try:
+                result = fut.result()
+            except ModuleNotFoundError as exc:
+                raise UserError(f"--dask: the workers at {self.address} cannot import "
+                                f"{exc.name!r}; install clustersim on them or start them "
+                                "with PYTHONPATH set to the repository") from None
+            except Exception as exc:
+                raise _describe_failure(task, exc) from exc
+            fut.release()
+            for t in islice(todo, 1):
+                submit(t)
+            yield result
+
+
+def make_executor(workers: int | None = None, dask: str | None = None):
+    """Serial for ``workers == 1``, a process pool otherwise (default: all cores), or Dask."""
+    if dask:
+        if workers is not None:
+            raise UserError("--workers and --dask exclude each other (Dask decides the "
+                            "workers); give one of them")
+        return DaskExecutor(dask)
+    n = (os.cpu_count() or 1) if workers is None else workers
+    if n < 1:
+        raise UserError(f"--workers: {n} is not allowed; expected an integer >= 1")
+    return SerialExecutor() if n == 1 else ProcessExecutor(n)
