@@ -41,9 +41,12 @@ class Broker(mesa.Agent):
             return 0
         order = schools[np.argsort(m.spatial_key[schools], kind="stable")]
         n_groups = max(1, -(-len(order) // min(size, m.p.cluster_max_size)))
+        formed = 0
         for group in np.array_split(order, n_groups):
-            m.found_cluster(group.tolist(), founded="brokered")
-        return n_groups
+            if len(group) >= m.p.cluster_min_size:  # a remainder too small stays unclustered
+                m.found_cluster(group.tolist(), founded="brokered")
+                formed += 1
+        return formed
 
     def place_isolated(self, limit: int) -> int:
         """Put up to ``limit`` unclustered schools in clusters, weakest first (superintendent).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.errors import UserError
-from model.params import PARAMS
+from model.errors import ParamError, UserError
+from model.params import CONSTRAINTS, PARAMS
 
 DEFAULTS = {"preset": "county", "policies": ["self_improving"], "years": 10}
 MAX_YEARS = 50
@@ -30,6 +30,10 @@ def resolve_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
         raise UserError(f"years: {years!r} is not allowed; expected an integer in [1, {MAX_YEARS}]")
     out["years"] = int(years)
     out.update(PARAMS.resolve(config))
+    for names, ok, message in CONSTRAINTS:
+        if not ok(out):
+            values = ", ".join(f"{n}={out[n]}" for n in names)
+            raise ParamError(f"{message} (got {values})")
     return out
 
 

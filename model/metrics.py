@@ -6,8 +6,8 @@ the end-of-run outcomes: the last value of every metric plus run totals.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -97,7 +97,8 @@ PARAMS = Registry(
         _P("engagement_base", 0.7, 0.0, 1.0, "probability", "M1 hard to reach",
            "Propensity to collaborate of an average, connected, urban school.", "assumption"),
         _P("engagement_weakness_penalty", 0.5, 0.0, 1.0, "fraction per SD below mean",
-           "M1 hard to reach", "Relative fall in engagement per SD of effectiveness below the mean.",
+           "M1 hard to reach",
+           "Relative fall in engagement per SD of effectiveness below the mean.",
            "seed 000 ('those who need the most support are furthest away'); assumption"),
         _P("engagement_isolation_penalty", 0.3, 0.0, 1.0, "fraction", "M1 hard to reach",
            "Relative fall in engagement for a school outside any cluster.", "seed 000; assumption"),
@@ -157,7 +158,8 @@ PARAMS = Registry(
         _P("cohesion_imbalance_loss", 0.05, 0.0, 1.0, "cohesion per term", "M4 cohesion",
            "Cohesion lost per term at complete imbalance of give and take.", "seed 000"),
         _P("cohesion_mismatch_loss", 0.1, 0.0, 1.0, "cohesion per term per unit SD of engagement",
-           "M4 cohesion", "Cohesion lost to mismatched expectations (spread of members' engagement).",
+           "M4 cohesion",
+           "Cohesion lost to mismatched expectations (spread of members' engagement).",
            "seed 000 ('mismatch of expectations')"),
         _P("cohesion_scarcity_loss", 0.04, 0.0, 1.0, "cohesion per term", "M4 cohesion",
            "Cohesion lost per term when every member's CPD budget is exhausted.",
@@ -259,4 +261,15 @@ PARAMS = Registry(
            "policy: local_authority", "Running cost of LA school improvement per school.",
            "assumption"),
     ]
+)
+
+
+# Constraints between parameters, checked after every override (name, test, message).
+CONSTRAINTS = (
+    (("cluster_min_size", "cluster_max_size"),
+     lambda v: v["cluster_min_size"] <= v["cluster_max_size"],
+     "cluster_min_size must not exceed cluster_max_size"),
+    (("grade_cut_ri", "grade_cut_good", "grade_cut_outstanding"),
+     lambda v: v["grade_cut_ri"] < v["grade_cut_good"] < v["grade_cut_outstanding"],
+     "grade cut points must rise: grade_cut_ri < grade_cut_good < grade_cut_outstanding"),
 )

@@ -82,7 +82,8 @@ class Param:
 
     def check(self, v: float) -> None:
         if not math.isfinite(v) or not (self.low <= v <= self.high):
-            raise ParamError(f"parameter {self.name}: {v!r} is out of range; expected {self.allowed()}")
+            raise ParamError(
+                f"parameter {self.name}: {v!r} is out of range; expected {self.allowed()}")
 
 
 def _fmt(x: float | None) -> str:

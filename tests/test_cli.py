@@ -1,0 +1,66 @@
+"""Bad input: one line naming the field and the allowed values, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+BAD = [
+    (["--policy", "nope"], "unknown policy 'nope'; allowed: self_improving"),
+    (["--policy", "superintendent+nope"], "unknown policy 'nope'"),
+    (["--preset", "wales"], "unknown preset 'wales'; allowed: maximising_progress"),
+    (["--set", "seek_rat=0.1"], "unknown parameter 'seek_rat'; did you mean seek_rate"),
+    (["--set", "seek_rate=2"],
+     "parameter seek_rate: 2.0 is out of range; expected float in [0, 1]"),
+    (["--set", "seek_rate=abc"], "parameter seek_rate: 'abc' is not a number"),
+    (["--set", "reveal_terms=2.5"], "parameter reveal_terms: '2.5' is not a number; expected int"),
+    (["--set", "m1_hard_to_reach=maybe"], "m1_hard_to_reach: 'maybe' is not a boolean"),
+    (["--set", "seek_rate"], "--set expects NAME=VALUE"),
+    (["--years", "0"], "years: 0 is not allowed; expected an integer in [1, 50]"),
+    (["--seed", "x"], "argument --seed: invalid int value"),
+]
+
+
+def clustersim(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize(("args", "message"), BAD)
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, message):
+    out = tmp_path / "out"
+    res = clustersim("run", "--preset", "maximising_progress", *args, "--out", str(out))
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], res.stderr
+    assert "Traceback" not in res.stderr
+    assert not out.exists()
+
+
+def test_unknown_command_exits_2():
+    res = clustersim("frobnicate")
+    assert res.returncode == 2 and "invalid choice" in res.stderr
+
+
+def test_second_run_replaces_files_whole(tmp_path):
+    out = tmp_path / "o"
+    for seed in ("1", "2"):
+        res = clustersim("run", "--preset", "maximising_progress", "--years", "1", "--seed", seed,
+                         "--out", str(out))
+        assert res.returncode == 0, res.stderr
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary leftovers
+    assert '"seed": 2' in (out / "manifest.json").read_text()
+
+
+def test_params_and_policies_commands_list_everything():
+    from model import PARAMS, POLICIES
+
+    res = clustersim("params")
+    assert res.returncode == 0
+    for p in PARAMS:
+        assert f"  {p.name} = " in res.stdout
+    res = clustersim("policies")
+    for name in POLICIES:
+        assert f"{name}: " in res.stdout

@@ -1,0 +1,81 @@
+"""Invariants that hold after every term, for random parameters (property-based)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model import PARAMS
+from model.model import ClusterModel
+from model.policies import POLICIES
+
+NUMERIC = [p for p in PARAMS if p.numeric]
+SWITCHES = [p.name for p in PARAMS if p.kind == "bool"]
+CUTS = ("grade_cut_ri", "grade_cut_good", "grade_cut_outstanding")
+
+
+@st.composite
+def configs(draw):
+    cfg = {"preset": "maximising_progress", "years": 2}
+    for p in draw(st.lists(st.sampled_from(NUMERIC), max_size=8, unique_by=lambda p: p.name)):
+        if p.kind == "int":
+            cfg[p.name] = draw(st.integers(int(p.low), int(p.high)))
+        else:
+            cfg[p.name] = draw(st.floats(p.low, p.high, allow_nan=False))
+    for name in draw(st.lists(st.sampled_from(SWITCHES), max_size=3, unique=True)):
+        cfg[name] = False
+    if cfg.get("cluster_min_size", 2) > cfg.get("cluster_max_size", 7):
+        cfg["cluster_min_size"], cfg["cluster_max_size"] = (cfg.get("cluster_max_size", 7),
+                                                            cfg["cluster_min_size"])
+    cuts = sorted(cfg.get(k, PARAMS[k].default) for k in CUTS)
+    if len(set(cuts)) == 3:
+        cfg.update(zip(CUTS, cuts, strict=True))
+    else:
+        for k in CUTS:
+            cfg.pop(k, None)
+    cfg["policies"] = draw(st.lists(st.sampled_from(list(POLICIES)), min_size=1, max_size=3,
+                                    unique=True))
+    return cfg
+
+
+def check_invariants(m: ClusterModel) -> None:
+    s, c, p = m.s, m.c, m.p
+    # a school is in at most one cluster, and the cluster bookkeeping agrees with it
+    members = s.cluster[s.cluster >= 0]
+    counts = np.bincount(members, minlength=c.count)[: c.count]
+    assert (counts == c.size[: c.count]).all()
+    assert set(np.flatnonzero(counts)) <= set(c.active())
+    assert set(m.cluster_agents) == set(c.active().tolist())
+    # live cluster sizes within bounds at the end of each term
+    live = c.size[c.active()]
+    assert ((live >= p.cluster_min_size) & (live <= p.cluster_max_size)).all()
+    assert ((c.cohesion[c.active()] >= 0) & (c.cohesion[c.active()] <= 1)).all()
+    # attainment is a percentage
+    assert np.isfinite(s.attainment).all()
+    assert ((s.attainment >= 0) & (s.attainment <= 100)).all()
+    # money: spending is never negative and a school never spends beyond its CPD budget
+    # plus the allowed deficit on the market
+    assert (s.cost_total >= 0).all() and (s.cpd_hours_total >= 0).all()
+    assert (s.budget_term > 0).all()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cfg=configs(), seed=st.integers(0, 2**31 - 1))
+def test_invariants_hold_every_term(cfg, seed):
+    m = ClusterModel(cfg, seed)
+    check_invariants(m)
+    spent_before = m.s.cost_total.copy()
+    while m.running:
+        m.step()
+        check_invariants(m)
+        assert (m.s.cost_total >= spent_before - 1e-9).all()  # costs only accumulate
+        spent_before = m.s.cost_total.copy()
+
+
+def test_market_spending_never_exceeds_budget():
+    m = ClusterModel({"preset": "county", "years": 3, "allowed_deficit_share": 0.1}, 4)
+    limit = m.s.cpd_budget_term * (1 + m.p.allowed_deficit_share) * m.n_terms
+    while m.running:
+        m.step()
+    assert (m.s.cost_total <= limit + 1e-6).all()  # self_improving: market spending only
