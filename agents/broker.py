@@ -60,13 +60,9 @@ class Broker(mesa.Agent):
         alone = self.jurisdiction[s.cluster[self.jurisdiction] < 0]
         if len(alone) == 0 or limit <= 0:
             return 0
-        priority = alone[np.lexsort((s.effectiveness[alone], ~s.region.rural[alone]))]
-        placed = 0
-        for i in priority[:limit].tolist():
-            if s.cluster[i] >= 0:
-                continue
-            placed += m.place_school(i)
-        return placed
+        priority = alone[np.lexsort((s.effectiveness_of(alone), ~s.region.rural[alone]))]
+        # a school may already have been placed as an earlier school's neighbour
+        return sum(m.place_school(i) for i in priority[:limit].tolist() if s.cluster[i] < 0)
 
     def fund(self, schools: np.ndarray, hours: float) -> None:
         """Pay for ``hours`` of sustained CPD per teacher this term (quality 1)."""

@@ -72,6 +72,7 @@ class ClusterModel(mesa.Model):
         d, idx = tree.query(np.column_stack([region.x, region.y]), k=k)
         self.nbr = idx[:, 1:].astype(np.int64)
         self.nbr_d = d[:, 1:]
+        self.nbr_list = self.nbr.tolist()
         self.spatial_key = spatial_order(region.x, region.y, bits=16)
         self.decay = learning.decay_rate(self)
         eff = self.s.effectiveness
@@ -162,15 +163,19 @@ class ClusterModel(mesa.Model):
         """Broker placement: nearest neighbour's cluster with room, else a new cluster with
         the nearest unclustered neighbours. Returns 1 if placed."""
         s, p = self.s, self.p
-        nb = self.nbr[i]
-        cl = s.cluster[nb]
-        room = (cl >= 0) & (self.c.size[np.maximum(cl, 0)] < p.cluster_max_size)
-        if room.any():
-            self.cluster_agents[int(cl[np.argmax(room)])].admit(i)
-            return 1
-        free = nb[cl < 0][: min(p.la_cluster_size, p.cluster_max_size) - 1]
+        cluster, size = s.cluster, self.c.size
+        free = []
+        for j in self.nbr_list[i]:  # nearest first; plain Python: this runs per placement
+            cj = cluster[j]
+            if cj >= 0:
+                if size[cj] < p.cluster_max_size:
+                    self.cluster_agents[int(cj)].admit(i)
+                    return 1
+            else:
+                free.append(j)
+        free = free[: min(p.la_cluster_size, p.cluster_max_size) - 1]
         if len(free) + 1 >= p.cluster_min_size:
-            self.found_cluster([i, *free.tolist()], founded="brokered")
+            self.found_cluster([i, *free], founded="brokered")
             return 1
         return 0
 

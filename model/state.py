@@ -29,6 +29,7 @@ SUBJECT_WEIGHTS = np.array([
     [0.00, 0.70, 0.00, 0.15, 0.15, 0.0],   # english
     [0.00, 0.00, 0.70, 0.15, 0.15, 0.0],   # science
 ])
+EFFECTIVENESS_WEIGHTS = np.array([0.2, 0.2, 0.2, 0.2, 0.2, 0.0])
 GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
 OUTSTANDING, GOOD, RI, INADEQUATE = range(4)
 
@@ -106,8 +107,12 @@ class SchoolState:
     @property
     def effectiveness(self) -> np.ndarray:
         """Overall school effect (SD): teaching domains and leadership (assumption: 4:1)."""
-        e = self.expertise
-        return 0.8 * e[:, TEACHING].mean(axis=1) + 0.2 * e[:, LEADERSHIP]
+        return self.effectiveness_of(slice(None))
+
+    def effectiveness_of(self, idx) -> np.ndarray:
+        """Effectiveness of some schools only (cheap for small subsets)."""
+        e = self.expertise[idx]
+        return e[:, :4] @ EFFECTIVENESS_WEIGHTS[:4] + e[:, LEADERSHIP] * EFFECTIVENESS_WEIGHTS[4]
 
     @property
     def rwm(self) -> np.ndarray:

@@ -19,11 +19,17 @@ def cluster_best(m) -> tuple[np.ndarray, np.ndarray]:
     """Per cluster and domain: the highest member expertise and the member holding it."""
     s = m.s
     members = np.flatnonzero(s.cluster >= 0)
-    cids = s.cluster[members]
     best = np.full((m.c.count, s.expertise.shape[1]), -np.inf)
-    np.maximum.at(best, cids, s.expertise[members])
     donor = np.full(best.shape, -1, np.int64)
-    rows, cols = np.nonzero(s.expertise[members] == best[cids])
+    if len(members) == 0:
+        return best, donor
+    members = members[np.argsort(s.cluster[members], kind="stable")]
+    cids = s.cluster[members]
+    starts = np.flatnonzero(np.r_[True, cids[1:] != cids[:-1]])
+    values = s.expertise[members]
+    group_best = np.maximum.reduceat(values, starts, axis=0)
+    best[cids[starts]] = group_best
+    rows, cols = np.nonzero(values == group_best[np.cumsum(np.r_[False, cids[1:] != cids[:-1]])])
     donor[cids[rows], cols] = members[rows]
     return best, donor
 
@@ -72,8 +78,8 @@ def exchange_cpd(m) -> None:
     # Ledger: teacher-hours given and received, donors' leadership time, pounds spent.
     teacher_hours = rh * s.teachers[ri]
     s.hours_received[ri] = teacher_hours
-    np.add.at(s.hours_given, donors, teacher_hours)
-    np.add.at(s.expertise[:, LEADERSHIP], donors, -p.donor_time_cost)
+    s.hours_given += np.bincount(donors, teacher_hours, minlength=s.n)
+    s.expertise[:, LEADERSHIP] -= p.donor_time_cost * np.bincount(donors, minlength=s.n)
     s.cpd_hours_total += peer + market + funded
     s.cost_total += (market + funded) * p.cpd_price_per_hour * s.teachers
     s.funded_hours[:] = 0.0

@@ -1,0 +1,54 @@
+"""Model benchmark: seconds per run, school-terms per second, peak memory, scaling.
+
+Each preset is run in a fresh process (so peak memory is that run's own) for 30 terms,
+``--reps`` times, under the policies given (default: every policy combined, the
+heaviest case). Prints a table; timing lives here, never in the tests.
+
+    python benchmarks/bench_model.py [--reps 3] [--policies a+b] [--presets county,england]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+CHILD = r"""
+import json, resource, sys, time
+from model import POLICIES, run
+preset, policies, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+policies = "+".join(POLICIES) if policies == "all" else policies
+times = []
+for rep in range(reps):
+    t = time.perf_counter()
+    res = run({"preset": preset, "policies": policies, "years": 10}, seed=rep + 1)
+    times.append(time.perf_counter() - t)
+n = len(res.schools)
+print(json.dumps({"preset": preset, "schools": n, "times": times,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--policies", default="all", help="'all' or e.g. superintendent+cpd_bank")
+    ap.add_argument("--presets", default="maximising_progress,county,large_county,england")
+    args = ap.parse_args()
+    print(f"policies: {args.policies}; 30 terms; best and median of {args.reps} runs\n")
+    print(f"{'preset':<20}{'schools':>8}{'best s':>9}{'median s':>10}"
+          f"{'school-terms/s':>16}{'peak MiB':>10}{'s per 1k schools':>18}")
+    for preset in args.presets.split(","):
+        out = subprocess.run([sys.executable, "-c", CHILD, preset, args.policies,
+                              str(args.reps)], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        times = sorted(r["times"])
+        best, median = times[0], times[len(times) // 2]
+        rate = r["schools"] * 30 / median
+        print(f"{preset:<20}{r['schools']:>8}{best:>9.3f}{median:>10.3f}{rate:>16,.0f}"
+              f"{r['peak_mib']:>10.0f}{median / r['schools'] * 1000:>18.3f}")
+
+
+if __name__ == "__main__":
+    main()
