@@ -288,6 +288,8 @@ def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool) -
             model.resolve_config(spec.config(s, point))
     done = done_indices(out)
     session = {"started": _now(), "executor": executor.describe(), "runs_before": len(done)}
+    manifest["timings"]["sessions"].append(session)  # a session killed -9 stays unfinished
+    io.write_json(out / MANIFEST, manifest)
     t0 = time.perf_counter()
     bar = _progress(spec, len(done), quiet)
     try:
@@ -295,17 +297,21 @@ def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool) -
             for result in executor.imap_unordered(execute_run, tasks(spec, skip=done)):
                 write_part(out, result)
                 bar.update(1)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"{out}: {len(done_indices(out))} of {spec.n_runs} runs kept; continue with "
+              f"`clustersim batch {spec.path} --out {out} --resume`", file=sys.stderr)
+        raise
     finally:
         bar.close()
         session["wall_seconds"] = round(time.perf_counter() - t0, 3)
         session["finished"] = _now()
-        manifest["timings"]["sessions"].append(session)
         manifest["runs_done"] = len(done_indices(out))
         io.write_json(out / MANIFEST, manifest)
     manifest["timings"].update(merge(out, spec.n_runs, spec))
     manifest["timings"]["finished"] = _now()
     manifest["timings"]["wall_seconds"] = round(
-        sum(s["wall_seconds"] for s in manifest["timings"]["sessions"]), 3)
+        sum(s.get("wall_seconds", 0.0) for s in manifest["timings"]["sessions"]), 3)
     manifest["files"] = [f for k, f in OUTPUTS.items()
                          if k == "runs" or (k == "timeseries" and spec.timeseries)
                          or (k == "schools" and spec.schools != "none")]

@@ -355,10 +355,11 @@ class _Validator:
             for name in pt:
                 self._swept(name, f"sweep.points[{i}].{name}")
             checked.append(self.params(pt, f"sweep.points[{i}]"))
-        names = tuple(dict.fromkeys(n for pt in checked for n in pt))
+        names = tuple(checked[0])
         for i, pt in enumerate(checked):
-            if tuple(pt) != names:
-                self.fail(f"sweep.points[{i}]", f"must set exactly {', '.join(names)}")
+            if set(pt) != set(names):
+                self.fail(f"sweep.points[{i}]", f"must set exactly {', '.join(names)} "
+                          "(the parameters of sweep.points[0])")
         return Sweep("list", names, points=tuple(checked))
 
     def _sampled(self, method: str, table: dict) -> Sweep:

@@ -1,0 +1,213 @@
+"""Batches of the real model: common random numbers, executors, streaming, resume, lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.batch import LOCK, MANIFEST, BatchLock, _start_time, run_batch
+from experiments.spec import load_spec, replicate_seeds
+from model.errors import UserError
+
+ROOT = Path(__file__).resolve().parent.parent
+CSVS = ("runs.csv", "timeseries.csv", "schools.csv")
+
+SPEC = """
+name = "tiny"
+preset = "maximising_progress"
+years = {years}
+replicates = {replicates}
+root_seed = 11
+baseline = "self_improving"
+[[scenarios]]
+label = "self_improving"
+policies = ["self_improving"]
+[[scenarios]]
+policies = ["superintendent"]
+[sweep]
+method = "grid"
+values = {{ seek_rate = [0.1, 0.3] }}
+[outputs]
+schools = "all"
+"""
+
+
+def make_spec(folder: Path, years: int = 2, replicates: int = 2) -> Path:
+    path = folder / "tiny.toml"
+    path.write_text(SPEC.format(years=years, replicates=replicates))
+    return path
+
+
+def cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, **kw)
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory) -> Path:
+    """The reference: a serial batch of 2 scenarios x 2 points x 2 replicates."""
+    folder = tmp_path_factory.mktemp("serial")
+    return run_batch(make_spec(folder), out=folder / "out", workers=1, quiet=True)
+
+
+def same_bytes(a: Path, b: Path) -> None:
+    for name in CSVS:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_outputs_are_tidy_and_complete(serial):
+    runs = pd.read_csv(serial / "runs.csv")
+    assert list(runs.columns[:6]) == ["run_id", "scenario", "policies", "point", "replicate",
+                                      "seed"]
+    assert runs["run_id"].tolist() == list(range(8))
+    assert {"seek_rate", "super_broker_capacity", "gap", "left_behind"} <= set(runs.columns)
+    assert runs.groupby(["scenario", "point"]).size().eq(2).all()
+    assert sorted(runs["seek_rate"].unique()) == [0.1, 0.3]
+    ts = pd.read_csv(serial / "timeseries.csv")
+    assert len(ts) == 8 * (3 * 2 + 1)  # one row per run and term 0..3*years
+    assert ts[["run_id", "term"]].drop_duplicates().shape[0] == len(ts)
+    schools = pd.read_csv(serial / "schools.csv")
+    assert schools.groupby("run_id").size().eq(67).all()
+    assert sorted(os.listdir(serial)) == sorted([*CSVS, MANIFEST])  # no parts, no lock
+
+
+def test_manifest_records_everything_needed_to_rerun(serial):
+    m = json.loads((serial / MANIFEST).read_text())
+    spec = load_spec(serial.parent / "tiny.toml")
+    assert m["completed"] is True and m["runs_done"] == m["n_runs"] == 8
+    assert m["spec_sha256"] == spec.sha256 and m["spec_text"] == spec.text
+    assert m["replicate_seeds"] == replicate_seeds(11, 2)
+    assert {"python", "mesa", "numpy", "pandas"} <= set(m["versions"])
+    assert m["git_commit"]
+    assert [s["label"] for s in m["scenarios"]] == ["self_improving", "superintendent"]
+    assert m["scenarios"][1]["resolved"]["super_broker_capacity"] > 0
+    assert m["sweep"]["points"] == [{"seek_rate": 0.1}, {"seek_rate": 0.3}]
+    assert m["timings"]["wall_seconds"] > 0 and m["timings"]["run_seconds_mean"] > 0
+
+
+def test_common_random_numbers(serial):
+    """Replicate r: the same seed, region and starting state under every scenario and point."""
+    runs = pd.read_csv(serial / "runs.csv")
+    seeds = runs.groupby("replicate")["seed"].unique()
+    assert [list(s) for s in seeds] == [[x] for x in replicate_seeds(11, 2)]
+    schools = pd.read_csv(serial / "schools.csv")
+    start = ["school", "la", "x_km", "y_km", "pupils", "rural", "fsm", "governance",
+             "weak", "effectiveness_start", "rwm_start", "grade_start"]
+    for _, group in schools.groupby("replicate"):
+        tables = [g[start].reset_index(drop=True) for _, g in group.groupby("run_id")]
+        for t in tables[1:]:
+            pd.testing.assert_frame_equal(t, tables[0])
+    by_rep = [g[start].reset_index(drop=True) for _, g in schools.groupby("replicate")]
+    assert not by_rep[0].equals(by_rep[1])  # different replicates, different regions
+    ts = pd.read_csv(serial / "timeseries.csv")
+    term0 = ts[ts["term"] == 0].drop(columns=["run_id", "scenario", "point"])
+    for _, group in term0.groupby("replicate"):
+        assert len(group.drop_duplicates()) == 1
+
+
+def test_two_processes_write_the_same_bytes(serial, tmp_path):
+    out = run_batch(serial.parent / "tiny.toml", out=tmp_path / "p2", workers=2, quiet=True)
+    same_bytes(serial, out)
+
+
+def test_existing_folder_needs_resume_and_the_same_spec(serial, tmp_path):
+    with pytest.raises(UserError, match="already holds a completed batch"):
+        run_batch(serial.parent / "tiny.toml", out=serial, workers=1, quiet=True)
+    changed = make_spec(tmp_path, replicates=3)
+    with pytest.raises(UserError, match="changed since the batch started"):
+        run_batch(changed, out=serial, workers=1, resume=True, quiet=True)
+    # resuming a completed batch changes nothing
+    before = {n: (serial / n).read_bytes() for n in CSVS}
+    run_batch(serial.parent / "tiny.toml", out=serial, workers=1, resume=True, quiet=True)
+    assert before == {n: (serial / n).read_bytes() for n in CSVS}
+
+
+def test_kill_9_then_resume_gives_the_uninterrupted_files(tmp_path):
+    spec = make_spec(tmp_path, years=4, replicates=12)  # 48 runs
+    reference = run_batch(spec, out=tmp_path / "ref", workers=2, quiet=True)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "batch", str(spec),
+                             "--out", str(out), "--workers", "2", "--quiet"], cwd=ROOT,
+                            start_new_session=True, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        parts = list((out / "parts").glob("*.json")) if (out / "parts").is_dir() else []
+        if len(parts) >= 6:
+            break
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)  # the batch and its worker processes, at once
+    proc.wait()
+    done = len(list((out / "parts").glob("*.json")))
+    assert 6 <= done < 48 and not (out / "runs.csv").exists(), "not killed mid-batch"
+    assert (out / LOCK).exists()  # a stale lock from a dead PID is left behind
+    refused = cli("batch", str(spec), "--out", str(out), "--quiet")
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    resumed = cli("batch", str(spec), "--out", str(out), "--resume", "--workers", "2",
+                  "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    same_bytes(reference, out)
+    assert sorted(os.listdir(out)) == sorted(os.listdir(reference))
+    sessions = json.loads((out / MANIFEST).read_text())["timings"]["sessions"]
+    assert len(sessions) == 2 and "finished" not in sessions[0]
+    assert sessions[1]["runs_before"] == done
+
+
+def test_lock_refuses_a_second_batch(serial, tmp_path):
+    spec = serial.parent / "tiny.toml"
+    out = tmp_path / "locked"
+    out.mkdir()
+    with BatchLock(out):
+        with pytest.raises(UserError, match="another batch is writing here"):
+            run_batch(spec, out=out, workers=1, quiet=True)
+        proc = cli("batch", str(spec), "--out", str(out))
+        assert proc.returncode == 2
+        assert len(proc.stderr.strip().splitlines()) == 1
+        assert f"PID {os.getpid()}" in proc.stderr
+    assert not (out / LOCK).exists()  # released on exit
+
+
+def test_stale_locks_are_taken_over(serial, tmp_path):
+    spec = serial.parent / "tiny.toml"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    reused = {"pid": os.getpid(), "start_time": "1", "host": os.uname().nodename}
+    for i, owner in enumerate([{"pid": dead.pid, "host": os.uname().nodename}, reused]):
+        out = tmp_path / f"stale{i}"
+        out.mkdir()
+        (out / LOCK).write_text(json.dumps(owner))
+        run_batch(spec, out=out, workers=1, quiet=True)
+        same_bytes(serial, out)
+        assert not (out / LOCK).exists()
+    assert _start_time(os.getpid()) not in (None, "1")
+
+
+def test_progress_is_quiet_without_a_terminal(serial, tmp_path):
+    proc = cli("batch", str(serial.parent / "tiny.toml"), "--out", str(tmp_path / "q"),
+               "--workers", "1")
+    assert proc.returncode == 0
+    assert "\r" not in proc.stderr and "it/s" not in proc.stderr and "run/s" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"batch tiny: 8 runs -> {tmp_path / 'q'} (runs.csv, timeseries.csv, schools.csv, "
+        "manifest.json)"]
+    quiet = cli("batch", str(serial.parent / "tiny.toml"), "--out", str(tmp_path / "q2"),
+                "--workers", "1", "--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_shipped_specs_resolve_in_the_model():
+    """Every scenario x point of every shipped spec is a valid model configuration."""
+    import model
+
+    for path in sorted((ROOT / "experiments" / "specs").glob("*.toml")):
+        spec = load_spec(path)
+        for s in spec.scenarios:
+            for point in spec.sweep.generate():
+                model.resolve_config(spec.config(s, point))
