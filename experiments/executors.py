@@ -29,6 +29,7 @@ from model.errors import UserError
 KEYS = ("run_id", "scenario", "point", "replicate")
 FLOAT_FORMAT = "%.10g"
 IN_FLIGHT_PER_WORKER = 2
+DASK_CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
 
 
 @dataclass(frozen=True)
@@ -199,9 +200,9 @@ class ProcessExecutor:
 class DaskExecutor:
     """Runs tasks on an existing Dask distributed cluster."""
 
-    def __init__(self, address: str, timeout: float = 10.0):
+    def __init__(self, address: str, timeout: float | None = None):
         self.address = address
-        self.timeout = timeout
+        self.timeout = DASK_CONNECT_TIMEOUT if timeout is None else timeout
         self.client = None
         self.workers = 0
 
@@ -231,7 +232,7 @@ class DaskExecutor:
 
         batch = uuid.uuid4().hex[:8]
         todo, owner = iter(tasks), {}
-        queue = as_completed()
+        queue = as_completed(loop=self.client.loop)
 
         def submit(task: Task) -> None:
             fut = self.client.submit(fn, task, key=f"clustersim-{batch}-{task.index}",
