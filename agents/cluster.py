@@ -40,10 +40,14 @@ class Cluster(mesa.Agent):
         s.clusters_joined[school] += 1
         self.model.c.size[self.cid] += 1
 
-    def dissolve(self) -> None:
-        """Release every member and leave the model (M4: the marriage has failed)."""
+    def dissolve(self, release: bool = True) -> None:
+        """Release every member and leave the model (M4: the marriage has failed).
+
+        ``release=False`` when the caller has already released the members in bulk.
+        """
         m = self.model
-        m.s.cluster[self.members] = -1
+        if release:
+            m.s.cluster[self.members] = -1
         m.c.alive[self.cid] = False
         m.c.size[self.cid] = 0
         m.dissolved_this_term += 1

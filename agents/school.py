@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 if TYPE_CHECKING:
     from model.model import ClusterModel
@@ -32,12 +31,12 @@ class School(mesa.Agent):
     def grade(self) -> int:
         return int(self.model.s.grade[self.idx])
 
-    def seek_partners(self, candidates: np.ndarray, accepted: np.ndarray) -> bool:
-        """Apply to candidates best first; join or found a cluster with the first that accepts.
+    def seek_partners(self, willing: list[int]) -> bool:
+        """Join or found a cluster with the best-ranked willing candidate that has room.
 
         Args:
-            candidates: school indices, best-ranked first.
-            accepted: whether each candidate (or its cluster) would accept this school.
+            willing: indices of the schools that would accept this one (or whose cluster
+                would), best-ranked first.
 
         Returns:
             True if the school is in a cluster afterwards.
@@ -45,11 +44,9 @@ class School(mesa.Agent):
         m = self.model
         cluster = m.s.cluster
         max_size = m.p.cluster_max_size
-        for j, ok in zip(candidates.tolist(), accepted.tolist(), strict=True):
+        for j in willing:
             if cluster[self.idx] >= 0:
                 return True
-            if not ok:
-                continue
             cj = cluster[j]
             if cj >= 0:
                 if m.c.size[cj] < max_size:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.mechanisms.attainment import below_floor
 from model.state import INADEQUATE, RI
 
 
@@ -42,7 +41,7 @@ def _gap(m) -> float:
 
 def left_behind_mask(m) -> np.ndarray:
     """Weak schools still below the floor, or still graded RI or inadequate (DESIGN 4b)."""
-    return m.s.weak & (below_floor(m) | (m.s.grade >= RI))
+    return m.s.weak & (m.below_floor_now | (m.s.grade >= RI))
 
 
 def _access_ratio(m) -> float:
@@ -85,7 +84,7 @@ METRICS: list[Metric] = [
            lambda m: float(m.s.rwm.std())),
     Metric("gini_rwm", "0-1", "Gini coefficient of RWM attainment", lambda m: gini(m.s.rwm)),
     Metric("below_floor", "fraction of schools", "all schools below the floor standard",
-           lambda m: float(below_floor(m).mean())),
+           lambda m: float(m.below_floor_now.mean())),
     Metric("good_or_outstanding", "fraction of schools", "latest grade good or outstanding",
            lambda m: float((m.s.grade < RI).mean())),
     Metric("requires_improvement", "fraction of schools", "latest grade requires improvement",

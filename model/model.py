@@ -144,9 +144,10 @@ class ClusterModel(mesa.Model):
 
     def phase_collect(self) -> None:
         s = self.s
+        self.below_floor_now = below_floor(self)  # read by several metrics
         if self.term > 0:
             s.terms_clustered += s.cluster >= 0
-            s.terms_below_floor += below_floor(self)
+            s.terms_below_floor += self.below_floor_now
         self.history[self.term] = [metric.fn(self) for metric in METRICS]
 
     # ------------------------------------------------------------------ clusters
@@ -158,6 +159,17 @@ class ClusterModel(mesa.Model):
         for i in members:
             agent.admit(i)
         return cid
+
+    def dissolve_clusters(self, cids: np.ndarray) -> None:
+        """Dissolve several clusters: members released in one pass, then each agent leaves."""
+        if len(cids) == 0:
+            return
+        broken = np.zeros(self.c.count, bool)
+        broken[cids] = True
+        clustered = self.s.cluster >= 0
+        self.s.cluster[clustered & broken[np.maximum(self.s.cluster, 0)]] = -1
+        for cid in cids.tolist():
+            self.cluster_agents[cid].dissolve(release=False)
 
     def place_school(self, i: int) -> int:
         """Broker placement: nearest neighbour's cluster with room, else a new cluster with

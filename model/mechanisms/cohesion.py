@@ -40,5 +40,4 @@ def update_cohesion(m) -> None:
     else:
         broken = np.zeros(c.count, bool)
     broken |= c.alive[: c.count] & (c.size[: c.count] < p.cluster_min_size)
-    for cid in np.flatnonzero(broken):
-        m.cluster_agents[int(cid)].dissolve()
+    m.dissolve_clusters(np.flatnonzero(broken))

@@ -47,5 +47,7 @@ def seek_partners(m) -> None:
     ranked = np.argsort(-score, axis=1, kind="stable")
     take = np.take_along_axis
     nb_r, ok_r = take(nb, ranked, 1), take(accept & np.isfinite(score), ranked, 1)
-    for row, i in enumerate(order):
-        m.school_agents[i].seek_partners(nb_r[row], ok_r[row])
+    for i, cands, oks in zip(order.tolist(), nb_r.tolist(), ok_r.tolist(), strict=True):
+        willing = [j for j, ok in zip(cands, oks, strict=True) if ok]
+        if willing:
+            m.school_agents[i].seek_partners(willing)
