@@ -1,0 +1,73 @@
+"""Serve the page offline: Solara's front end from a local folder, no telemetry.
+
+Solara fetches its JavaScript and CSS through its own CDN proxy, which reads files from
+`SOLARA_ASSETS_PROXY_CACHE_DIR` first; `scripts/setup_web.py` fills that folder
+(`.cache/solara-assets/`) from the npm registry. This module imports nothing heavy, so
+the command line can set the environment before solara reads its settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+APP = REPO / "app.py"
+ASSETS_DIR = REPO / ".cache" / "solara-assets"
+# the front-end bundle every page needs; its absence means setup_web.py has not run
+_CORE_ASSET = ("@widgetti", "solara-vuetify-app@*")
+# region the page starts with, if set (`clustersim app --preset NAME` sets it)
+PRESET_ENV = "CLUSTERSIM_PAGE_PRESET"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def solara_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return `base` (default: os.environ) plus the settings of an offline Solara server.
+
+    Values already set in `base` win, except that the CDN proxy is always on.
+    """
+    env = dict(os.environ if base is None else base)
+    env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(ASSETS_DIR))
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    # solara turns its proxy off inside VS Code terminals; the page would then load
+    # its front end straight from the CDN and stay blank offline
+    env["SOLARA_ASSETS_PROXY"] = "true"
+    return env
+
+
+def assets_ready(env: Mapping[str, str] | None = None) -> bool:
+    """True when the asset folder holds solara's front-end bundle."""
+    folder = Path(solara_env(env)["SOLARA_ASSETS_PROXY_CACHE_DIR"]) / _CORE_ASSET[0]
+    return any(folder.glob(_CORE_ASSET[1]))
+
+
+def apply_to_running_solara() -> None:
+    """Point an already-imported solara at the local assets (for `solara run app.py`).
+
+    `solara run` reads its settings before it imports app.py; the proxy reads the cache
+    folder at each request and telemetry checks its flag at each event, so setting them
+    here still takes effect. Explicit environment variables are respected.
+    """
+    import sys
+
+    if "solara.server.settings" not in sys.modules:
+        return
+    from solara.server import settings
+
+    env = solara_env()
+    if "SOLARA_ASSETS_PROXY_CACHE_DIR" not in os.environ:
+        settings.assets.proxy_cache_dir = Path(env["SOLARA_ASSETS_PROXY_CACHE_DIR"])
+    if "SOLARA_TELEMETRY_MIXPANEL_ENABLE" not in os.environ:
+        settings.telemetry.mixpanel_enable = False
+
+
+def solara_run_args(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                    app: Path = APP) -> list[str]:
+    """Arguments of `solara run` for the page: production mode, no browser, no PyPI check.
+
+    Production mode also drops the hidden solara.dev check frame of development mode.
+    """
+    return ["run", str(app), "--host", host, "--port", str(port), "--production",
+            "--no-open", "--no-check-version", "--log-level-uvicorn", "warning"]
