@@ -63,6 +63,43 @@ def apply_to_running_solara() -> None:
         settings.telemetry.mixpanel_enable = False
 
 
+class _InstalledModules(set):
+    """Module names solara's development reloader must leave alone: those it already
+    ignores plus, whenever asked, any module installed under the Python prefix."""
+
+    def __contains__(self, name: object) -> bool:
+        if set.__contains__(self, name):
+            return True
+        import sys
+
+        module = sys.modules.get(name)  # type: ignore[arg-type]
+        path = getattr(module, "__file__", None) or ""
+        return path.startswith((sys.prefix, sys.base_prefix))
+
+
+def keep_installed_packages_on_reload() -> None:
+    """Make `solara run app.py` (development mode) survive edits to the source files.
+
+    On a file change solara drops every module whose file lies under the app's folder,
+    to re-import it. Our virtualenv (.venv/) lies under that folder too, so numpy,
+    scipy and mesa would be dropped with the project's own modules, and numpy cannot be
+    imported twice in one process: the page would die on the first edit. This extends
+    solara's own list of modules to keep (`reloader.ignore_modules`) with every module
+    installed under the Python prefix. No effect in production mode.
+    """
+    import sys
+
+    if "solara.server.reload" not in sys.modules:
+        return
+    from solara.server import reload, settings
+
+    if settings.main.mode != "development":
+        return
+    reloader = reload.reloader
+    if not isinstance(reloader.ignore_modules, _InstalledModules):
+        reloader.ignore_modules = _InstalledModules(reloader.ignore_modules)
+
+
 def solara_run_args(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                     app: Path = APP) -> list[str]:
     """Arguments of `solara run` for the page: production mode, no browser, no PyPI check.
