@@ -118,7 +118,7 @@ def weak_end_state(schools: pd.DataFrame, labels: list[str], floor: float | None
                                       layout="constrained")
     data = [weak.loc[weak["label"] == lb, "rwm_end"].to_numpy() for lb in shown]
     y = np.arange(len(shown))[::-1]
-    left.boxplot(data, positions=y, vert=False, widths=0.6, showfliers=False)
+    left.boxplot(data, positions=y, orientation="horizontal", widths=0.6, showfliers=False)
     if floor is not None:
         left.axvline(floor, color="#d73027", ls="--", lw=1, label=f"floor ({floor:g}%)")
         left.legend(fontsize=7, frameon=False)

@@ -1,0 +1,139 @@
+"""The report's numbers against hand computation on a tiny batch of the real model."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.batch import run_batch
+from experiments.report import WORSE_FOR_WEAK, make_report, replicates_to_resolve, t_interval
+
+ROOT = Path(__file__).resolve().parent.parent
+T975_DF2 = 4.302652729911275  # Student t, 97.5th percentile, 2 degrees of freedom
+
+SPEC = """
+name = "tiny_report"
+preset = "maximising_progress"
+years = 3
+replicates = 3
+root_seed = 4
+baseline = "self_improving"
+[[scenarios]]
+policies = ["self_improving"]
+[[scenarios]]
+policies = ["superintendent"]
+[outputs]
+schools = "weak"
+"""
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    (folder / "spec.toml").write_text(SPEC)
+    out = run_batch(folder / "spec.toml", out=folder / "out", workers=1, quiet=True)
+    make_report(out)
+    return out
+
+
+def by_hand(x) -> tuple[float, float, float]:
+    x = [float(v) for v in x]
+    mean = sum(x) / 3
+    sd = math.sqrt(sum((v - mean) ** 2 for v in x) / 2)
+    half = T975_DF2 * sd / math.sqrt(3)
+    return mean, mean - half, mean + half
+
+
+def test_t_interval_and_replicates_needed_by_hand():
+    n, mean, sd, lo, hi = t_interval([1.0, 2.0, 3.0, float("nan")])
+    assert (n, mean, sd) == (3, 2.0, 1.0)
+    assert lo == pytest.approx(2 - T975_DF2 / math.sqrt(3))
+    assert hi == pytest.approx(2 + T975_DF2 / math.sqrt(3))
+    # t(0.975, 5)/sqrt(6) = 1.0496 > 1 but t(0.975, 6)/sqrt(7) = 0.9249 < 1
+    assert replicates_to_resolve(1.0, 1.0) == 7
+    assert replicates_to_resolve(-1.0, 1.0) == 7
+    assert math.isinf(replicates_to_resolve(0.0, 1.0))
+
+
+def test_scenario_intervals_match_hand_computation(batch):
+    runs = pd.read_csv(batch / "runs.csv")
+    summary = pd.read_csv(batch / "report" / "summary.csv")
+    for outcome in ("left_behind", "gap", "rwm_weak", "terms_below_floor_weak"):
+        for scenario in ("self_improving", "superintendent"):
+            x = runs.loc[runs["scenario"] == scenario].sort_values("replicate")[outcome]
+            mean, lo, hi = by_hand(x)
+            row = summary[(summary["label"] == scenario) & (summary["outcome"] == outcome)]
+            assert row["n"].item() == 3
+            assert row["mean"].item() == pytest.approx(mean, rel=1e-8, abs=1e-12)
+            assert row["ci_low"].item() == pytest.approx(lo, rel=1e-8, abs=1e-12)
+            assert row["ci_high"].item() == pytest.approx(hi, rel=1e-8, abs=1e-12)
+
+
+def test_paired_differences_match_hand_computation(batch):
+    runs = pd.read_csv(batch / "runs.csv").set_index(["scenario", "replicate"])
+    paired = pd.read_csv(batch / "report" / "paired.csv")
+    assert set(paired["label"]) == {"superintendent"}
+    for outcome in ("left_behind", "gap", "catch_up", "isolation_weak"):
+        d = [runs.loc[("superintendent", r), outcome] - runs.loc[("self_improving", r), outcome]
+             for r in range(3)]
+        mean, lo, hi = by_hand(d)
+        row = paired[paired["outcome"] == outcome].iloc[0]
+        assert row["mean_diff"] == pytest.approx(mean, rel=1e-8, abs=1e-12)
+        assert row["ci_low"] == pytest.approx(lo, rel=1e-8, abs=1e-12)
+        assert row["ci_high"] == pytest.approx(hi, rel=1e-8, abs=1e-12)
+        significant = lo > 0 or hi < 0
+        assert bool(row["significant"]) == significant
+        worse = significant and np.sign(mean) == WORSE_FOR_WEAK[outcome]
+        assert bool(row["worse_for_weak"]) == worse
+
+
+def test_left_behind_profile_matches_schools_table(batch):
+    schools = pd.read_csv(batch / "schools.csv")
+    profile = pd.read_csv(batch / "report" / "left_behind.csv")
+    weak = schools[schools["weak"] & (schools["scenario"] == "self_improving")]
+    rural = weak[weak["rural"]]
+    row = profile[(profile["label"] == "self_improving") & (profile["level"] == "rural")]
+    assert row["weak_schools"].item() == len(rural)
+    assert row["share"].item() == pytest.approx(rural["left_behind"].mean())
+    total = profile[(profile["label"] == "self_improving")
+                    & (profile["characteristic"] == "all weak schools")]
+    assert total["share"].item() == pytest.approx(weak["left_behind"].mean())
+    assert total["mean_terms_below_floor"].item() == pytest.approx(
+        weak["terms_below_floor"].mean())
+    assert {"rural", "size", "disadvantage", "isolation", "initial grade",
+            "governance"} <= set(profile["characteristic"])
+
+
+def test_html_and_plots(batch):
+    page = (batch / "report.html").read_text()
+    for heading in ("Summary", "Outcomes per scenario", "Paired differences vs self_improving",
+                    "Who is left behind", "Time below the floor", "How many replicates"):
+        assert heading in page
+    paired = pd.read_csv(batch / "report" / "paired.csv")
+    assert ("Flag:" in page) == bool(paired["worse_for_weak"].any())
+    for stem in ("fan_gap", "fan_left_behind", "forest_paired_differences", "weak_end_state"):
+        for ext in ("png", "svg"):
+            path = batch / "report" / f"{stem}.{ext}"
+            assert path.stat().st_size > 1000, path
+            assert f"report/{stem}.png" in page
+
+
+def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path):
+    manifest = json.loads((batch / "manifest.json").read_text())
+    manifest["completed"] = False
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "manifest.json").write_text(json.dumps(manifest))
+    for folder, words in ((tmp_path / "half", "not complete"),
+                          (tmp_path, "no manifest.json"),
+                          (tmp_path / "nowhere", "no such folder")):
+        proc = subprocess.run([sys.executable, "-m", "experiments.cli", "report", str(folder)],
+                              cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 2, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and words in proc.stderr
