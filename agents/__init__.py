@@ -7,6 +7,7 @@ from ``model``.
 
 from agents.broker import Broker
 from agents.cluster import Cluster
+from agents.provider import Provider
 from agents.school import School
 
-__all__ = ["Broker", "Cluster", "School"]
+__all__ = ["Broker", "Cluster", "Provider", "School"]

@@ -66,4 +66,13 @@ class Broker(mesa.Agent):
 
     def fund(self, schools: np.ndarray, hours: float) -> None:
         """Pay for ``hours`` of sustained CPD per teacher this term (quality 1)."""
-        self.model.s.funded_hours[schools] += hours
+        m = self.model
+        if len(schools) == 0 or hours <= 0:
+            return
+        m.s.funded_hours[schools] += hours
+        teacher_hours = hours * m.s.teachers[schools]
+        cost = teacher_hours * m.p.cpd_price_per_hour
+        self.spent += float(cost.sum())
+        payer = "trust" if self.kind == "trust" else "broker"
+        m.ledger.pay(m, f"CPD funded by {self.kind}", payer, "staff", cost, for_school=schools)
+        m.ledger.add_hours(f"funded by {self.kind}", teacher_hours)

@@ -47,7 +47,8 @@ class Cluster(mesa.Agent):
         """
         m = self.model
         if release:
-            m.s.cluster[self.members] = -1
+            m.dissolve_clusters(np.array([self.cid]))
+            return
         m.c.alive[self.cid] = False
         m.c.size[self.cid] = 0
         m.dissolved_this_term += 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.market import KIND_NAMES
 from model.state import INADEQUATE, RI
 
 
@@ -98,9 +99,52 @@ METRICS: list[Metric] = [
            lambda m: float(m.c.cohesion[m.c.active()].mean()) if len(m.c.active()) else 0.0),
     Metric("churn", "fraction of clusters", "clusters dissolved this term per live cluster",
            lambda m: m.dissolved_this_term / max(1, len(m.c.active()) + m.dissolved_this_term)),
-    Metric("cost_per_school", "£ (cumulative)", "money spent on or for a school since the start",
-           lambda m: float(m.s.cost_total.mean())),
+    Metric("cost_per_school", "£ (cumulative)",
+           "money spent on improving a school (CPD, shared staff, brokers' and trusts' "
+           "support, grants) since the start", lambda m: float(m.s.cost_total.mean())),
+    Metric("federated_share", "fraction of schools", "schools in a federation",
+           lambda m: _federated(m).mean()),
+    Metric("trust_share", "fraction of schools", "schools in a multi-academy trust",
+           lambda m: float((m.s.trust >= 0).mean())),
+    Metric("credits_weak", "credits per teacher", "mean CPD-bank balance of weak schools",
+           lambda m: _mean(m.s.credits / m.s.teachers, m.s.weak)),
 ]
+
+
+def _federated(m) -> np.ndarray:
+    s, c = m.s, m.c
+    out = np.zeros(s.n)
+    inside = s.cluster >= 0
+    out[inside] = c.federated[s.cluster[inside]]
+    return out
+
+
+def quintile_of_initial_effectiveness(m) -> np.ndarray:
+    """0 (weakest fifth) .. 4 (strongest fifth) by effectiveness at the start."""
+    return np.searchsorted(np.quantile(m.eff0, [0.2, 0.4, 0.6, 0.8]), m.eff0, side="right")
+
+
+def by_quintile(m, values: np.ndarray, name: str) -> dict[str, float]:
+    q = quintile_of_initial_effectiveness(m)
+    return {f"{name}_q{k + 1}": _mean(values, q == k) for k in range(5)}
+
+
+def market_shares(m) -> dict[str, float]:
+    """Share of providers' revenue by kind (0 where a kind sold nothing)."""
+    pr = m.providers
+    revenue = np.bincount(pr.kind, pr.revenue, minlength=len(KIND_NAMES))
+    total = revenue.sum()
+    return {f"market_share_{k}": float(r / total) if total > 0 else 0.0
+            for k, r in zip(KIND_NAMES, revenue, strict=True)}
+
+
+def grouped_summary(m) -> dict[str, float]:
+    """Distributional outcomes: CPD and credits by quintile, provider market shares."""
+    s = m.s
+    out = by_quintile(m, s.cpd_hours_total, "cpd_hours")
+    out.update(by_quintile(m, s.credits / s.teachers, "credits"))
+    out.update(market_shares(m))
+    return out
 
 METRIC_NAMES = [x.name for x in METRICS]
 
@@ -124,4 +168,6 @@ EXTRA_SUMMARY: list[Metric] = [
            if m.term > 0 else 0.0),
 ]
 
-SUMMARY: list[str] = METRIC_NAMES + [x.name for x in EXTRA_SUMMARY]
+SUMMARY: list[str] = (METRIC_NAMES + [x.name for x in EXTRA_SUMMARY]
+                      + [f"{v}_q{k}" for v in ("cpd_hours", "credits") for k in range(1, 6)]
+                      + [f"market_share_{k}" for k in KIND_NAMES])

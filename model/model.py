@@ -10,21 +10,33 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from agents import Cluster, School
+from agents import Cluster, Provider, School
 from agents.broker import Broker
 from model.config import resolve_config
-from model.mechanisms import attainment, cohesion, cpd, inspection, learning, needs, partnering
+from model.ledger import Ledger
+from model.market import SERVICE_KINDS, candidate_index, default_market, nearest_of_kind
+from model.mechanisms import (
+    attainment,
+    bank,
+    cohesion,
+    commissioning,
+    cpd,
+    inspection,
+    learning,
+    needs,
+    partnering,
+)
 from model.mechanisms.attainment import below_floor
-from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS
+from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
 from model.params import PARAMS
 from model.policies import POLICIES
 from model.region import generate, get_preset, spatial_order
-from model.state import FOUNDED, ClusterState, initial_state
+from model.state import CPD_DOMAINS, FOUNDED, ClusterState, initial_state
 
 # Independent random streams, one per process of the model (STYLE 6): a policy that draws
 # more numbers in one stream never shifts another. Order is fixed: append, never reorder.
 STREAMS = ("region", "needs", "partnering", "turnover", "attainment", "inspection",
-           "cohesion", "policy", "mesa")
+           "cohesion", "policy", "mesa", "commissioning")
 NEIGHBOURS = 16  # precomputed nearest neighbours per school (upper bound of search_neighbours)
 
 
@@ -34,18 +46,23 @@ class ClusterModel(mesa.Model):
     Tick order (each term; ``step`` calls these phases in this order):
 
     1. needs: engagement (M1) and need identification (M2, M15)
-    2. policy: brokers act (cluster schools, place the isolated, fund support)
+    2. policy: brokers and policies act (cluster schools, place the isolated, fund
+       support, trusts' central services and takeovers, grants and penalties)
     3. partnering: unclustered schools seek partners (M3)
-    4. cpd: peer CPD in clusters (M5), market purchases, funded support
-    5. learning: gains land; turnover and skill fade (M14)
-    6. attainment: results per subject; a results drop reveals needs (M2)
-    7. inspection: grades (M13); policies respond to poor grades
-    8. cohesion: cohesion moves, clusters dissolve (M4)
-    9. collect: per-term outcomes
+    4. cpd: peer CPD in clusters (M5), through the CPD bank (M6), suspicion of lead
+       schools (M11)
+    5. commissioning: joint commissioning (M7), shared business managers (M8) and
+       specialists (M9), federations (M12), market CPD from providers (M10, M11),
+       funded support; the term's gains
+    6. learning: gains land (M10); turnover and skill fade (M14)
+    7. attainment: results per subject; a results drop reveals needs (M2)
+    8. inspection: grades (M13); policies respond to poor grades
+    9. cohesion: cohesion moves, clusters dissolve (M4)
+    10. collect: per-term outcomes
     """
 
-    PHASES = ("needs", "policy", "partnering", "cpd", "learning", "attainment", "inspection",
-              "cohesion", "collect")
+    PHASES = ("needs", "policy", "partnering", "cpd", "commissioning", "learning", "attainment",
+              "inspection", "cohesion", "collect")
 
     def __init__(self, config: dict[str, Any] | None = None, seed: int = 0):
         self.config = resolve_config(config)
@@ -74,6 +91,14 @@ class ClusterModel(mesa.Model):
         self.nbr_d = d[:, 1:]
         self.nbr_list = self.nbr.tolist()
         self.spatial_key = spatial_order(region.x, region.y, bits=16)
+        self.providers = default_market(region, p, rng["region"])
+        self.ledger = Ledger(region.n)
+        self.bank_active = False   # set by the cpd_bank policy (M6)
+        self.bank_services = np.zeros(0, bool)
+        self.negotiated = False    # set by the superintendent policy (M7)
+        self.seek_boost = 0.0      # set by the incentives policy (M3)
+        self.takeovers = 0         # schools taken over by trusts (academy_chains)
+        self._barter = (-1, None)
         self.decay = learning.decay_rate(self)
         eff = self.s.effectiveness
         self.eff_mean0, self.eff_sd0 = float(eff.mean()), float(eff.std() or 1.0)
@@ -90,6 +115,11 @@ class ClusterModel(mesa.Model):
         self.policies = [POLICIES[name](self) for name in self.config["policies"]]
         for policy in self.policies:
             policy.setup()
+        self.provider_agents = [Provider(self, j) for j in range(self.providers.n)]
+        self.domain_slot, self.prov_cand, self.prov_dist = candidate_index(
+            self.providers, region, CPD_DOMAINS)
+        self.service_supplier = [nearest_of_kind(self.providers, region, k)
+                                 for k in SERVICE_KINDS]
         self.history = np.full((self.n_terms + 1, len(METRICS)), np.nan)
         self.phase_collect()
 
@@ -101,6 +131,7 @@ class ClusterModel(mesa.Model):
         self.phase_policy()
         self.phase_partnering()
         self.phase_cpd()
+        self.phase_commissioning()
         self.phase_learning()
         self.phase_attainment()
         self.phase_inspection()
@@ -110,6 +141,10 @@ class ClusterModel(mesa.Model):
             self.running = False
 
     def phase_needs(self) -> None:
+        s = self.s
+        s.spent_term[:] = 0.0
+        s.allowance_term[:] = 0.0
+        s.extra_money[:] = 0.0
         needs.update_engagement(self)
         needs.identify_needs(self)
 
@@ -125,6 +160,9 @@ class ClusterModel(mesa.Model):
 
     def phase_cpd(self) -> None:
         cpd.exchange_cpd(self)
+
+    def phase_commissioning(self) -> None:
+        commissioning.commission(self)
 
     def phase_learning(self) -> None:
         learning.learn(self)
@@ -167,7 +205,9 @@ class ClusterModel(mesa.Model):
         broken = np.zeros(self.c.count, bool)
         broken[cids] = True
         clustered = self.s.cluster >= 0
-        self.s.cluster[clustered & broken[np.maximum(self.s.cluster, 0)]] = -1
+        leaving = np.flatnonzero(clustered & broken[np.maximum(self.s.cluster, 0)])
+        bank.release_fund(self, cids, leaving)
+        self.s.cluster[leaving] = -1
         for cid in cids.tolist():
             self.cluster_agents[cid].dissolve(release=False)
 
@@ -191,6 +231,20 @@ class ClusterModel(mesa.Model):
             return 1
         return 0
 
+    def barter_partner(self) -> np.ndarray:
+        """Each cluster's nearest other live cluster (by centroid), recomputed each term."""
+        if self._barter[0] == self.term and len(self._barter[1]) == self.c.count:
+            return self._barter[1]
+        partner = np.arange(self.c.count)
+        live = self.c.active()
+        if len(live) > 1:
+            cx, cy = self.cluster_means(self.s.x), self.cluster_means(self.s.y)
+            pts = np.column_stack([cx[live], cy[live]])
+            _, ii = cKDTree(pts).query(pts, k=2)
+            partner[live] = live[ii[:, 1]]
+        self._barter = (self.term, partner)
+        return partner
+
     def cluster_means(self, values: np.ndarray) -> np.ndarray:
         """Mean of a per-school array over each cluster's members (0 for empty slots)."""
         members = np.flatnonzero(self.s.cluster >= 0)
@@ -210,6 +264,7 @@ class ClusterModel(mesa.Model):
     def summary(self) -> dict[str, float]:
         out = dict(zip(METRIC_NAMES, self.history[self.term].tolist(), strict=True))
         out.update({x.name: float(x.fn(self)) for x in EXTRA_SUMMARY})
+        out.update(grouped_summary(self))
         return out
 
     def cluster_table(self) -> pd.DataFrame:

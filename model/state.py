@@ -62,6 +62,19 @@ class SchoolState:
     hours_given: np.ndarray = field(default=None)    # peer CPD hours per teacher run for others
     hours_received: np.ndarray = field(default=None)
     budget_exhausted: np.ndarray = field(default=None)
+    trust: np.ndarray = field(default=None)          # trust index, -1 none (changes: chains)
+    governance: np.ndarray = field(default=None)     # changes when a trust takes a school over
+    lead_school: np.ndarray = field(default=None)    # designated centre of excellence (M11)
+    credits: np.ndarray = field(default=None)        # CPD-bank balance, teacher-hours (M6)
+    oneoff: np.ndarray = field(default=None)         # (n, 6) fast-decaying part (M10)
+    q_sustained: np.ndarray = field(default=None)    # quality-weighted sustained hours/teacher
+    q_oneoff: np.ndarray = field(default=None)       # quality-weighted one-off hours/teacher
+    peer_q: np.ndarray = field(default=None)         # the part of q_sustained from partners
+    gain_oneoff: np.ndarray = field(default=None)    # the part of gain from one-off events
+    cpd_money: np.ndarray = field(default=None)      # £ available for market CPD this term
+    extra_money: np.ndarray = field(default=None)    # savings and grants for CPD this term
+    spent_term: np.ndarray = field(default=None)     # £ the school paid this term
+    allowance_term: np.ndarray = field(default=None) # £ it could spend this term
     monitored: np.ndarray = field(default=None)      # under a broker's monitoring system
     cpd_hours_total: np.ndarray = field(default=None)
     cost_total: np.ndarray = field(default=None)     # £ spent on or for the school
@@ -86,6 +99,14 @@ class SchoolState:
         self.terms_clustered = zeros(np.int32)
         self.clusters_joined = zeros(np.int32)
         self.terms_below_floor = zeros(np.int32)
+        self.trust = self.region.trust.copy()
+        self.governance = self.region.governance.copy()
+        self.lead_school = zeros(bool)
+        self.credits = zeros()
+        self.oneoff = np.zeros((n, len(DOMAINS)))
+        for name in ("q_sustained", "q_oneoff", "peer_q", "gain_oneoff", "cpd_money", "extra_money",
+                     "spent_term", "allowance_term"):
+            setattr(self, name, zeros())
 
     @property
     def n(self) -> int:
@@ -147,7 +168,12 @@ class ClusterState:
     """
 
     FIELDS = (("cohesion", float), ("alive", bool), ("founded", np.int8),
-              ("born", np.int32), ("size", np.int32))
+              ("born", np.int32), ("size", np.int32),
+              ("fund", float),            # CPD-bank common fund, credits (M6)
+              ("sbm", bool),              # has a shared business manager (M8)
+              ("sbm_saves", bool),        # ... who finds procurement savings
+              ("specialist", np.int8),    # domain of its shared specialist, -1 none (M9)
+              ("federated", bool))        # a federation (M12)
 
     def __init__(self, capacity: int = 64):
         self.count = 0
@@ -163,6 +189,8 @@ class ClusterState:
         self.count += 1
         self.cohesion[cid], self.alive[cid] = cohesion, True
         self.founded[cid], self.born[cid], self.size[cid] = founded, term, 0
+        self.fund[cid], self.sbm[cid], self.sbm_saves[cid] = 0.0, False, False
+        self.specialist[cid], self.federated[cid] = -1, False
         return cid
 
     def active(self) -> np.ndarray:

@@ -28,6 +28,8 @@ def update_cohesion(m) -> None:
         traded = total(s.hours_given) + total(s.hours_received)
         imbalance = np.divide(total(np.abs(s.hours_given - s.hours_received)), traded,
                               out=np.zeros(c.count), where=traded > 0)
+        if m.bank_active:  # M6: credits repay donors; only the levy goes unreturned
+            imbalance *= p.bank_levy
         mean_e = total(s.engagement) / size
         mismatch = np.sqrt(np.maximum(0.0, total(s.engagement**2) / size - mean_e**2))
         scarcity = total(s.budget_exhausted.astype(float)) / size
@@ -36,6 +38,10 @@ def update_cohesion(m) -> None:
                  + p.cohesion_drift + p.cohesion_noise_sd * noise)
         alive = c.alive[: c.count]
         c.cohesion[: c.count][alive] = np.clip(c.cohesion[: c.count][alive] + delta[alive], 0, 1)
+        if p.m12_federation:  # M12: a federation's commitment holds its cohesion up
+            fed = alive & c.federated[: c.count]
+            c.cohesion[: c.count][fed] = np.maximum(c.cohesion[: c.count][fed],
+                                                    p.federation_cohesion_floor)
         broken = alive & (c.cohesion[: c.count] < p.dissolve_threshold)
     else:
         broken = np.zeros(c.count, bool)

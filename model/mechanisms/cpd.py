@@ -1,18 +1,20 @@
-"""Phase 4, CPD: peer exchange in clusters (M5), market purchases, broker-funded support.
+"""Phase 4, CPD exchange: partners run CPD for each other (M5), through a CPD bank (M6)
+where the cpd_bank policy runs, with less take-up from designated lead schools (M11).
 
-Each school with an identified need (phase 1) works on one focus domain per term. Its
-gain in that domain is the quality-weighted CPD hours per teacher it receives times
-``cpd_effect_per_hour`` (EVIDENCE C: ~0.09 SD a year for sustained PD), scaled by its
-leadership's capacity to use it and by targeting with shared data (M15), and capped at
-its shortfall. Hours and pounds are recorded for the outcomes and cohesion (M4).
+Each school with an identified need (phase 1) works on one focus domain per term. Peer
+hours are recorded as quality-weighted sustained hours; the market and funded support
+are added in phase 5 (commissioning), where the term's gain is worked out.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.mechanisms.needs import shared_data
+from model.mechanisms import bank
 from model.state import LEADERSHIP
+
+SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", "q_oneoff",
+           "peer_q")
 
 
 def cluster_best(m) -> tuple[np.ndarray, np.ndarray]:
@@ -25,11 +27,12 @@ def cluster_best(m) -> tuple[np.ndarray, np.ndarray]:
         return best, donor
     members = members[np.argsort(s.cluster[members], kind="stable")]
     cids = s.cluster[members]
-    starts = np.flatnonzero(np.r_[True, cids[1:] != cids[:-1]])
+    new_group = np.r_[True, cids[1:] != cids[:-1]]
+    starts = np.flatnonzero(new_group)
     values = s.expertise[members]
     group_best = np.maximum.reduceat(values, starts, axis=0)
     best[cids[starts]] = group_best
-    rows, cols = np.nonzero(values == group_best[np.cumsum(np.r_[False, cids[1:] != cids[:-1]])])
+    rows, cols = np.nonzero(values == group_best[np.cumsum(new_group) - 1])
     donor[cids[rows], cols] = members[rows]
     return best, donor
 
@@ -39,7 +42,7 @@ def peer_hours(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Returns (receiver indices, hours per teacher, donor indices). A donor offers CPD in
     a domain where it is at least ``donor_margin`` above the receiver; take-up scales
-    with the receiver's engagement (M1).
+    with the receiver's engagement (M1) and falls for a designated lead school (M11).
     """
     s, p = m.s, m.p
     if not p.m5_cpd_exchange or m.c.count == 0:
@@ -49,37 +52,37 @@ def peer_hours(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     i = np.flatnonzero((s.focus >= 0) & (s.cluster >= 0))
     c, d = s.cluster[i], s.focus[i]
     ok = best[c, d] - s.expertise[i, d] > p.donor_margin
-    i, c, d = i[ok], c[ok], d[ok]
-    return i, p.peer_cpd_hours * s.engagement[i], donor[c, d]
+    i, d, c = i[ok], d[ok], c[ok]
+    donors = donor[c, d]
+    hours = p.peer_cpd_hours * s.engagement[i]
+    if p.m11_suspicion:
+        hours = np.where(s.lead_school[donors], hours * p.suspicion_takeup, hours)
+    return i, hours, donors
 
 
 def exchange_cpd(m) -> None:
-    s, p = m.s, m.p
-    for a in (s.gain, s.peer_gain, s.hours_given, s.hours_received):
-        a[:] = 0.0
-    has = s.focus >= 0
+    s = m.s
+    for name in SCRATCH:
+        getattr(s, name)[:] = 0.0
     ri, rh, donors = peer_hours(m)
-    peer = np.zeros(s.n)
-    peer[ri] = rh
-    market = np.where(has, s.cpd_budget_term * (1 + p.allowed_deficit_share)
-                      / (p.cpd_price_per_hour * s.teachers), 0.0)
-    funded = np.where(has, s.funded_hours, 0.0)
-    quality_hours = (peer * p.peer_cpd_quality + market * p.market_cpd_quality + funded)
-    capacity = np.clip(1.0 + p.learning_capacity_leadership * s.expertise[:, LEADERSHIP],
-                       0.25, 2.0)
-    targeting = 1.0 + p.data_targeting_boost * shared_data(m)
-    raw = quality_hours * p.cpd_effect_per_hour * capacity * targeting
-    s.gain[:] = np.minimum(raw, s.need)
-    share_peer = np.divide(peer * p.peer_cpd_quality, quality_hours,
-                           out=np.zeros(s.n), where=quality_hours > 0)
-    s.peer_gain[:] = s.gain * share_peer
-    s.budget_exhausted[:] = has & (raw < s.need)
+    if m.bank_active:
+        rh = bank.settle(m, ri, rh, donors)
+    record_peer_cpd(m, ri, rh, donors, source="peer")
+    if m.bank_active:
+        bank.fund_crisis_and_services(m)
 
-    # Ledger: teacher-hours given and received, donors' leadership time, pounds spent.
-    teacher_hours = rh * s.teachers[ri]
-    s.hours_received[ri] = teacher_hours
+
+def record_peer_cpd(m, receivers, hours, donors, source: str) -> None:
+    """Book peer CPD: hours received and given, the donor's leadership time, the ledger."""
+    s, p = m.s, m.p
+    keep = hours > 0
+    receivers, hours, donors = receivers[keep], hours[keep], donors[keep]
+    teacher_hours = hours * s.teachers[receivers]
+    s.hours_received += np.bincount(receivers, teacher_hours, minlength=s.n)
     s.hours_given += np.bincount(donors, teacher_hours, minlength=s.n)
     s.expertise[:, LEADERSHIP] -= p.donor_time_cost * np.bincount(donors, minlength=s.n)
-    s.cpd_hours_total += peer + market + funded
-    s.cost_total += (market + funded) * p.cpd_price_per_hour * s.teachers
-    s.funded_hours[:] = 0.0
+    q = np.bincount(receivers, hours * p.peer_cpd_quality, minlength=s.n)
+    s.q_sustained += q
+    s.peer_q += q
+    s.cpd_hours_total += np.bincount(receivers, hours, minlength=s.n)
+    m.ledger.add_hours(source, teacher_hours)

@@ -18,10 +18,18 @@ def decay_rate(m) -> np.ndarray:
 
 
 def learn(m) -> None:
-    """Apply this term's CPD gains to each school's focus domain."""
-    s = m.s
+    """Apply this term's CPD gains to each school's focus domain.
+
+    M10 (seed 001): part of a sustained programme's gain becomes lasting (it raises the
+    school's anchor); one-off events' gains are tracked so that they fade fast.
+    """
+    s, p = m.s, m.p
     i = np.flatnonzero(s.focus >= 0)
-    s.expertise[i, s.focus[i]] += s.gain[i]
+    f = s.focus[i]
+    s.expertise[i, f] += s.gain[i]
+    if p.m10_cpd_format:
+        s.anchor[i, f] += (s.gain[i] - s.gain_oneoff[i]) * p.sustained_lasting
+        s.oneoff[i, f] += s.gain_oneoff[i]
 
 
 def turnover(m) -> None:
@@ -30,7 +38,12 @@ def turnover(m) -> None:
     rng = m.streams["turnover"]
     common = rng.normal(0.0, 1.0, s.n)
     specific = rng.normal(0.0, 1.0, s.expertise.shape)
+    if p.m10_cpd_format:
+        fade = s.oneoff * p.oneoff_decay
+        s.expertise -= fade
+        s.oneoff -= fade
     if not p.m14_turnover:
         return
     s.expertise += m.decay[:, None] * (s.anchor - s.expertise)
+    s.oneoff *= 1.0 - m.decay[:, None]
     s.expertise += p.expertise_shock_sd * (0.8 * common[:, None] + 0.6 * specific)

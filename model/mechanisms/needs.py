@@ -27,7 +27,9 @@ def shared_data(m) -> np.ndarray:
         return np.zeros(s.n, bool)
     in_cluster = s.cluster >= 0
     cohesive = np.zeros(s.n, bool)
-    cohesive[in_cluster] = m.c.cohesion[s.cluster[in_cluster]] >= p.data_cohesion_min
+    cid = s.cluster[in_cluster]
+    services = m.bank_services[cid] if len(m.bank_services) >= m.c.count else False
+    cohesive[in_cluster] = (m.c.cohesion[cid] >= p.data_cohesion_min) | services
     return cohesive | s.monitored
 
 

@@ -1,64 +1,12 @@
-"""Middle-tier policies as pluggable objects with a lifecycle (DESIGN 3, STYLE 4).
-
-A scenario is a *set* of policy components: each component's ``setup`` runs once after
-the region is built, its brokers act in phase 2 of every term, and ``on_poor_grade``
-receives the schools an inspection has just graded RI or inadequate. No agent code
-branches on a policy's name.
-"""
+"""The three core middle tiers: none, the local authority, a superintendent (DESIGN 3)."""
 
 from __future__ import annotations
-
-from typing import ClassVar
 
 import numpy as np
 
 from agents.broker import Broker
-from model.errors import UserError
+from model.policies.base import Policy
 from model.region import LA_MAINTAINED
-
-
-class Policy:
-    """Base class: a policy component. Subclasses set ``name``, ``description``, ``group``."""
-
-    name: ClassVar[str]
-    description: ClassVar[str]
-    group: ClassVar[str | None] = None  # parameter group in model.params, if any
-
-    def __init__(self, model):
-        self.model = model
-        self.brokers: list[Broker] = []
-
-    def setup(self) -> None:
-        """Once, after the region is built and before the first term."""
-
-    def act(self) -> None:
-        """Each term, after the brokers acted: policy-wide bookkeeping (running costs)."""
-
-    def act_broker(self, broker: Broker) -> None:
-        """Each term, for each of this policy's brokers (called in a random broker order)."""
-
-    def on_poor_grade(self, schools: np.ndarray) -> None:
-        """Schools just graded requires improvement or inadequate."""
-
-    @classmethod
-    def param_names(cls) -> list[str]:
-        from model.params import PARAMS
-
-        return [p.name for p in PARAMS if cls.group and p.group == cls.group]
-
-    def charge(self, schools: np.ndarray, pounds_per_school: float) -> None:
-        """Record running costs spent on behalf of ``schools``."""
-        self.model.s.cost_total[schools] += pounds_per_school
-
-    def brokers_per_la(self, kind: str, members_of=None) -> None:
-        """One broker per local authority, over all its schools or a chosen subset."""
-        m = self.model
-        for la in range(len(m.s.region.la_centre)):
-            juris = np.flatnonzero(m.s.la == la)
-            if members_of is not None:
-                juris = juris[members_of[juris]]
-            if len(juris):
-                self.brokers.append(Broker(m, kind, juris, self))
 
 
 class SelfImproving(Policy):
@@ -105,7 +53,8 @@ class LocalAuthority(Policy):
     def act(self) -> None:
         p = self.model.p
         ratio = self.capacity() / max(p.la_capacity_share, 1e-9)
-        self.charge(np.flatnonzero(self.member), p.la_cost_per_school / 3.0 * ratio)
+        self.charge(np.flatnonzero(self.member), p.la_cost_per_school / 3.0 * ratio,
+                    "LA school improvement")
 
 
 class Superintendent(Policy):
@@ -118,6 +67,7 @@ class Superintendent(Policy):
         s = self.model.s
         self.brokers_per_la("superintendent")
         s.monitored[:] = True
+        self.model.negotiated = True  # M7: it negotiates commissioning for every cluster
         self.urgent_until = np.zeros(s.n, np.int32)
 
     def act_broker(self, broker: Broker) -> None:
@@ -131,26 +81,5 @@ class Superintendent(Policy):
         self.urgent_until[schools] = self.model.term + self.model.p.super_urgent_terms
 
     def act(self) -> None:
-        self.charge(np.arange(self.model.s.n), self.model.p.super_cost_per_school / 3.0)
-
-
-POLICIES: dict[str, type[Policy]] = {
-    cls.name: cls for cls in (SelfImproving, LocalAuthority, Superintendent)
-}
-
-
-def parse_policies(value) -> list[str]:
-    """Accept a list of names or a string "a+b"; validate every name."""
-    if isinstance(value, str):
-        names = [v.strip() for v in value.split("+")]
-    elif isinstance(value, (list, tuple)):
-        names = [str(v).strip() for v in value]
-    else:
-        raise UserError(f"policies must be a list of names or 'a+b'; got {value!r}")
-    if not names or any(n not in POLICIES for n in names):
-        bad = [n for n in names if n not in POLICIES] or ["(empty)"]
-        raise UserError(f"unknown policy {bad[0]!r}; allowed: {', '.join(POLICIES)} "
-                        f"(combine with '+')")
-    if len(set(names)) != len(names):
-        raise UserError(f"policy listed twice in {'+'.join(names)!r}")
-    return names
+        self.charge(np.arange(self.model.s.n), self.model.p.super_cost_per_school / 3.0,
+                    "superintendent's office")

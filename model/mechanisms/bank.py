@@ -1,0 +1,91 @@
+"""M6, the CPD bank (seed 002): "credits gained from offering skills and capacity, credit
+which can be drawn upon for identified needs. The bank can take a levy and use this to
+provide common services or urgent responses."
+
+Credits are teacher-hours. A receiver pays ``hours x teachers`` credits; the donor gets
+them less the levy, which goes to the cluster's common fund. Balances may go down to
+``-bank_overdraft`` credits per teacher; beyond that partners stop serving the school.
+Credits are a mutual-credit system: the sum of all balances and funds is always zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.state import RI
+
+
+def settle(m, receivers: np.ndarray, hours: np.ndarray, donors: np.ndarray) -> np.ndarray:
+    """Apply the bank's offer boost and credit limit; transfer credits; return the hours."""
+    s, p = m.s, m.p
+    hours = hours * (1.0 + p.bank_offer_boost)
+    floor = -p.bank_overdraft * s.teachers[receivers]
+    # each receiver appears once per term (one focus domain), so no ordering is needed
+    affordable = np.maximum(0.0, (s.credits[receivers] - floor) / s.teachers[receivers])
+    hours = np.minimum(hours, affordable)
+    transfer(m, receivers, donors, hours * s.teachers[receivers])
+    return hours
+
+
+def transfer(m, payers: np.ndarray, donors: np.ndarray, credits: np.ndarray) -> None:
+    s, p, c = m.s, m.p, m.c
+    levy = credits * p.bank_levy
+    s.credits -= np.bincount(payers, credits, minlength=s.n)
+    s.credits += np.bincount(donors, credits - levy, minlength=s.n)
+    c.fund[: c.count] += np.bincount(s.cluster[payers], levy, minlength=c.count)
+
+
+def fund_crisis_and_services(m) -> None:
+    """The common fund pays for urgent responses to members graded RI or inadequate (peer
+    CPD at no cost to them), then for common services (a shared data system)."""
+    from model.mechanisms.cpd import cluster_best, record_peer_cpd
+
+    s, p, c = m.s, m.p, m.c
+    crisis = np.flatnonzero((s.cluster >= 0) & (s.grade >= RI) & (s.focus >= 0))
+    if len(crisis):
+        best, donor = cluster_best(m)
+        d = s.focus[crisis]
+        donors = donor[s.cluster[crisis], d]
+        ok = (donors >= 0) & (donors != crisis)
+        crisis, donors = crisis[ok], donors[ok]
+        want = p.bank_crisis_hours * s.teachers[crisis]
+        # each cluster's fund pays its crisis members in index order until it runs out
+        order = np.lexsort((crisis, s.cluster[crisis]))
+        crisis, donors, want = crisis[order], donors[order], want[order]
+        cl = s.cluster[crisis]
+        spent_before = _cumsum_within(cl, want) - want
+        paid = np.clip(c.fund[cl] - spent_before, 0.0, want)
+        c.fund[: c.count] -= np.bincount(cl, paid, minlength=c.count)
+        s.credits += np.bincount(donors, paid, minlength=s.n)
+        record_peer_cpd(m, crisis, paid / s.teachers[crisis], donors, source="bank_crisis")
+    # common services: run by the member with the strongest leadership, paid from the fund
+    members = np.flatnonzero(s.cluster >= 0)
+    cost = np.bincount(s.cluster[members], s.teachers[members] * p.bank_service_cost,
+                       minlength=c.count)
+    live = c.alive[: c.count] & (cost > 0) & (c.fund[: c.count] >= cost)
+    m.bank_services = np.zeros(c.count, bool)
+    if live.any():
+        best, donor = cluster_best(m)
+        runner = donor[:, 4]  # LEADERSHIP
+        ok = live & (runner >= 0)
+        c.fund[: c.count][ok] -= cost[ok]
+        s.credits += np.bincount(runner[ok], cost[ok], minlength=s.n)
+        m.bank_services = ok
+
+
+def release_fund(m, cids: np.ndarray, members: np.ndarray) -> None:
+    """A dissolving cluster shares its fund equally among its former members."""
+    s, c = m.s, m.c
+    if len(members) == 0:
+        return
+    per_member = c.fund[s.cluster[members]] / c.size[s.cluster[members]]
+    s.credits += np.bincount(members, per_member, minlength=s.n)
+    c.fund[cids] = 0.0
+
+
+def _cumsum_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Cumulative sum of ``values`` restarting at each new value of sorted ``groups``."""
+    total = np.cumsum(values)
+    starts = np.r_[True, groups[1:] != groups[:-1]]
+    offset = np.maximum.accumulate(np.where(starts, total - values, 0.0))
+    return total - offset

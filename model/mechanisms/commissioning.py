@@ -1,0 +1,239 @@
+"""Phase 5, commissioning: services and CPD bought on the market, shared staff,
+federations, and the term's learning gain.
+
+- M7 joint commissioning (seed 000, 002): a cohesive cluster buys together with a volume
+  discount and a negotiator's extra discount, pooled with its nearest neighbouring
+  cluster (bartering); a lone school pays full price. Savings on common services are
+  reinvested in CPD.
+- M8 shared business manager and M9 shared specialist teacher (seed 002, 003).
+- M12 federation (seed 002): economies of scale and converging leadership and SEND.
+- Market CPD from providers (model.market): each school ranks its nearest providers of
+  its focus domain by quality per pound (travel included; M10 format; M11 suspicion of
+  lead schools) and buys in up to three rounds; a provider's capacity is shared out in
+  a seeded random priority order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.mechanisms.needs import shared_data
+from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
+
+ROUNDS = 3
+SUBJECT_DOMAINS = np.array([MATHS, ENGLISH, SCIENCE])
+
+
+def commission(m) -> None:
+    s, p = m.s, m.p
+    u = m.streams["commissioning"]
+    draws = {"priority": u.random(s.n), "hire": u.random((2, m.c.count))}
+    discount = joint_discounts(m)
+    buy_services(m, discount)
+    shared_staff(m, draws["hire"])
+    federation_effects(m)
+    s.cpd_money = np.maximum(0.0, s.cpd_budget_term * (1 + p.allowed_deficit_share)
+                             + s.extra_money)
+    s.allowance_term += s.budget_term * (1 + p.allowed_deficit_share)
+    buy_market_cpd(m, discount, draws["priority"])
+    s.q_sustained += s.funded_hours
+    s.cpd_hours_total += s.funded_hours
+    s.funded_hours[:] = 0.0
+    work_out_gains(m)
+
+
+def joint_discounts(m) -> np.ndarray:
+    """Per school: the discount its cluster's joint purchases win (0 for a lone school)."""
+    s, p, c = m.s, m.p, m.c
+    disc = np.zeros(s.n)
+    if not p.m7_joint_commissioning or c.count == 0:
+        return disc
+    members = np.flatnonzero(s.cluster >= 0)
+    cl = s.cluster[members]
+    joint = c.cohesion[: c.count] >= p.commissioning_cohesion_min
+    if m.negotiated:  # a superintendent negotiates for every cluster
+        joint = c.alive[: c.count].copy()
+    buyers = np.where(joint, c.size[: c.count], 0).astype(float)
+    if p.barter_neighbours:
+        buyers = buyers + buyers[m.barter_partner()]
+    per_cluster = np.minimum(p.volume_discount_max,
+                             p.volume_discount_per_school * np.maximum(0, buyers - 1))
+    per_cluster = np.where(joint, per_cluster + p.negotiator_discount, 0.0)
+    disc[members] = per_cluster[cl]
+    return np.minimum(disc, 0.9)
+
+
+def buy_services(m, discount: np.ndarray) -> None:
+    """Common services (ICT, business) from the nearest suppliers; savings go to CPD."""
+    s, p = m.s, m.p
+    if p.services_per_pupil == 0:
+        return
+    full = p.services_per_pupil * s.region.pupils / 3.0
+    paid = full * (1 - discount)
+    everyone = np.arange(s.n)
+    for supplier in m.service_supplier:  # nearest ICT supplier, nearest business firm
+        m.ledger.pay(m, "services", "school", "provider", paid / len(m.service_supplier),
+                     payer_idx=everyone, payee_idx=supplier)
+    s.extra_money += full - paid
+    m.ledger.save("joint commissioning (services)", float((full - paid).sum()))
+
+
+def shared_staff(m, hire_draws: np.ndarray) -> None:
+    """M8 and M9: eligible clusters hire shared staff; members share the cost and gain."""
+    s, p, c = m.s, m.p, m.c
+    if c.count == 0:
+        return
+    live = c.alive[: c.count]
+    members = np.flatnonzero(s.cluster >= 0)
+    cl = s.cluster[members]
+    mean_pupils = np.bincount(cl, s.region.pupils[members], minlength=c.count) / np.maximum(
+        1, c.size[: c.count])
+    eligible = live & (c.cohesion[: c.count] >= p.commissioning_cohesion_min) & (
+        mean_pupils < p.small_school_pupils)
+    if p.m8_business_manager:
+        new = eligible & ~c.sbm[: c.count] & (hire_draws[0] < p.sbm_adoption)
+        c.sbm[: c.count] |= new
+        c.sbm_saves[: c.count] |= new & (hire_draws[0] < p.sbm_adoption
+                                         * p.sbm_savings_chance)
+        has = c.sbm[cl]
+        share = p.sbm_cost / 3.0 / c.size[cl]
+        m.ledger.pay(m, "shared business manager", "school", "staff", share[has],
+                     payer_idx=members[has])
+        s.expertise[members[has], LEADERSHIP] += p.sbm_head_time * p.sbm_leadership_gain
+        saves = c.sbm_saves[cl]
+        s.extra_money[members[saves]] += p.sbm_savings / 3.0
+        m.ledger.save("business manager procurement", p.sbm_savings / 3.0 * saves.sum())
+    if p.m9_specialist:
+        weakest = _weakest_subject(m, members, cl)
+        new = eligible & (c.specialist[: c.count] < 0) & (hire_draws[1] < p.specialist_adoption)
+        c.specialist[: c.count][new] = weakest[new]
+        d = c.specialist[cl]
+        has = d >= 0
+        i, d = members[has], d[has].astype(int)
+        m.ledger.pay(m, "shared specialist", "school", "staff",
+                     p.specialist_cost / 3.0 / c.size[cl[has]], payer_idx=i)
+        gain = p.specialist_rate * np.maximum(0.0, p.specialist_level - s.expertise[i, d])
+        s.expertise[i, d] += gain
+        for other in SUBJECT_DOMAINS:
+            ripple = np.where(d != other, p.specialist_ripple * gain, 0.0)
+            s.expertise[i, other] += ripple
+
+
+def _weakest_subject(m, members, cl) -> np.ndarray:
+    c = m.c
+    sums = np.stack([np.bincount(cl, m.s.expertise[members, d], minlength=c.count)
+                     for d in SUBJECT_DOMAINS], axis=1)
+    return SUBJECT_DOMAINS[np.argmin(sums, axis=1)].astype(np.int8)
+
+
+def federation_effects(m) -> None:
+    """M12: economies of scale reinvested in CPD; leadership and SEND converge upwards."""
+    s, p, c = m.s, m.p, m.c
+    if not (p.m12_federation and c.count and c.federated[: c.count].any()):
+        return
+    members = np.flatnonzero(s.cluster >= 0)
+    fed = members[c.federated[s.cluster[members]]]
+    saving = p.federation_saving * s.budget_term[fed]
+    s.extra_money[fed] += saving
+    m.ledger.save("federation economies of scale", float(saving.sum()))
+    from model.mechanisms.cpd import cluster_best
+
+    best, _ = cluster_best(m)
+    for d in (LEADERSHIP, SEND):
+        top = best[s.cluster[fed], d]
+        lag = np.maximum(0.0, top - s.expertise[fed, d])
+        s.expertise[fed, d] += p.federation_convergence * lag
+
+
+def buy_market_cpd(m, discount: np.ndarray, priority: np.ndarray) -> None:
+    s, p, pr = m.s, m.p, m.providers
+    effect = _effect_scale(m)
+    need_q = s.need / np.maximum(effect, 1e-12) - s.q_sustained - s.q_oneoff * _oneoff_weight(p)
+    buyers = np.flatnonzero((s.focus >= 0) & (s.cpd_money > 0) & (need_q > 0))
+    if len(buyers) == 0 or pr.n == 0:
+        return
+    slot = m.domain_slot[s.focus[buyers]]
+    cand = m.prov_cand[slot, buyers]               # (b, K) provider indices, -1 none
+    dist = m.prov_dist[slot, buyers]
+    valid = cand >= 0
+    cidx = np.maximum(cand, 0)
+    unit_price = pr.price[cidx] * (1 - discount[buyers][:, None])
+    price_eff = unit_price + p.travel_cost_per_km * dist
+    fmt = np.where(pr.sustained[cidx], 1.0, _oneoff_weight(p))
+    take = np.where((pr.lead_school[cidx] >= 0) & p.m11_suspicion, p.suspicion_takeup, 1.0)
+    value = np.where(valid & (pr.capacity[cidx] > 0), pr.quality[cidx] * fmt * take / price_eff,
+                     -np.inf)
+    order = np.argsort(-value, axis=1, kind="stable")
+    money = s.cpd_money[buyers].copy()
+    needq = need_q[buyers].copy()
+    capacity = pr.capacity.copy()
+    teachers = s.teachers[buyers]
+    rows = np.arange(len(buyers))
+    for r in range(min(ROUNDS, cand.shape[1])):
+        k = order[:, r]
+        prov = cand[rows, k]
+        ok = np.isfinite(value[rows, k]) & (money > 1e-9) & (needq > 1e-12)
+        if not ok.any():
+            break
+        b = rows[ok]
+        q = pr.quality[prov[b]] * fmt[b, k[b]]
+        pe = price_eff[b, k[b]]
+        demand = np.minimum(money[b] / pe, needq[b] / q * teachers[b])  # teacher-hours
+        granted = _allocate(prov[b], demand, priority[buyers[b]], capacity)
+        capacity -= np.bincount(prov[b], granted, minlength=pr.n)
+        hours = granted / teachers[b]
+        money[b] -= granted * pe
+        needq[b] -= hours * q
+        i = buyers[b]
+        sust = pr.sustained[prov[b]]
+        s.q_sustained[i] += np.where(sust, hours * pr.quality[prov[b]], 0.0)
+        s.q_oneoff[i] += np.where(sust, 0.0, hours * pr.quality[prov[b]])
+        s.cpd_hours_total[i] += hours
+        pr.hours_sold += np.bincount(prov[b], granted, minlength=pr.n)
+        m.ledger.pay(m, "market CPD", "school", "provider", granted * unit_price[b, k[b]],
+                     payer_idx=i, payee_idx=prov[b])
+        m.ledger.pay(m, "travel", "school", "travel",
+                     granted * p.travel_cost_per_km * dist[b, k[b]], payer_idx=i)
+        m.ledger.add_hours("market sustained", granted[sust])
+        m.ledger.add_hours("market one-off", granted[~sust])
+    s.budget_exhausted[buyers] = needq > 1e-9
+
+
+def _allocate(prov: np.ndarray, demand: np.ndarray, priority: np.ndarray,
+              capacity: np.ndarray) -> np.ndarray:
+    """Share each provider's remaining capacity among applicants in priority order."""
+    order = np.lexsort((priority, prov))
+    p_sorted, d_sorted = prov[order], demand[order]
+    from model.mechanisms.bank import _cumsum_within
+
+    before = _cumsum_within(p_sorted, d_sorted) - d_sorted
+    granted_sorted = np.clip(capacity[p_sorted] - before, 0.0, d_sorted)
+    granted = np.empty_like(demand)
+    granted[order] = granted_sorted
+    return granted
+
+
+def _oneoff_weight(p) -> float:
+    """M10: an hour of a one-off event counts for this share of a sustained hour."""
+    return p.oneoff_effect if p.m10_cpd_format else 1.0
+
+
+def _effect_scale(m) -> np.ndarray:
+    """SD gained per quality-weighted sustained hour per teacher, by school."""
+    s, p = m.s, m.p
+    capacity = np.clip(1.0 + p.learning_capacity_leadership * s.expertise[:, LEADERSHIP],
+                       0.25, 2.0)
+    targeting = 1.0 + p.data_targeting_boost * shared_data(m)
+    return p.cpd_effect_per_hour * capacity * targeting
+
+
+def work_out_gains(m) -> None:
+    """The term's gain in the focus domain, capped at the need, split by format (M10)."""
+    s, p = m.s, m.p
+    w = _oneoff_weight(p)
+    q_total = s.q_sustained + s.q_oneoff * w
+    raw = q_total * _effect_scale(m)
+    s.gain[:] = np.where(s.focus >= 0, np.minimum(raw, s.need), 0.0)
+    share = np.divide(1.0, q_total, out=np.zeros(s.n), where=q_total > 0)
+    s.gain_oneoff = s.gain * s.q_oneoff * w * share
+    s.peer_gain[:] = s.gain * s.peer_q * share

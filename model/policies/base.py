@@ -1,0 +1,61 @@
+"""Middle-tier policies as pluggable objects with a lifecycle (DESIGN 3, STYLE 4).
+
+A scenario is a *set* of policy components: each component's ``setup`` runs once after
+the region is built, its brokers act in phase 2 of every term, and ``on_poor_grade``
+receives the schools an inspection has just graded RI or inadequate. No agent code
+branches on a policy's name.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from agents.broker import Broker
+
+
+class Policy:
+    """Base class: a policy component. Subclasses set ``name``, ``description``, ``group``."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    group: ClassVar[str | None] = None  # parameter group in model.params, if any
+
+    def __init__(self, model):
+        self.model = model
+        self.brokers: list[Broker] = []
+
+    def setup(self) -> None:
+        """Once, after the region is built and before the first term."""
+
+    def act(self) -> None:
+        """Each term, after the brokers acted: policy-wide bookkeeping (running costs)."""
+
+    def act_broker(self, broker: Broker) -> None:
+        """Each term, for each of this policy's brokers (called in a random broker order)."""
+
+    def on_poor_grade(self, schools: np.ndarray) -> None:
+        """Schools just graded requires improvement or inadequate."""
+
+    @classmethod
+    def param_names(cls) -> list[str]:
+        from model.params import PARAMS
+
+        return [p.name for p in PARAMS if cls.group and p.group == cls.group]
+
+    def charge(self, schools: np.ndarray, pounds_per_school: float, purpose: str) -> None:
+        """Record running costs (government to broker) spent on behalf of ``schools``."""
+        m = self.model
+        m.ledger.pay(m, purpose, "government", "broker",
+                     np.full(len(schools), pounds_per_school), for_school=schools)
+
+    def brokers_per_la(self, kind: str, members_of=None) -> None:
+        """One broker per local authority, over all its schools or a chosen subset."""
+        m = self.model
+        for la in range(len(m.s.region.la_centre)):
+            juris = np.flatnonzero(m.s.la == la)
+            if members_of is not None:
+                juris = juris[members_of[juris]]
+            if len(juris):
+                self.brokers.append(Broker(m, kind, juris, self))
