@@ -1,0 +1,128 @@
+"""Issue 3's mechanisms M6-M12 and policies, each on its own under common random numbers."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from model import POLICIES
+from model.market import KIND_NAMES
+from model.model import ClusterModel
+from model.region import PRESETS
+from model.state import ENGLISH, LEADERSHIP, MATHS
+from tests.conftest import summary
+from tests.test_mechanisms import mean_outcome, on_off
+
+SMALL = {"preset": "maximising_progress", "policies": ["local_authority"], "years": 2,
+         "la_capacity_share": 0.0, "m4_cohesion": False}
+
+
+def finished(seed=1, **config) -> ClusterModel:
+    m = ClusterModel(config, seed)
+    while m.running:
+        m.step()
+    return m
+
+
+def test_m6_cpd_bank_trades_credits_towards_strong_schools():
+    on = [summary(s, preset="county", years=5, policies=["local_authority", "cpd_bank"])
+          for s in (1, 2, 3)]
+    off = [summary(s, preset="county", years=5, policies=["local_authority", "cpd_bank"],
+                   m6_cpd_bank=False) for s in (1, 2, 3)]
+    assert all(o["credits_q5"] > 0 > o["credits_q1"] for o in on)  # P4: credits follow quality
+    assert all(o[f"credits_q{k}"] == 0 for o in off for k in range(1, 6))
+    # the offer boost raises CPD received by weak schools
+    assert np.mean([o["cpd_hours_weak"] for o in on]) > np.mean([o["cpd_hours_weak"]
+                                                                 for o in off])
+
+
+def test_m7_joint_commissioning_saves_money_and_buys_more_cpd():
+    on, off = finished(**SMALL), finished(**SMALL, m7_joint_commissioning=False)
+    assert on.ledger.savings["joint commissioning (services)"] > 0
+    assert off.ledger.savings["joint commissioning (services)"] == 0
+    assert on.s.cpd_hours_total.mean() > off.s.cpd_hours_total.mean()
+
+
+def test_m8_business_manager_frees_head_time_for_leadership():
+    cfg = {**SMALL, "sbm_adoption": 1.0}
+    on, off = finished(**cfg), finished(**cfg, m8_business_manager=False)
+    assert on.c.sbm[: on.c.count].any() and not off.c.sbm[: off.c.count].any()
+    assert on.s.expertise[:, LEADERSHIP].mean() > off.s.expertise[:, LEADERSHIP].mean() + 0.01
+    assert on.ledger.flows[("shared business manager", "school", "staff")] > 0
+
+
+def test_m9_specialist_raises_its_subject_with_a_ripple():
+    cfg = {**SMALL, "specialist_adoption": 1.0, "m5_cpd_exchange": False}
+    on, off = finished(**cfg), finished(**cfg, m9_specialist=False)
+    domains = on.c.specialist[on.c.active()]
+    assert (domains >= 0).all() and len(domains) > 0
+    d = np.bincount(domains).argmax()
+    other = ENGLISH if d == MATHS else MATHS
+    gain = on.s.expertise - off.s.expertise
+    assert gain[:, d].mean() > 0.02
+    assert 0 < gain[:, other].mean() < gain[:, d].mean()  # the ripple is smaller
+
+
+def test_m10_sustained_gains_last_and_one_off_events_lose_market_share():
+    on, off = on_off("m10_cpd_format", "market_share_private_cpd_firm",
+                     policies=["self_improving"])
+    assert on < off
+    lasting = finished(preset="county", years=3)
+    assert (lasting.s.anchor - ClusterModel({"preset": "county"}, 1).s.anchor).mean() > 0
+    frozen = finished(preset="county", years=3, m10_cpd_format=False)
+    assert np.array_equal(frozen.s.anchor, ClusterModel({"preset": "county"}, 1).s.anchor)
+
+
+def test_m11_suspicion_lowers_take_up_of_hub_cpd():
+    on, off = on_off("m11_suspicion", "market_share_teaching_school_hub",
+                     policies=["teaching_school_hubs"])
+    assert on < off
+
+
+def test_m12_federations_form_and_hold_together():
+    on = mean_outcome("federated_share", policies=["local_authority", "federation"])
+    off = mean_outcome("federated_share", policies=["local_authority", "federation"],
+                       m12_federation=False)
+    assert off == 0 and on > 0.02
+    assert (mean_outcome("mean_churn", policies=["local_authority", "federation"])
+            < mean_outcome("mean_churn", policies=["local_authority", "federation"],
+                           m12_federation=False))
+
+
+def test_academy_chains_take_over_inadequate_schools():
+    m = finished(preset="county", years=5, policies=["academy_chains"])
+    assert m.takeovers > 0
+    assert (m.s.trust >= 0).mean() > (m.s.region.trust >= 0).mean()
+    assert (m.s.trust >= 0).mean() < 0.6  # most schools stay outside
+
+
+def test_incentives_cut_isolation():
+    assert (mean_outcome("isolation_all", policies=["incentives"])
+            < mean_outcome("isolation_all", policies=["self_improving"]))
+
+
+def test_policies_command_lists_all_eight():
+    from experiments.cli import main
+
+    assert len(POLICIES) == 8
+    assert {"self_improving", "local_authority", "superintendent", "academy_chains",
+            "teaching_school_hubs", "cpd_bank", "federation", "incentives"} == set(POLICIES)
+    for cls in POLICIES.values():
+        assert cls.description and cls.description.endswith(".")
+    assert main(["policies"]) == 0
+
+
+PAIRS = [[a] for a in POLICIES] + [list(p) for p in itertools.combinations(POLICIES, 2)]
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_every_policy_and_pair_runs_on_every_preset(preset):
+    years = 1 if preset in ("england", "large_county") else 2
+    for policies in PAIRS:
+        out = summary(2, preset=preset, years=years, policies=policies)
+        assert 0 <= out["left_behind"] <= 1, policies
+        assert np.isfinite(out["mean_rwm"]), policies
+        shares = sum(out[f"market_share_{k}"] for k in KIND_NAMES)
+        assert shares == pytest.approx(1.0), policies
