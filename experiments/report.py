@@ -47,8 +47,6 @@ PROFILE_COLUMNS = ["run_id", "scenario", "point", "replicate", "phase", "pupils"
 
 def t_interval(values) -> tuple[int, float, float, float, float]:
     """(n, mean, sd, low, high) of the 95% Student-t interval of the mean; NaNs dropped."""
-    from scipy import stats
-
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     n = len(x)
@@ -58,7 +56,7 @@ def t_interval(values) -> tuple[int, float, float, float, float]:
     if n == 1:
         return 1, mean, math.nan, math.nan, math.nan
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    half = _t975(n - 1) * sd / math.sqrt(n)
     return n, mean, sd, mean - half, mean + half
 
 
@@ -71,6 +69,14 @@ def replicates_to_resolve(mean: float, sd: float) -> float:
     n, crit = _critical()  # t(0.975, n-1) / sqrt(n), decreasing in n
     ok = np.flatnonzero(crit * sd < abs(mean))
     return int(n[ok[0]]) if len(ok) else math.inf
+
+
+@functools.cache
+def _t975(df: int) -> float:
+    """The 97.5th percentile of Student's t with ``df`` degrees of freedom."""
+    from scipy import stats
+
+    return float(stats.t.ppf(0.975, df))
 
 
 @functools.cache
@@ -164,13 +170,12 @@ def paired(batch: Batch) -> pd.DataFrame:
 
 def _unpaired_half_width(a: pd.Series, b: pd.Series) -> float:
     """Half-width of a Welch-style interval had the two scenarios used independent seeds."""
-    from scipy import stats
 
     a, b = a.dropna().to_numpy(float), b.dropna().to_numpy(float)
     if len(a) < 2 or len(b) < 2:
         return math.nan
     se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-    return float(stats.t.ppf(0.975, min(len(a), len(b)) - 1) * se)
+    return _t975(min(len(a), len(b)) - 1) * se
 
 
 def profile(schools: pd.DataFrame | None) -> pd.DataFrame:

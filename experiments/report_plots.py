@@ -4,7 +4,7 @@
   the median replicate line with 50% and 90% bands across replicates;
 - a forest plot of paired differences against the baseline with 95% intervals;
 - the distribution of weak schools' end state (RWM attainment and grade);
-- for a one-parameter grid or list sweep, headline outcomes against the swept value.
+- for a one-parameter grid or list sweep, paired differences against the swept value.
 """
 
 from __future__ import annotations
@@ -137,27 +137,32 @@ def weak_end_state(schools: pd.DataFrame, labels: list[str], floor: float | None
     return _save(fig, folder, "weak_end_state")
 
 
-def sweep_curves(batch, summary: pd.DataFrame, folder: Path) -> str | None:
+def sweep_curves(batch, diffs: pd.DataFrame, folder: Path) -> str | None:
+    """Paired difference vs the baseline against the swept value (one-parameter sweeps)."""
     sweep = batch.manifest["sweep"]
-    if sweep["method"] not in ("grid", "list") or len(sweep["params"]) != 1:
+    if sweep["method"] not in ("grid", "list") or len(sweep["params"]) != 1 or diffs.empty:
         return None
     name = sweep["params"][0]
+    if not all(isinstance(p[name], int | float) for p in batch.points):
+        return None
     outcomes = [o for o in ("left_behind", "gap", "catch_up", "rwm_weak")
-                if o in set(summary["outcome"])]
+                if o in set(diffs["outcome"])]
     plt = _plt()
     fig, axes = plt.subplots(1, len(outcomes), figsize=(3.4 * len(outcomes), 3),
                              squeeze=False, layout="constrained")
     for ax, outcome in zip(axes.flat, outcomes, strict=True):
-        s = summary[summary["outcome"] == outcome].copy()
-        s["x"] = [batch.points[p][name] for p in s["point"]]
-        for scenario, g in s.groupby("scenario", sort=False):
+        d = diffs[diffs["outcome"] == outcome].copy()
+        d["x"] = [batch.points[p][name] for p in d["point"]]
+        for scenario, g in d.groupby("scenario", sort=False):
             g = g.sort_values("x")
-            ax.plot(g["x"], g["mean"], marker="o", ms=3, label=scenario)
+            ax.plot(g["x"], g["mean_diff"], marker="o", ms=3, label=scenario)
             ax.fill_between(g["x"], g["ci_low"], g["ci_high"], alpha=0.2)
+        ax.axhline(0, color="black", lw=0.8)
         ax.set_xlabel(name, fontsize=8)
         ax.set_title(outcome, fontsize=9)
         ax.grid(alpha=0.3)
     axes.flat[0].legend(fontsize=7, frameon=False)
+    fig.suptitle(f"paired difference vs {batch.baseline} at each {name} (95% CI)", fontsize=9)
     return _save(fig, folder, f"sweep_{name}")
 
 
@@ -173,5 +178,5 @@ def make_plots(batch, summary: pd.DataFrame, diffs: pd.DataFrame,
         made.append(forest(diffs, batch.baseline, folder))
     if schools is not None and "grade_end" in schools:
         made.append(weak_end_state(schools, batch.labels, batch.floor, folder))
-    made.append(sweep_curves(batch, summary, folder))
+    made.append(sweep_curves(batch, diffs, folder))
     return [m for m in made if m]
