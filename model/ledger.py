@@ -47,18 +47,16 @@ class Ledger:
         total = float(amount.sum())
         s = m.s
         if payer == "school":
-            paid = np.bincount(payer_idx, amount, minlength=s.n)
-            self.school_paid += paid
-            self.school_by_purpose[purpose] += paid
-            s.spent_term += paid
+            targets = [self.school_paid, self.school_by_purpose[purpose], s.spent_term]
             if purpose not in ROUTINE:
-                s.cost_total += paid
+                targets.append(s.cost_total)
+            accumulate(targets, payer_idx, amount)
         elif for_school is not None:
-            s.cost_total += np.bincount(for_school, amount, minlength=s.n)
+            accumulate([s.cost_total], for_school, amount)
         if payee == "school":
-            self.school_received += np.bincount(payee_idx, amount, minlength=s.n)
+            accumulate([self.school_received], payee_idx, amount)
         if payee == "provider":
-            m.providers.revenue += np.bincount(payee_idx, amount, minlength=m.providers.n)
+            accumulate([m.providers.revenue], payee_idx, amount)
         self.flows[(purpose, payer, payee)] += total
         self.paid[payer] += total
         self.received[payee] += total
@@ -73,3 +71,16 @@ class Ledger:
     def table(self) -> list[dict]:
         return [{"purpose": k[0], "payer": k[1], "payee": k[2], "pounds": v}
                 for k, v in sorted(self.flows.items())]
+
+
+def accumulate(targets: list[np.ndarray], idx: np.ndarray, values: np.ndarray) -> None:
+    """Add ``values`` at ``idx`` (repeats allowed) into each target array: a full
+    bincount when many rows are touched, ``np.add.at`` when few (a broker's handful)."""
+    n = len(targets[0])
+    if len(idx) * 8 >= n:
+        summed = np.bincount(idx, values, minlength=n)
+        for t in targets:
+            t += summed
+    else:
+        for t in targets:
+            np.add.at(t, idx, values)

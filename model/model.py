@@ -118,6 +118,7 @@ class ClusterModel(mesa.Model):
         self.provider_agents = [Provider(self, j) for j in range(self.providers.n)]
         self.domain_slot, self.prov_cand, self.prov_dist = candidate_index(
             self.providers, region, CPD_DOMAINS)
+        commissioning.rank_providers(self)
         self.service_supplier = [nearest_of_kind(self.providers, region, k)
                                  for k in SERVICE_KINDS]
         self.history = np.full((self.n_terms + 1, len(METRICS)), np.nan)

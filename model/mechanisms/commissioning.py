@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.mechanisms.bank import _cumsum_within
 from model.mechanisms.needs import shared_data
 from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
 
@@ -145,7 +146,30 @@ def federation_effects(m) -> None:
         s.expertise[fed, d] += p.federation_convergence * lag
 
 
+def rank_providers(m) -> None:
+    """Each school's best ``ROUNDS`` providers per CPD domain, best value first.
+
+    Value is quality per pound: quality x format weight (M10) x take-up (M11) / (list
+    price + travel). Prices, qualities and distances are fixed for a run, so the ranking
+    is worked out once, after the policies have designated any hubs; a cluster's
+    discount scales a provider's price but not the travel, and is ignored in ranking.
+    """
+    p, pr = m.p, m.providers
+    cand, dist = m.prov_cand, m.prov_dist          # (slots, n, K) nearest providers
+    cidx = np.maximum(cand, 0)
+    fmt = np.where(pr.sustained[cidx], 1.0, _oneoff_weight(p))
+    take = np.where((pr.lead_school[cidx] >= 0) & p.m11_suspicion, p.suspicion_takeup, 1.0)
+    value = pr.quality[cidx] * fmt * take / (pr.price[cidx] + p.travel_cost_per_km * dist)
+    value = np.where((cand >= 0) & (pr.capacity[cidx] > 0), value, -np.inf)
+    top = np.argsort(-value, axis=2, kind="stable")[:, :, :ROUNDS]
+    take_along = np.take_along_axis
+    m.rank_prov = np.where(take_along(value, top, 2) > -np.inf, take_along(cand, top, 2), -1)
+    m.rank_dist = take_along(dist, top, 2)
+
+
 def buy_market_cpd(m, discount: np.ndarray, priority: np.ndarray) -> None:
+    """Up to ``ROUNDS`` rounds: each school still wanting CPD applies to its next-ranked
+    provider; a provider shares what capacity it has left in a seeded priority order."""
     s, p, pr = m.s, m.p, m.providers
     effect = _effect_scale(m)
     need_q = s.need / np.maximum(effect, 1e-12) - s.q_sustained - s.q_oneoff * _oneoff_weight(p)
@@ -153,47 +177,37 @@ def buy_market_cpd(m, discount: np.ndarray, priority: np.ndarray) -> None:
     if len(buyers) == 0 or pr.n == 0:
         return
     slot = m.domain_slot[s.focus[buyers]]
-    cand = m.prov_cand[slot, buyers]               # (b, K) provider indices, -1 none
-    dist = m.prov_dist[slot, buyers]
-    valid = cand >= 0
-    cidx = np.maximum(cand, 0)
-    unit_price = pr.price[cidx] * (1 - discount[buyers][:, None])
-    price_eff = unit_price + p.travel_cost_per_km * dist
-    fmt = np.where(pr.sustained[cidx], 1.0, _oneoff_weight(p))
-    take = np.where((pr.lead_school[cidx] >= 0) & p.m11_suspicion, p.suspicion_takeup, 1.0)
-    value = np.where(valid & (pr.capacity[cidx] > 0), pr.quality[cidx] * fmt * take / price_eff,
-                     -np.inf)
-    order = np.argsort(-value, axis=1, kind="stable")
+    ranked, ranked_dist = m.rank_prov[slot, buyers], m.rank_dist[slot, buyers]
     money = s.cpd_money[buyers].copy()
     needq = need_q[buyers].copy()
     capacity = pr.capacity.copy()
     teachers = s.teachers[buyers]
-    rows = np.arange(len(buyers))
-    for r in range(min(ROUNDS, cand.shape[1])):
-        k = order[:, r]
-        prov = cand[rows, k]
-        ok = np.isfinite(value[rows, k]) & (money > 1e-9) & (needq > 1e-12)
+    weight = _oneoff_weight(p)
+    for r in range(ranked.shape[1]):
+        ok = (ranked[:, r] >= 0) & (money > 1e-9) & (needq > 1e-12)
         if not ok.any():
             break
-        b = rows[ok]
-        q = pr.quality[prov[b]] * fmt[b, k[b]]
-        pe = price_eff[b, k[b]]
+        b = np.flatnonzero(ok)
+        prov, i = ranked[b, r], buyers[b]
+        sust = pr.sustained[prov]
+        q = pr.quality[prov] * np.where(sust, 1.0, weight)
+        unit = pr.price[prov] * (1 - discount[i])
+        travel = p.travel_cost_per_km * ranked_dist[b, r]
+        pe = unit + travel
         demand = np.minimum(money[b] / pe, needq[b] / q * teachers[b])  # teacher-hours
-        granted = _allocate(prov[b], demand, priority[buyers[b]], capacity)
-        capacity -= np.bincount(prov[b], granted, minlength=pr.n)
+        granted = _allocate(prov, demand, priority[i], capacity)
+        capacity -= np.bincount(prov, granted, minlength=pr.n)
         hours = granted / teachers[b]
         money[b] -= granted * pe
         needq[b] -= hours * q
-        i = buyers[b]
-        sust = pr.sustained[prov[b]]
-        s.q_sustained[i] += np.where(sust, hours * pr.quality[prov[b]], 0.0)
-        s.q_oneoff[i] += np.where(sust, 0.0, hours * pr.quality[prov[b]])
+        quality_hours = hours * pr.quality[prov]
+        s.q_sustained[i] += np.where(sust, quality_hours, 0.0)
+        s.q_oneoff[i] += np.where(sust, 0.0, quality_hours)
         s.cpd_hours_total[i] += hours
-        pr.hours_sold += np.bincount(prov[b], granted, minlength=pr.n)
-        m.ledger.pay(m, "market CPD", "school", "provider", granted * unit_price[b, k[b]],
-                     payer_idx=i, payee_idx=prov[b])
-        m.ledger.pay(m, "travel", "school", "travel",
-                     granted * p.travel_cost_per_km * dist[b, k[b]], payer_idx=i)
+        pr.hours_sold += np.bincount(prov, granted, minlength=pr.n)
+        m.ledger.pay(m, "market CPD", "school", "provider", granted * unit, payer_idx=i,
+                     payee_idx=prov)
+        m.ledger.pay(m, "travel", "school", "travel", granted * travel, payer_idx=i)
         m.ledger.add_hours("market sustained", granted[sust])
         m.ledger.add_hours("market one-off", granted[~sust])
     s.budget_exhausted[buyers] = needq > 1e-9
@@ -201,15 +215,13 @@ def buy_market_cpd(m, discount: np.ndarray, priority: np.ndarray) -> None:
 
 def _allocate(prov: np.ndarray, demand: np.ndarray, priority: np.ndarray,
               capacity: np.ndarray) -> np.ndarray:
-    """Share each provider's remaining capacity among applicants in priority order."""
-    order = np.lexsort((priority, prov))
+    """Share each provider's remaining capacity among applicants in priority order
+    (priority in [0, 1), so provider + priority sorts by provider, then priority)."""
+    order = np.argsort(prov + priority, kind="stable")
     p_sorted, d_sorted = prov[order], demand[order]
-    from model.mechanisms.bank import _cumsum_within
-
     before = _cumsum_within(p_sorted, d_sorted) - d_sorted
-    granted_sorted = np.clip(capacity[p_sorted] - before, 0.0, d_sorted)
     granted = np.empty_like(demand)
-    granted[order] = granted_sorted
+    granted[order] = np.clip(capacity[p_sorted] - before, 0.0, d_sorted)
     return granted
 
 
