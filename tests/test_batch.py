@@ -211,3 +211,13 @@ def test_shipped_specs_resolve_in_the_model():
         for s in spec.scenarios:
             for point in spec.sweep.generate():
                 model.resolve_config(spec.config(s, point))
+
+
+def test_report_of_a_sweep_labels_points_and_draws_the_sweep(serial, tmp_path):
+    from experiments.report import make_report
+
+    page = make_report(serial, out=tmp_path).read_text()
+    assert "superintendent [seek_rate=0.1]" in page
+    assert (tmp_path / "report" / "sweep_seek_rate.png").exists()
+    paired = pd.read_csv(tmp_path / "report" / "paired.csv")
+    assert sorted(paired[["point"]].drop_duplicates()["point"]) == [0, 1]  # per sweep point
