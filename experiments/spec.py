@@ -227,9 +227,11 @@ def _preset_names() -> list[str]:
 
 
 def _policy_names() -> list[str]:
+    """Policy names; from ``model.POLICY_NAMES`` (no mesa import) once the model offers it."""
     import model
 
-    return list(model.POLICIES)
+    names = getattr(model, "POLICY_NAMES", None)
+    return list(names) if names is not None else list(model.POLICIES)
 
 
 class _Validator:
