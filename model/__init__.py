@@ -18,6 +18,7 @@ _LAZY = {
     "resolve_config": "model.config",
     "PRESETS": "model.region",
     "POLICIES": "model.policies",
+    "POLICY_NAMES": "model.policies",
     "METRICS": "model.metrics",
     "SUMMARY": "model.metrics",
 }

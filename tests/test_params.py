@@ -57,3 +57,17 @@ def test_inconsistent_parameters_are_rejected():
         resolve_config({"cluster_min_size": 6, "cluster_max_size": 4})
     with pytest.raises(ParamError, match="grade cut points must rise"):
         resolve_config({"grade_cut_good": 0.5})
+
+
+def test_validation_does_not_import_mesa():
+    """Spec and CLI validation stay fast: checking a config never imports mesa (~1 s)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, model; from model.config import resolve_config; "
+            "resolve_config({'policies': 'superintendent+cpd_bank', 'seek_rate': 0.2}); "
+            "assert model.POLICY_NAMES == tuple(model.POLICIES); "
+            "print('mesa' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"

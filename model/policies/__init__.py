@@ -12,6 +12,7 @@ POLICIES: dict[str, type[Policy]] = {
     cls.name: cls for cls in (SelfImproving, LocalAuthority, Superintendent, AcademyChains,
                               TeachingSchoolHubs, CpdBank, Federation, Incentives)
 }
+POLICY_NAMES: tuple[str, ...] = tuple(POLICIES)
 
 
 def parse_policies(value) -> list[str]:

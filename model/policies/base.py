@@ -8,11 +8,12 @@ branches on a policy's name.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from agents.broker import Broker
+if TYPE_CHECKING:  # policies import no mesa until a model is built (fast spec validation)
+    from agents.broker import Broker
 
 
 class Policy:
@@ -52,6 +53,8 @@ class Policy:
 
     def brokers_per_la(self, kind: str, members_of=None) -> None:
         """One broker per local authority, over all its schools or a chosen subset."""
+        from agents.broker import Broker
+
         m = self.model
         for la in range(len(m.s.region.la_centre)):
             juris = np.flatnonzero(m.s.la == la)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.broker import Broker
 from model.market import HUB
 from model.policies.base import Policy
 from model.region import TRUST_ACADEMY
@@ -18,6 +17,8 @@ class AcademyChains(Policy):
                    "(executive heads) and central services; growth limited by capacity.")
 
     def setup(self) -> None:
+        from agents.broker import Broker
+
         s = self.model.s
         for t in range(int(s.trust.max()) + 1 if len(s.trust) else 0):
             members = np.flatnonzero(s.trust == t)

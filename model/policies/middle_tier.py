@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from agents.broker import Broker
 from model.policies.base import Policy
 from model.region import LA_MAINTAINED
+
+if TYPE_CHECKING:
+    from agents.broker import Broker
 
 
 class SelfImproving(Policy):
