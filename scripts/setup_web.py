@@ -155,14 +155,21 @@ def apt_install(package: str) -> None:
             f"`sudo apt-get install -y {package}` and re-run"
         )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    run = {"env": env, "stdin": subprocess.DEVNULL}
-    policy = subprocess.run(["apt-cache", "policy", package], capture_output=True, text=True, **run)
+    policy = _run(["apt-cache", "policy", package], env, check=False)
     if "Candidate:" not in policy.stdout or "Candidate: (none)" in policy.stdout:
         log("apt-get update")
-        subprocess.run(["apt-get", "update", "-q"], check=True, **run)
+        _run(["apt-get", "update", "-q"], env)
     log(f"apt-get install {package}")
-    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", package],
-                   check=True, **run)
+    _run(["apt-get", "install", "-y", "-q", "--no-install-recommends", package], env)
+
+
+def _run(cmd: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    """Run quietly; on failure show the end of the output and stop."""
+    out = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if check and out.returncode != 0:
+        tail = "\n".join((out.stdout + out.stderr).splitlines()[-20:])
+        raise SystemExit(f"setup_web: `{' '.join(cmd)}` failed ({out.returncode}):\n{tail}")
+    return out
 
 
 def ensure_chromium() -> None:

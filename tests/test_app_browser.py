@@ -185,8 +185,15 @@ def test_page_renders_reacts_and_stays_offline(server):
         page.locator(".clustersim-caption", has_text="seed 12345").wait_for(timeout=TIMEOUT_MS)
         assert "superintendent" in caption.inner_text()
         wait_term(page, 0)
-        step(page, STEPS)
-        wait_term(page, STEPS)
+        # this time run with play, then pause
+        page.get_by_role("button", name="▶", exact=True).click()
+        page.wait_for_function(
+            "n => Number((document.querySelector('.clustersim-cluster-count') || {})"
+            ".textContent?.match(/term (\\d+):/)?.[1] ?? 0) >= n", arg=STEPS,
+            timeout=TIMEOUT_MS)
+        page.get_by_role("button", name="❚❚", exact=True).click()
+        page.get_by_role("button", name="Step", exact=True).wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1000)
         map_b, plots_b = shot(map_img), shot(plots_img)
         assert map_b != map_a, "map identical under another seed and policy"
         assert plots_b != plots_a, "plots identical under another seed and policy"
