@@ -64,12 +64,13 @@ class Broker(mesa.Agent):
         # a school may already have been placed as an earlier school's neighbour
         return sum(m.place_school(i) for i in priority[:limit].tolist() if s.cluster[i] < 0)
 
-    def fund(self, schools: np.ndarray, hours: float) -> None:
-        """Pay for ``hours`` of sustained CPD per teacher this term (quality 1)."""
+    def fund(self, schools: np.ndarray, hours: float, sustained: bool = True) -> None:
+        """Pay for ``hours`` of CPD per teacher this term (quality 1): a sustained
+        programme, or one-off events (M10)."""
         m = self.model
         if len(schools) == 0 or hours <= 0:
             return
-        m.s.funded_hours[schools] += hours
+        (m.s.funded_hours if sustained else m.s.funded_oneoff)[schools] += hours
         teacher_hours = hours * m.s.teachers[schools]
         cost = teacher_hours * m.p.cpd_price_per_hour
         self.spent += float(cost.sum())

@@ -316,6 +316,9 @@ PARAMS = Registry(
         _P("specialist_ripple", 0.3, 0.0, 1.0, "fraction", "M9 shared specialist teacher",
            "Share of the specialist domain's gain that ripples into the other subjects.",
            "seed 003 ('ripple effect' into English and science)"),
+        _P("specialist_maths", False, None, None, "switch", "M9 shared specialist teacher",
+           "Shared specialists teach maths, as in Maximising Progress, rather than the "
+           "cluster's weakest subject.", "seed 003 ('specialist maths teachers')"),
         _P("specialist_adoption", 0.05, 0.0, 1.0, "probability per term",
            "M9 shared specialist teacher",
            "Chance per term that an eligible cluster hires a specialist.", "assumption"),

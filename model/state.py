@@ -57,6 +57,7 @@ class SchoolState:
     focus: np.ndarray = field(default=None)          # domain in focus this term, -1 none
     need: np.ndarray = field(default=None)           # identified need at focus (SD)
     funded_hours: np.ndarray = field(default=None)   # broker-funded hours per teacher this term
+    funded_oneoff: np.ndarray = field(default=None)  # ... of which one-off events (M10)
     gain: np.ndarray = field(default=None)           # SD gained this term (all sources)
     peer_gain: np.ndarray = field(default=None)      # SD gained from cluster partners this term
     hours_given: np.ndarray = field(default=None)    # peer CPD hours per teacher run for others
@@ -88,6 +89,7 @@ class SchoolState:
         self.focus = np.full(n, -1, np.int8)
         self.need = zeros()
         self.funded_hours = zeros()
+        self.funded_oneoff = zeros()
         self.gain = zeros()
         self.peer_gain = zeros()
         self.hours_given = zeros()

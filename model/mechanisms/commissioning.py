@@ -38,8 +38,10 @@ def commission(m) -> None:
     s.allowance_term += s.budget_term * (1 + p.allowed_deficit_share)
     buy_market_cpd(m, discount, draws["priority"])
     s.q_sustained += s.funded_hours
-    s.cpd_hours_total += s.funded_hours
+    s.q_oneoff += s.funded_oneoff
+    s.cpd_hours_total += s.funded_hours + s.funded_oneoff
     s.funded_hours[:] = 0.0
+    s.funded_oneoff[:] = 0.0
     work_out_gains(m)
 
 
@@ -105,7 +107,8 @@ def shared_staff(m, hire_draws: np.ndarray) -> None:
         s.extra_money[members[saves]] += p.sbm_savings / 3.0
         m.ledger.save("business manager procurement", p.sbm_savings / 3.0 * saves.sum())
     if p.m9_specialist:
-        weakest = _weakest_subject(m, members, cl)
+        weakest = (np.full(c.count, MATHS, np.int8) if p.specialist_maths
+                   else _weakest_subject(m, members, cl))
         new = eligible & (c.specialist[: c.count] < 0) & (hire_draws[1] < p.specialist_adoption)
         c.specialist[: c.count][new] = weakest[new]
         d = c.specialist[cl]
