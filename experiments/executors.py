@@ -28,7 +28,8 @@ from model.errors import UserError
 
 KEYS = ("run_id", "scenario", "point", "replicate")
 FLOAT_FORMAT = "%.10g"
-IN_FLIGHT_PER_WORKER = 2
+IN_FLIGHT_PER_WORKER = 2  # runs queued per local worker: enough to never starve it
+DASK_IN_FLIGHT_PER_WORKER = 4  # more for Dask, to hide the scheduler round trip
 DASK_CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
 
 
@@ -240,7 +241,7 @@ class DaskExecutor:
             owner[fut.key] = task
             queue.add(fut)
 
-        for t in islice(todo, self.workers * IN_FLIGHT_PER_WORKER):
+        for t in islice(todo, self.workers * DASK_IN_FLIGHT_PER_WORKER):
             submit(t)
         for fut in queue:
             task = owner.pop(fut.key)
