@@ -9,11 +9,13 @@ Reset; and that no request left 127.0.0.1. Saves results/app_screenshot.png.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.web_helpers import (
     chromium_executable,
@@ -131,6 +133,18 @@ def shot(locator) -> bytes:
     return locator.screenshot()
 
 
+def changed(locator, before: bytes, what: str, timeout: float = 20.0) -> bytes:
+    """Wait until the element looks different from `before`; return how it looks now."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = shot(locator)
+        if now != before:
+            return now
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: unchanged after {timeout:.0f} s")
+        time.sleep(0.3)
+
+
 def step(page, times: int) -> None:
     button = page.get_by_role("button", name="Step", exact=True)
     for _ in range(times):
@@ -143,75 +157,88 @@ def wait_term(page, term: int) -> None:
     page.wait_for_timeout(300)  # let the new images load
 
 
+FAILURE_SHOT = ROOT / "results" / "app_failure.png"
+
+
 def test_page_renders_reacts_and_stays_offline(server):
     inputs = page_inputs()
     t0 = time.monotonic()
     with chromium_page() as (page, traffic):
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server.url)
-
-        # --- it renders: map, plots, table, every input
-        map_img = page.locator(".clustersim-map img")
-        plots_img = page.locator(".clustersim-outcomes img")
-        map_img.wait_for(timeout=TIMEOUT_MS)
-        plots_img.wait_for(timeout=TIMEOUT_MS)
-        wait_term(page, 0)
-        caption = page.locator(".clustersim-caption")
-        assert PRESET in caption.inner_text()
-        text = page.locator("body").inner_text()
-        missing = [s["label"] for s in inputs.values() if s["label"] not in text]
-        assert not missing, f"inputs not shown: {missing}"
-        for name in ("Reset", "Step"):
-            assert page.get_by_role("button", name=name, exact=True).is_visible()
-        for img in (map_img, plots_img):
-            box = img.bounding_box()
-            assert box and box["width"] > 300 and box["height"] > 250, box
-        map0, plots0 = shot(map_img), shot(plots_img)
-
-        # --- stepping changes the map and the plots
-        step(page, STEPS)
-        wait_term(page, STEPS)
-        map_a, plots_a = shot(map_img), shot(plots_img)
-        assert map_a != map0, "map did not change after stepping"
-        assert plots_a != plots0, "plots did not change after stepping"
-
-        # --- a changed input takes effect on Reset: new seed, superintendent added
-        seed = page.get_by_label(inputs["seed"]["label"])
-        seed.fill("12345")
-        seed.press("Enter")
-        page.get_by_text(inputs["policy__superintendent"]["label"]).click()
-        page.get_by_role("button", name="Reset", exact=True).click()
-        page.locator(".clustersim-caption", has_text="seed 12345").wait_for(timeout=TIMEOUT_MS)
-        assert "superintendent" in caption.inner_text()
-        wait_term(page, 0)
-        # this time run with play, then pause
-        page.get_by_role("button", name="▶", exact=True).click()
-        page.wait_for_function(
-            "n => Number((document.querySelector('.clustersim-cluster-count') || {})"
-            ".textContent?.match(/term (\\d+):/)?.[1] ?? 0) >= n", arg=STEPS,
-            timeout=TIMEOUT_MS)
-        page.get_by_role("button", name="❚❚", exact=True).click()
-        page.get_by_role("button", name="Step", exact=True).wait_for(timeout=TIMEOUT_MS)
-        page.wait_for_timeout(1000)
-        map_b, plots_b = shot(map_img), shot(plots_img)
-        assert map_b != map_a, "map identical under another seed and policy"
-        assert plots_b != plots_a, "plots identical under another seed and policy"
-
-        # --- the map's colour switch redraws it by grade
-        page.get_by_role("button", name="grade", exact=True).click()
-        page.wait_for_timeout(1500)
-        assert shot(map_img) != map_b, "map did not change when coloured by grade"
-        page.get_by_role("button", name="effectiveness", exact=True).click()
-
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        page.set_viewport_size({"width": 1600, "height": 1250})
-        page.wait_for_timeout(1500)
-        page.screenshot(path=str(SCREENSHOT))
-        assert not errors, f"errors in the page: {errors}"
+        try:
+            drive_the_page(page, server.url, inputs, errors)
+        except Exception as exc:
+            FAILURE_SHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(FAILURE_SHOT))
+            raise AssertionError(f"{exc}\n(page: {FAILURE_SHOT}; page errors: {errors})\n"
+                                 f"server log:\n{server.log_tail()}") from exc
 
     external = traffic.external()
     assert traffic.urls, "no requests recorded"
     assert not external, f"requests left 127.0.0.1: {external}"
     assert any("/_solara/cdn/" in u for u in traffic.urls), "front end not served locally"
     assert time.monotonic() - t0 < 120
+
+
+def drive_the_page(page, url: str, inputs: dict, errors: list[str]) -> None:
+    """Render, step, change inputs, reset, play, pause; assert the page follows."""
+    page.goto(url)
+
+    # --- it renders: map, plots, table, every input
+    map_img = page.locator(".clustersim-map img")
+    plots_img = page.locator(".clustersim-outcomes img")
+    map_img.wait_for(timeout=TIMEOUT_MS)
+    plots_img.wait_for(timeout=TIMEOUT_MS)
+    wait_term(page, 0)
+    caption = page.locator(".clustersim-caption")
+    assert PRESET in caption.inner_text()
+    text = page.locator("body").inner_text()
+    missing = [s["label"] for s in inputs.values() if s["label"] not in text]
+    assert not missing, f"inputs not shown: {missing}"
+    for name in ("Reset", "Step"):
+        assert page.get_by_role("button", name=name, exact=True).is_visible()
+    for img in (map_img, plots_img):
+        box = img.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 250, box
+    map0, plots0 = shot(map_img), shot(plots_img)
+
+    # --- stepping changes the map and the plots
+    step(page, STEPS)
+    wait_term(page, STEPS)
+    map_a = changed(map_img, map0, "map after stepping")
+    plots_a = changed(plots_img, plots0, "plots after stepping")
+
+    # --- a changed input takes effect on Reset: new seed, superintendent added
+    seed = page.get_by_label(inputs["seed"]["label"])
+    seed.fill("12345")
+    seed.press("Enter")
+    page.get_by_text(inputs["policy__superintendent"]["label"]).click()
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.locator(".clustersim-caption", has_text="seed 12345").wait_for(timeout=TIMEOUT_MS)
+    assert "superintendent" in caption.inner_text()
+    wait_term(page, 0)
+    # this time run with play, then pause
+    page.get_by_role("button", name="▶", exact=True).click()
+    page.wait_for_function(
+        "n => Number((document.querySelector('.clustersim-cluster-count') || {})"
+        ".textContent?.match(/term (\\d+):/)?.[1] ?? 0) >= n", arg=STEPS,
+        timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="❚❚", exact=True).click()
+    page.get_by_role("button", name="Step", exact=True).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1000)  # a step already under way when paused may still land
+    map_b = changed(map_img, map_a, "map under another seed and policy")
+    changed(plots_img, plots_a, "plots under another seed and policy")
+
+    # --- the map's colour switch redraws it by grade
+    grade = page.get_by_role("button", name="grade", exact=True)
+    grade.click()
+    expect(grade).to_have_class(re.compile("v-btn--active"), timeout=TIMEOUT_MS)
+    changed(map_img, map_b, "map coloured by grade")
+    page.get_by_role("button", name="effectiveness", exact=True).click()
+
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1600, "height": 1250})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SCREENSHOT))
+    assert not errors, f"errors in the page: {errors}"
