@@ -9,7 +9,9 @@ peak memory of the batch process for 100 and 1,000 runs (flat if results stream)
 
 Each measurement runs in a fresh process that imports the model first, so the timings
 count the batch machinery (pool or cluster start, formatting, atomic part files, the
-final merge) but not the one-off import of mesa. Targets (issue 4): efficiency >= 85%,
+final merge) but not the one-off import of mesa. Wall-clock figures need a quiet machine
+(the load average is printed); CPU time (this process and its reaped children, so not
+Dask workers) is robust to other load and gives the overhead. Targets (issue 4): efficiency >= 85%,
 overhead <= 5 ms per run, memory flat in the number of runs.
 """
 
@@ -50,7 +52,7 @@ from experiments.batch import run_batch
 from experiments.spec import load_spec
 mode, spec_path, out, arg = sys.argv[1:5]
 spec = load_spec(spec_path)
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 if mode == "simulate":
     from experiments.batch import tasks
     for task in tasks(spec):
@@ -59,8 +61,9 @@ elif mode == "dask":
     run_batch(spec_path, out=out, dask=arg, quiet=True)
 else:
     run_batch(spec_path, out=out, workers=int(arg), quiet=True)
-wall = time.perf_counter() - t0
-print(json.dumps({"wall": wall, "runs": spec.n_runs,
+wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": cpu + kids.ru_utime + kids.ru_stime, "runs": spec.n_runs,
                   "rss_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "rss_children_mib":
                       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
@@ -143,7 +146,11 @@ def main() -> None:
           f" (vs the simulate() loop: {100 * rate(two) / rate(sim) / 2:.0f}%)")
     print(f"parallel efficiency, Dask 2 workers:  {100 * rate(dask) / rate(one) / 2:.0f}%")
     print(f"per-run overhead of a serial batch vs simulate(): "
-          f"{1000 * (one['wall'] - sim['wall']) / n:.2f} ms")
+          f"{1000 * (one['wall'] - sim['wall']) / n:.2f} ms wall, "
+          f"{1000 * (one['cpu'] - sim['cpu']) / n:.2f} ms CPU "
+          f"(CPU per run: simulate {1000 * sim['cpu'] / n:.1f} ms, batch "
+          f"{1000 * one['cpu'] / n:.1f} ms serial, {1000 * two['cpu'] / n:.1f} ms with 2 "
+          "workers)")
     print(f"peak memory, 2 workers: batch process {mem_small['rss_self_mib']:.0f} MiB for "
           f"{mem_small['runs']} runs vs {two['rss_self_mib']:.0f} MiB for {n} runs; "
           f"largest worker {mem_small['rss_children_mib']:.0f} vs "

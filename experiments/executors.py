@@ -84,30 +84,32 @@ def execute_run(task: Task) -> dict[str, Any]:
 
 
 def _cell(v: Any) -> str:
+    """One CSV field: floats as %.10g (NaN empty), text quoted only when it must be."""
     if v is None:
         return ""
-    if isinstance(v, float) or type(v).__name__.startswith("float"):
+    if isinstance(v, float):  # numpy float64 included
         return "" if v != v else FLOAT_FORMAT % v
+    if isinstance(v, str):
+        return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v
+    if type(v).__name__.startswith("float"):  # numpy float32 and kin
+        return _cell(float(v))
     return str(v)
 
 
-def _csv_line(values: list) -> str:
-    import csv
-    import io as _io
-
-    buf = _io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([_cell(v) for v in values])
-    return buf.getvalue()
+def _csv_line(values) -> str:
+    return ",".join(map(_cell, values)) + "\n"
 
 
 def _frame_csv(frame, keys: list) -> list[str]:
-    """[header line, body text] of ``frame`` with the run's key columns in front."""
-    frame = frame.copy()
-    for i, (name, value) in enumerate(zip(KEYS, keys, strict=True)):
-        frame.insert(i, name, value)
-    body = frame.to_csv(index=False, header=False, float_format=FLOAT_FORMAT,
-                        lineterminator="\n")
-    return [_csv_line(list(frame.columns)), body]
+    """[header line, body text] of ``frame`` with the run's key columns in front.
+
+    Formatted row by row in plain Python: for the few dozen rows of a run this is several
+    times faster than ``DataFrame.to_csv`` and keeps the per-run overhead near 1 ms.
+    """
+    prefix = ",".join(map(_cell, keys)) + ","
+    columns = [frame[c].tolist() for c in frame.columns]  # numpy scalars -> Python values
+    body = "".join(prefix + ",".join(map(_cell, row)) + "\n" for row in zip(*columns, strict=True))
+    return [_csv_line([*KEYS, *frame.columns]), body]
 
 
 class RunFailed(RuntimeError):
