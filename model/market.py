@@ -118,7 +118,7 @@ def default_market(region, p, rng: np.random.Generator) -> ProviderState:
     return ps
 
 
-def candidate_index(ps: ProviderState, region, domains, k: int = 8):
+def candidate_index(ps: ProviderState, region, domains, k: int = 6):
     """Each school's ``k`` nearest providers of each CPD domain (static: built once).
 
     Returns (slot of each domain, candidates (slots, n, k) with -1 padding, distances).

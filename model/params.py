@@ -54,7 +54,7 @@ PARAMS = Registry(
         _P("peer_cpd_quality", 0.8, 0.0, 1.0, "fraction of full effect", "learning",
            "Effect of CPD run by a partner school relative to sustained high-quality CPD.",
            "seed 000, seed 001 (local networks); assumption for the value"),
-        _P("skill_fade_year", 0.3, 0.0, 1.0, "fraction per year", "learning",
+        _P("skill_fade_year", 0.2, 0.0, 1.0, "fraction per year", "learning",
            "Share of CPD-acquired expertise above the school's anchor lost per year "
            "without reinforcement.", "calibrated: P6 (sustained gains ~0.05-0.10 SD)"),
         _P("learning_capacity_leadership", 0.5, 0.0, 2.0, "multiplier per SD of leadership",
@@ -64,9 +64,13 @@ PARAMS = Registry(
         _P("effectiveness_sd", 0.25, 0.05, 0.6, "SD", "region",
            "Spread of school effectiveness around its deprivation-predicted level.",
            "calibrated: EVIDENCE B Ofsted grade shares"),
-        _P("deprivation_slope", 0.75, 0.0, 3.0, "SD per unit FSM share", "region",
+        _P("deprivation_slope", 0.7, 0.0, 3.0, "SD per unit FSM share", "region",
            "How much lower a school's effectiveness is per unit of FSM share.",
            "calibrated: P2 (RI/inadequate 3-5x in the most deprived fifth)"),
+        _P("regional_effect_sd", 0.1, 0.0, 0.5, "SD", "region",
+           "Spread of effectiveness between England's regions beyond their deprivation "
+           "(the 'London effect'); only presets with 9+ LAs have regions.",
+           "calibrated: P9 (regional spread of good-or-outstanding ~20 points)"),
         _P("fsm_pupil_gap", 1.2, 0.0, 3.0, "SD per unit FSM share", "region",
            "Attainment penalty of disadvantage independent of school quality.",
            "assumption (disadvantage gap ~0.6-1 SD at pupil level)"),
@@ -208,9 +212,13 @@ PARAMS = Registry(
         _P("turnover_rate", 0.097, 0.0, 0.5, "fraction of teachers per year",
            "M14 turnover and decay", "Teachers leaving each year in an average school.",
            "EVIDENCE C: teacher turnover 9.7%"),
-        _P("turnover_fsm_multiplier", 1.5, 0.0, 5.0, "relative increase per unit FSM share",
+        _P("turnover_fsm_multiplier", 0.0, 0.0, 5.0, "relative increase per unit FSM share",
            "M14 turnover and decay", "Turnover is rate x (1 + this x FSM share).",
            "assumption (high-poverty schools lose staff faster)"),
+        _P("standards_drift", 0.0035, 0.0, 0.05, "SD per term", "M14 turnover and decay",
+           "The bar rises (new curricula, new staff, new pupils' needs): expertise loses this "
+           "much each term, so a school must keep learning to stand still.",
+           "calibrated: P1 (grade distribution stable under the status quo)"),
         _P("expertise_shock_sd", 0.02, 0.0, 0.2, "SD per term", "M14 turnover and decay",
            "Random term-to-term change in a school's expertise (a key teacher leaves or "
            "arrives).", "calibrated: EVIDENCE B 'stuck' schools and grade churn"),
@@ -309,7 +317,7 @@ PARAMS = Registry(
            "M9 shared specialist teacher", "Cost of a shared specialist teacher.", "assumption"),
         _P("specialist_level", 0.5, -1.0, 2.0, "SD", "M9 shared specialist teacher",
            "Expertise a specialist brings to the domain.", "assumption"),
-        _P("specialist_rate", 0.12, 0.0, 1.0, "fraction of the gap per term",
+        _P("specialist_rate", 0.15, 0.0, 1.0, "fraction of the gap per term",
            "M9 shared specialist teacher",
            "Share of the gap to the specialist's level closed per term in a member school.",
            "calibrated: P7 (Maximising Progress +5-8 pp in 18 months)"),
@@ -331,14 +339,15 @@ PARAMS = Registry(
            "seed 001; EVIDENCE C (coaching effects halve in large trials)"),
         _P("oneoff_decay", 0.5, 0.0, 1.0, "fraction per term", "M10 one-off vs sustained CPD",
            "Extra share of one-off gains lost each term.", "seed 001 ('one day/one off events')"),
-        _P("sustained_lasting", 0.3, 0.0, 1.0, "fraction", "M10 one-off vs sustained CPD",
+        _P("sustained_lasting", 0.5, 0.0, 1.0, "fraction", "M10 one-off vs sustained CPD",
            "Share of a sustained programme's gain that becomes lasting (raises the school's "
            "anchor).", "seed 001 ('change cultures'); assumption"),
         # ---------------------------------------------------------------- M11
         _P("m11_suspicion", True, None, None, "switch", "M11 suspicion of centres of excellence",
            "Lower take-up of support offered by a designated lead school.", "seed 001"),
         _P("suspicion_takeup", 0.5, 0.0, 1.0, "fraction", "M11 suspicion of centres of excellence",
-           "Take-up of a designated lead school's offer relative to any other.",
+           "Share of schools that would consider a designated lead school's offer at all; "
+           "peer CPD from one is taken up at this rate.",
            "seed 001 ('deeply suspicious of any school that sets itself up as a centre of "
            "excellence')"),
         # ---------------------------------------------------------------- M12
@@ -379,9 +388,10 @@ PARAMS = Registry(
            "policy: superintendent",
            "Share of its schools a superintendent can broker into clusters per term.",
            "seed 000; assumption"),
-        _P("super_urgent_hours", 8.0, 0.0, 40.0, "hours per teacher per term",
+        _P("super_urgent_hours", 40.0, 0.0, 80.0, "hours per teacher per term",
            "policy: superintendent",
-           "Sustained CPD the superintendent funds for a school graded RI or inadequate.",
+           "Sustained CPD the superintendent funds for a school graded RI or inadequate, or "
+           "seen below the floor by its monitoring.",
            "seed 000 (urgent responses); EVIDENCE C London Challenge"),
         _P("super_urgent_terms", 6, 1, 30, "terms", "policy: superintendent",
            "How long urgent support lasts after a poor grade.", "assumption"),

@@ -37,6 +37,8 @@ FSM_MEAN, FSM_LA_SD, FSM_SCHOOL_SD = 0.24, 0.07, 0.08
 FSM_RURAL_SHIFT, FSM_URBAN_SHIFT = -0.09, 0.03
 # Schools per km2 in England: ~21,000 schools on ~130,000 km2.
 KM2_PER_SCHOOL = 130_000 / 21_000
+# England's nine regions (outside London's boroughs, the Government Office regions).
+N_REGIONS = 9
 # EVIDENCE B: secondaries are less often good or outstanding (80% vs 90%).
 SECONDARY_EFFECT_SHIFT = -0.08
 
@@ -87,6 +89,7 @@ class Region:
     governance: np.ndarray  # LA_MAINTAINED / STANDALONE_ACADEMY / TRUST_ACADEMY
     trust: np.ndarray       # trust index, -1 when not in a multi-academy trust
     la_centre: np.ndarray   # (n_las, 2) km
+    la_region: np.ndarray   # region of each LA (9 English regions when there are enough LAs)
 
     @property
     def n(self) -> int:
@@ -139,8 +142,13 @@ def generate(preset: Preset, rng: np.random.Generator) -> Region:
     governance = np.where(in_trust, TRUST_ACADEMY,
                           np.where(academy, STANDALONE_ACADEMY, LA_MAINTAINED)).astype(np.int8)
     trust = _form_trusts(in_trust, la, x, y, rng)
+    la_region = np.zeros(n_las, np.int64)
+    if n_las >= N_REGIONS:  # neighbouring LAs make up a region
+        order = np.argsort(spatial_order(la_centre[:, 0], la_centre[:, 1]), kind="stable")
+        for r, las in enumerate(np.array_split(order, N_REGIONS)):
+            la_region[las] = r
     return Region(la=la, x=x, y=y, phase=phase, pupils=pupils, rural=rural, fsm=fsm,
-                  governance=governance, trust=trust, la_centre=la_centre)
+                  governance=governance, trust=trust, la_centre=la_centre, la_region=la_region)
 
 
 def _trust_sizes(total: int, rng: np.random.Generator) -> list[int]:

@@ -145,7 +145,11 @@ class SchoolState:
 def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) -> SchoolState:
     """Effectiveness by deprivation (EVIDENCE B gradient), expertise profiles around it."""
     n = region.n
-    base = (-p.deprivation_slope * (region.fsm - 0.24)
+    regional = rng.normal(0.0, p.regional_effect_sd, region.la_region.max() + 1)
+    if len(regional) == 1:
+        regional[:] = 0.0  # a single region is the reference
+    base = (regional[region.la_region[region.la]]
+            - p.deprivation_slope * (region.fsm - 0.24)
             + np.where(region.phase == 1, SECONDARY_EFFECT_SHIFT, 0.0)
             + rng.normal(0.0, p.effectiveness_sd, n))
     expertise = base[:, None] + rng.normal(0.0, 0.1, (n, len(DOMAINS)))

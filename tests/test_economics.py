@@ -70,14 +70,17 @@ def test_m10_sustained_gains_last_and_one_off_events_lose_market_share():
                      policies=["self_improving"])
     assert on < off
     lasting = finished(preset="county", years=3)
-    assert (lasting.s.anchor - ClusterModel({"preset": "county"}, 1).s.anchor).mean() > 0
     frozen = finished(preset="county", years=3, m10_cpd_format=False)
-    assert np.array_equal(frozen.s.anchor, ClusterModel({"preset": "county"}, 1).s.anchor)
+    assert (lasting.s.anchor - frozen.s.anchor).mean() > 0  # sustained gains lasted
+    drift = 9 * frozen.p.standards_drift  # without M10 the anchor only drifts
+    start = ClusterModel({"preset": "county"}, 1).s.anchor
+    assert np.allclose(frozen.s.anchor, start - drift)
 
 
 def test_m11_suspicion_lowers_take_up_of_hub_cpd():
+    # with ample hub capacity, take-up is set by schools' choices, not by rationing
     on, off = on_off("m11_suspicion", "market_share_teaching_school_hub",
-                     policies=["teaching_school_hubs"])
+                     policies=["teaching_school_hubs"], hub_capacity=20000.0)
     assert on < off
 
 

@@ -71,9 +71,11 @@ def test_m14_turnover_erodes_cpd_gains():
     assert on < off
 
 
-def test_m15_shared_data_reveals_needs_of_monitored_schools():
-    on, off = on_off("m15_shared_data", "cpd_hours_weak", policies=["superintendent"])
-    assert on > off
+def test_m15_shared_data_reveals_needs_and_targets_support():
+    on, off = on_off("m15_shared_data", "cpd_hours_weak", policies=["local_authority"])
+    assert on > off  # monitored schools spot more of their needs and take more CPD
+    on, off = on_off("m15_shared_data", "rwm_weak", policies=["superintendent"])
+    assert on > off  # targeted support lifts weak schools further
 
 
 @pytest.mark.parametrize("policy", ["local_authority", "superintendent"])

@@ -21,7 +21,7 @@ from model.mechanisms.bank import _cumsum_within
 from model.mechanisms.needs import shared_data
 from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
 
-ROUNDS = 3
+ROUNDS = 6  # a school tries up to this many providers a term, best value first
 SUBJECT_DOMAINS = np.array([MATHS, ENGLISH, SCIENCE])
 
 
@@ -152,18 +152,21 @@ def federation_effects(m) -> None:
 def rank_providers(m) -> None:
     """Each school's best ``ROUNDS`` providers per CPD domain, best value first.
 
-    Value is quality per pound: quality x format weight (M10) x take-up (M11) / (list
-    price + travel). Prices, qualities and distances are fixed for a run, so the ranking
-    is worked out once, after the policies have designated any hubs; a cluster's
-    discount scales a provider's price but not the travel, and is ignored in ranking.
+    Value is quality per pound: quality x format weight (M10) / (list price + travel).
+    M11: a school considers a designated lead school's offer only with probability
+    ``suspicion_takeup`` (drawn once per school and provider). Prices, qualities and
+    distances are fixed for a run, so the ranking is worked out once, after the policies
+    have designated any hubs; a cluster's discount scales a provider's price but not the
+    travel, and is ignored in ranking.
     """
     p, pr = m.p, m.providers
     cand, dist = m.prov_cand, m.prov_dist          # (slots, n, K) nearest providers
+    willing = m.streams["commissioning"].random(cand.shape)
     cidx = np.maximum(cand, 0)
     fmt = np.where(pr.sustained[cidx], 1.0, _oneoff_weight(p))
-    take = np.where((pr.lead_school[cidx] >= 0) & p.m11_suspicion, p.suspicion_takeup, 1.0)
-    value = pr.quality[cidx] * fmt * take / (pr.price[cidx] + p.travel_cost_per_km * dist)
-    value = np.where((cand >= 0) & (pr.capacity[cidx] > 0), value, -np.inf)
+    value = pr.quality[cidx] * fmt / (pr.price[cidx] + p.travel_cost_per_km * dist)
+    suspicious = (pr.lead_school[cidx] >= 0) & p.m11_suspicion & (willing >= p.suspicion_takeup)
+    value = np.where((cand >= 0) & (pr.capacity[cidx] > 0) & ~suspicious, value, -np.inf)
     top = np.argsort(-value, axis=2, kind="stable")[:, :, :ROUNDS]
     take_along = np.take_along_axis
     m.rank_prov = np.where(take_along(value, top, 2) > -np.inf, take_along(cand, top, 2), -1)

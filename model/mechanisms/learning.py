@@ -44,6 +44,8 @@ def turnover(m) -> None:
         s.oneoff -= fade
     if not p.m14_turnover:
         return
+    s.expertise -= p.standards_drift
+    s.anchor -= p.standards_drift
     s.expertise += m.decay[:, None] * (s.anchor - s.expertise)
     s.oneoff *= 1.0 - m.decay[:, None]
     s.expertise += p.expertise_shock_sd * (0.8 * common[:, None] + 0.6 * specific)

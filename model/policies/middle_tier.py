@@ -79,7 +79,9 @@ class Superintendent(Policy):
         limit = int(np.ceil(p.super_broker_capacity * len(broker.jurisdiction)))
         broker.place_isolated(limit)
         juris = broker.jurisdiction
-        broker.fund(juris[self.urgent_until[juris] > m.term], p.super_urgent_hours)
+        # its monitoring system sees results: schools below the floor count as urgent too
+        urgent = (self.urgent_until[juris] > m.term) | m.below_floor_now[juris]
+        broker.fund(juris[urgent], p.super_urgent_hours)
 
     def on_poor_grade(self, schools: np.ndarray) -> None:
         self.urgent_until[schools] = self.model.term + self.model.p.super_urgent_terms
