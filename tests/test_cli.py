@@ -64,3 +64,15 @@ def test_params_and_policies_commands_list_everything():
     res = clustersim("policies")
     for name in POLICIES:
         assert f"{name}: " in res.stdout
+
+
+def test_help_of_every_command():
+    from experiments.cli import build_parser
+
+    res = clustersim("--help")
+    assert res.returncode == 0, res.stderr
+    names = [a for a in build_parser()._subparsers._group_actions[0].choices]
+    assert {"run", "params", "policies", "validate"} <= set(names)
+    for name in names:
+        res = clustersim(name, "--help")
+        assert res.returncode == 0 and "usage: clustersim" in res.stdout, (name, res.stderr)

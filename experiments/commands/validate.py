@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 NAME = "validate"
-HELP = "Run the validation suite (patterns P1-P9) and print model vs target with 95%% intervals."
+HELP = "Run the validation suite (patterns P1-P9) and print model vs target with 95% intervals."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
