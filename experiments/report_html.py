@@ -85,25 +85,43 @@ def summary_text(batch, summary: pd.DataFrame, diffs: pd.DataFrame,
     return out
 
 
+def _n(v: float) -> str:
+    return f"{int(v):,}" if math.isfinite(v) else "more than 100,000"
+
+
 def replicates_note(diffs: pd.DataFrame) -> str:
+    """How many replicates the intervals used, and how many each comparison needs."""
+    from experiments.report import replicates_to_resolve
+
     if diffs.empty:
         return "Only one scenario: no paired differences."
     d = diffs[diffs["outcome"].isin(WORSE_FOR_WEAK)]
     gain = (d["unpaired_half_width"] / (d["ci_high"] - d["ci_low"]) * 2).replace(
         [math.inf], math.nan).median()
-    need = d.groupby("label")["replicates_to_resolve"].min()
-    parts = [f"Intervals use {int(d['n'].max())} paired replicates. Their width shrinks as "
-             "1/&radic;n: halving them takes four times the replicates."]
+    parts = [f"<p>Intervals use {int(d['n'].max())} paired replicates. Their width shrinks as "
+             "1/&radic;n: halving them takes four times the replicates.</p>"]
     if math.isfinite(gain):
-        parts.append(f"Pairing by replicate (common random numbers) made the intervals on "
+        parts.append(f"<p>Pairing by replicate (common random numbers) made the intervals on "
                      f"weak-school outcomes a median {gain:.1f} times narrower than comparing "
                      f"independent runs would: the same precision without it would take about "
-                     f"{gain ** 2:.0f} times as many replicates.")
-    rows = "".join(f"<li>{escape(lb)}: {int(v) if math.isfinite(v) else 'more than 100,000'}"
-                   f"</li>" for lb, v in need.items())
-    parts.append("Replicates needed for the clearest weak-school difference of each scenario "
-                 f"to exclude zero (at the observed effect and spread):<ul>{rows}</ul>")
-    return " ".join(parts)
+                     f"{gain ** 2:.0f} times as many replicates.</p>")
+    lb = d[d["outcome"] == "left_behind"].set_index("label")
+    rows = ""
+    for label, g in d.groupby("label", sort=False):
+        best = g.loc[g["replicates_to_resolve"].idxmin()]
+        cells = [escape(label), f"{_n(best['replicates_to_resolve'])} ({escape(best['outcome'])})"]
+        if label in lb.index:
+            r = lb.loc[label]
+            cells += [_n(r["replicates_to_resolve"]),
+                      _n(replicates_to_resolve(0.01, r["sd_diff"]))]
+        rows += "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+    head = ("<tr><th>scenario</th><th>to tell its clearest weak-school difference from zero"
+            "</th>" + ("<th>to tell its left-behind difference from zero</th><th>to pin the "
+                       "left-behind difference to &plusmn;1 point</th>" if len(lb) else "")
+            + "</tr>")
+    parts.append("<p>Replicates needed (at the observed effect and spread of the paired "
+                 f"differences, 95% level):</p><table>{head}{rows}</table>")
+    return "".join(parts)
 
 
 def _meanings() -> dict[str, str]:
@@ -185,7 +203,7 @@ def render(batch, summary, diffs, profiles, plots: list[str], figdir: str) -> st
     parts += ["<h2>Figures</h2>"] + [
         f"<p><img src='{figdir}/{stem}.png' alt='{stem}'><br><span class=small>"
         f"<a href='{figdir}/{stem}.svg'>SVG</a></span></p>" for stem in plots]
-    parts += ["<h2>How many replicates</h2>", f"<p>{replicates_note(diffs)}</p>",
+    parts += ["<h2>How many replicates</h2>", replicates_note(diffs),
               f"<p class=small>Tables as CSV: {figdir}/summary.csv (every outcome), "
               f"{figdir}/paired.csv, {figdir}/left_behind.csv.</p>"]
     return ("<!doctype html><html><head><meta charset='utf-8'><title>"
