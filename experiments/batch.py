@@ -267,6 +267,7 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
     spec = load_spec(spec_path)
     out = Path(out) if out else Path("results") / spec.name
     executor = make_executor(workers, dask)
+    check_configs(spec)
     out.mkdir(parents=True, exist_ok=True)
     with BatchLock(out):
         manifest = _prepare(out, spec, resume, executor.describe())
@@ -280,12 +281,20 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
     return out
 
 
-def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool) -> None:
+def check_configs(spec: Spec) -> None:
+    """Let the model validate every scenario x point before anything is written."""
     import model
 
-    for s in spec.scenarios:  # validate every configuration before the first run
-        for point in spec.sweep.generate():
-            model.resolve_config(spec.config(s, point))
+    for i, s in enumerate(spec.scenarios):
+        for j, point in enumerate(spec.sweep.generate()):
+            try:
+                model.resolve_config(spec.config(s, point))
+            except UserError as exc:
+                at = f" at sweep point {j} {point}" if point else ""
+                raise UserError(f"{spec.path}: scenarios[{i}] ({s.label}){at}: {exc}") from None
+
+
+def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool) -> None:
     done = done_indices(out)
     session = {"started": _now(), "executor": executor.describe(), "runs_before": len(done)}
     manifest["timings"]["sessions"].append(session)  # a session killed -9 stays unfinished

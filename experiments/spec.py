@@ -209,6 +209,7 @@ def parse_spec(data: dict, where: str = "<spec>", text: str = "") -> Spec:
         for n in set(s.params) & set(sweep.names):
             v.fail(f"scenarios[{labels.index(s.label)}].params.{n}",
                    "is also swept by [sweep]; set it in one place only")
+    v.constraints(params, scenarios, sweep)
     outputs = data.get("outputs", {})
     v.keys(outputs, OUTPUT_KEYS, "outputs")
     timeseries = v.boolean(outputs, "timeseries", True, "outputs.")
@@ -316,6 +317,23 @@ class _Validator:
             out.append(Scenario(label, tuple(pols), self.params(item.get("params", {}),
                                                                 f"{at}.params")))
         return out
+
+    def constraints(self, common: dict, scenarios: list[Scenario], sweep: Sweep) -> None:
+        """Cross-parameter rules of the model (e.g. min <= max) for every scenario and grid
+        or list point; sampled points are checked by `run_batch` before anything is written.
+        """
+        import model.params
+
+        rules = getattr(model.params, "CONSTRAINTS", ())
+        points = sweep.generate() if sweep.method in ("grid", "list", "none") else [{}]
+        for i, s in enumerate(scenarios):
+            for j, point in enumerate(points):
+                values = PARAMS.resolve({**common, **s.params, **point})
+                for names, ok, message in rules:
+                    if not ok(values):
+                        got = ", ".join(f"{n}={values[n]}" for n in names)
+                        where = f" at sweep point {j}" if point else ""
+                        self.fail(f"scenarios[{i}]", f"{s.label}{where}: {message} (got {got})")
 
     def sweep(self, table: Any) -> Sweep:
         if table is None:

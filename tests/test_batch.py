@@ -221,3 +221,13 @@ def test_report_of_a_sweep_labels_points_and_draws_the_sweep(serial, tmp_path):
     assert (tmp_path / "report" / "sweep_seek_rate.png").exists()
     paired = pd.read_csv(tmp_path / "report" / "paired.csv")
     assert sorted(paired[["point"]].drop_duplicates()["point"]) == [0, 1]  # per sweep point
+
+
+def test_sampled_points_breaking_model_rules_fail_before_anything_is_written(tmp_path):
+    spec = tmp_path / "bad.toml"
+    spec.write_text(SPEC.format(years=1, replicates=1).split("[sweep]")[0] + (
+        '[sweep]\nmethod = "lhs"\nsamples = 8\nseed = 1\n'
+        'ranges = { cluster_min_size = [2, 10], cluster_max_size = [2, 6] }\n'))
+    with pytest.raises(UserError, match=r"scenarios\[0\] \(self_improving\) at sweep point"):
+        run_batch(spec, out=tmp_path / "out", workers=1, quiet=True)
+    assert not (tmp_path / "out").exists()

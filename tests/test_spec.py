@@ -208,3 +208,10 @@ def test_cli_check_prints_size(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "experiments.cli", "batch", str(path),
                            "--check"], capture_output=True, text=True, cwd=ROOT, check=True)
     assert "= 6 runs" in proc.stdout
+
+
+def test_cross_parameter_rules_name_the_scenario_and_point(tmp_path):
+    text = BASE + ('[sweep]\nmethod = "grid"\n'
+                   'values = { cluster_min_size = [2, 9], cluster_max_size = [7] }\n')
+    msg = error(tmp_path, text)
+    assert ": scenarios[0]: si at sweep point 1: cluster_min_size must not exceed" in msg
