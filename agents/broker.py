@@ -52,28 +52,33 @@ class Broker(mesa.Agent):
         """Put up to ``limit`` unclustered schools in clusters, weakest first (superintendent).
 
         Each joins the nearest cluster with room among its neighbours, or founds one with
-        its nearest unclustered neighbours. Refusal (M3) does not apply: the broker has a
-        board's authority (seed 000).
+        its nearest unclustered neighbours; schools left over (their neighbourhood is
+        full) are grouped with each other, nearest together. Refusal (M3) does not apply:
+        the broker has a board's authority (seed 000).
         """
         m = self.model
         s = m.s
-        alone = self.jurisdiction[s.cluster[self.jurisdiction] < 0]
+        juris = self.jurisdiction
+        # a school that could not be placed is tried again a year later, not every term
+        alone = juris[(s.cluster[juris] < 0) & (m.retry_placement[juris] <= m.term)]
         if len(alone) == 0 or limit <= 0:
             return 0
         priority = alone[np.lexsort((s.effectiveness_of(alone), ~s.region.rural[alone]))]
-        # a school may already have been placed as an earlier school's neighbour
-        return sum(m.place_school(i) for i in priority[:limit].tolist() if s.cluster[i] < 0)
+        placed, left_over = 0, []
+        for i in priority[:limit].tolist():
+            if s.cluster[i] >= 0:  # already placed as an earlier school's neighbour
+                continue
+            if m.place_school(i):
+                placed += 1
+            else:
+                left_over.append(i)
+        left_over = np.array(left_over, np.int64)
+        self.group_schools(left_over, m.p.la_cluster_size)
+        still_alone = left_over[s.cluster[left_over] < 0]
+        m.retry_placement[still_alone] = m.term + 3
+        return placed + len(left_over) - len(still_alone)
 
     def fund(self, schools: np.ndarray, hours: float, sustained: bool = True) -> None:
         """Pay for ``hours`` of CPD per teacher this term (quality 1): a sustained
         programme, or one-off events (M10)."""
-        m = self.model
-        if len(schools) == 0 or hours <= 0:
-            return
-        (m.s.funded_hours if sustained else m.s.funded_oneoff)[schools] += hours
-        teacher_hours = hours * m.s.teachers[schools]
-        cost = teacher_hours * m.p.cpd_price_per_hour
-        self.spent += float(cost.sum())
-        payer = "trust" if self.kind == "trust" else "broker"
-        m.ledger.pay(m, f"CPD funded by {self.kind}", payer, "staff", cost, for_school=schools)
-        m.ledger.add_hours(f"funded by {self.kind}", teacher_hours)
+        self.spent += self.model.fund_cpd(self.kind, schools, hours, sustained)

@@ -8,10 +8,10 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.agentset import AgentSet
 from scipy.spatial import cKDTree
 
 from agents import Cluster, Provider, School
-from agents.broker import Broker
 from model.config import resolve_config
 from model.ledger import Ledger
 from model.market import SERVICE_KINDS, candidate_index, default_market, nearest_of_kind
@@ -29,7 +29,7 @@ from model.mechanisms import (
 from model.mechanisms.attainment import below_floor
 from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
 from model.params import PARAMS
-from model.policies import POLICIES
+from model.policies import POLICIES, Policy
 from model.region import generate, get_preset, spatial_order
 from model.state import CPD_DOMAINS, FOUNDED, ClusterState, initial_state
 
@@ -98,6 +98,8 @@ class ClusterModel(mesa.Model):
         self.negotiated = False    # set by the superintendent policy (M7)
         self.seek_boost = 0.0      # set by the incentives policy (M3)
         self.takeovers = 0         # schools taken over by trusts (academy_chains)
+        self.funding_due: list = []  # (broker kind, schools, £) funded this term
+        self.retry_placement = np.zeros(region.n, np.int32)  # broker placement back-off
         self._barter = (-1, None)
         self.decay = learning.decay_rate(self)
         eff = self.s.effectiveness
@@ -115,6 +117,11 @@ class ClusterModel(mesa.Model):
         self.policies = [POLICIES[name](self) for name in self.config["policies"]]
         for policy in self.policies:
             policy.setup()
+        # brokers whose policy gives them something to do each term (not, e.g., trusts,
+        # whose central services are one vectorised pass in their policy's act)
+        self.acting_brokers = AgentSet(
+            [b for p in self.policies if type(p).act_broker is not Policy.act_broker
+             for b in p.brokers], random=self.random)
         self.provider_agents = [Provider(self, j) for j in range(self.providers.n)]
         self.domain_slot, self.prov_cand, self.prov_dist = candidate_index(
             self.providers, region, CPD_DOMAINS)
@@ -150,11 +157,33 @@ class ClusterModel(mesa.Model):
         needs.identify_needs(self)
 
     def phase_policy(self) -> None:
-        brokers = self.agents_by_type.get(Broker)
-        if brokers:
-            brokers.shuffle_do("act")
+        if self.acting_brokers:
+            self.acting_brokers.shuffle_do("act")
         for policy in self.policies:
             policy.act()
+        self.pay_funding_due()
+
+    def fund_cpd(self, kind: str, schools: np.ndarray, hours: float,
+                 sustained: bool = True) -> float:
+        """A broker or trust pays for ``hours`` of CPD per teacher for ``schools`` this
+        term; booked in the ledger at the end of the policy phase. Returns the £ cost."""
+        if len(schools) == 0 or hours <= 0:
+            return 0.0
+        (self.s.funded_hours if sustained else self.s.funded_oneoff)[schools] += hours
+        cost = hours * self.s.teachers[schools] * self.p.cpd_price_per_hour
+        self.funding_due.append((kind, schools, cost))
+        return float(cost.sum())
+
+    def pay_funding_due(self) -> None:
+        """Book this term's broker-funded CPD in the ledger: one entry per kind of broker."""
+        due, self.funding_due = self.funding_due, []
+        for kind in sorted({k for k, _, _ in due}):
+            schools = np.concatenate([sc for k, sc, _ in due if k == kind])
+            cost = np.concatenate([c for k, _, c in due if k == kind])
+            payer = "trust" if kind == "trust" else "broker"
+            self.ledger.pay(self, f"CPD funded by {kind}", payer, "staff", cost,
+                            for_school=schools)
+            self.ledger.add_hours(f"funded by {kind}", cost / self.p.cpd_price_per_hour)
 
     def phase_partnering(self) -> None:
         partnering.seek_partners(self)

@@ -395,6 +395,11 @@ PARAMS = Registry(
            "seed 000 (urgent responses); EVIDENCE C London Challenge"),
         _P("super_urgent_terms", 6, 1, 30, "terms", "policy: superintendent",
            "How long urgent support lasts after a poor grade.", "assumption"),
+        _P("super_cohesion_support", 0.03, 0.0, 0.5, "cohesion per term",
+           "policy: superintendent",
+           "Cohesion the superintendent adds to every cluster each term by refereeing "
+           "disputes and keeping members engaged.",
+           "seed 000 ('who will referee the new world of clusters?'); assumption"),
         _P("super_cost_per_school", 1500.0, 0.0, 20000.0, "£ per school per year",
            "policy: superintendent",
            "Running cost of the superintendent's office per school in its jurisdiction.",

@@ -25,7 +25,7 @@ class AcademyChains(Policy):
             if len(members):
                 self.brokers.append(Broker(self.model, "trust", members, self))
 
-    def act(self) -> None:
+    def act(self) -> None:  # trusts' brokers have no act_broker: this is one pass
         """Central services of every trust at once (vectorised over ~1,300 trusts in
         England): top-slice, CPD from the central team, executive leadership."""
         m, p, s = self.model, self.model.p, self.model.s
@@ -34,12 +34,7 @@ class AcademyChains(Policy):
             return
         fee = p.chain_top_slice * s.budget_term[members]
         m.ledger.pay(m, "trust top-slice", "school", "trust", fee, payer_idx=members)
-        needy = members[s.focus[members] >= 0]
-        s.funded_hours[needy] += p.chain_support_hours
-        teacher_hours = p.chain_support_hours * s.teachers[needy]
-        m.ledger.pay(m, "CPD funded by trust", "trust", "staff",
-                     teacher_hours * p.cpd_price_per_hour, for_school=needy)
-        m.ledger.add_hours("funded by trust", teacher_hours)
+        m.fund_cpd("trust", members[s.focus[members] >= 0], p.chain_support_hours)
         lead = s.expertise[members, LEADERSHIP]
         best = np.full(int(s.trust.max()) + 1, -np.inf)
         np.maximum.at(best, s.trust[members], lead)
@@ -52,8 +47,13 @@ class AcademyChains(Policy):
         takeover = schools[(s.grade[schools] == INADEQUATE) & (s.trust[schools] < 0)]
         if len(takeover) == 0 or not self.brokers:
             return
-        size = np.array([len(b.jurisdiction) for b in self.brokers])
-        strength = np.array([s.effectiveness_of(b.jurisdiction).mean() for b in self.brokers])
+        ids = np.array([s.trust[b.jurisdiction[0]] for b in self.brokers])
+        members = np.flatnonzero(s.trust >= 0)
+        size_by_trust = np.bincount(s.trust[members], minlength=ids.max() + 1)
+        eff_by_trust = np.bincount(s.trust[members], s.effectiveness_of(members),
+                                   minlength=ids.max() + 1)
+        size = size_by_trust[ids]
+        strength = eff_by_trust[ids] / np.maximum(1, size)
         bx = np.array([b.x for b in self.brokers])
         by = np.array([b.y for b in self.brokers])
         for i in takeover.tolist():

@@ -87,5 +87,8 @@ class Superintendent(Policy):
         self.urgent_until[schools] = self.model.term + self.model.p.super_urgent_terms
 
     def act(self) -> None:
-        self.charge(np.arange(self.model.s.n), self.model.p.super_cost_per_school / 3.0,
+        m, c = self.model, self.model.c
+        live = c.active()
+        c.cohesion[live] = np.minimum(1.0, c.cohesion[live] + m.p.super_cohesion_support)
+        self.charge(np.arange(m.s.n), m.p.super_cost_per_school / 3.0,
                     "superintendent's office")
