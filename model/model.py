@@ -218,6 +218,11 @@ class ClusterModel(mesa.Model):
             s.terms_below_floor += self.below_floor_now
         self.history[self.term] = [metric.fn(self) for metric in METRICS]
 
+    @property
+    def brokers(self) -> list:
+        """Every broker of every policy (LAs, superintendents, trusts)."""
+        return [b for policy in self.policies for b in policy.brokers]
+
     # ------------------------------------------------------------------ clusters
     def found_cluster(self, members: list[int], founded: str) -> int:
         """Create a cluster of currently unclustered schools; return its id."""

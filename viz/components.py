@@ -92,10 +92,7 @@ def draw_map(model: Any, colour_by: str = "effectiveness") -> Figure:
 
 def brokers_of(model: Any) -> list[Any]:
     """The model's brokers (each with .x, .y in km and .kind): those of its policies."""
-    found = getattr(model, "brokers", None)
-    if found is None:
-        found = [b for pol in getattr(model, "policies", []) for b in getattr(pol, "brokers", [])]
-    return list(found)
+    return list(model.brokers)
 
 
 def _map_legend(brokers: list[Any]) -> list[Line2D]:

@@ -16,11 +16,12 @@ POLICY_NAMES: tuple[str, ...] = tuple(POLICIES)
 
 
 def parse_policies(value) -> list[str]:
-    """Accept a list of names or a string "a+b"; validate every name."""
+    """Accept a list of names or a string "a+b"; validate every name. An empty list
+    means no middle tier at all, i.e. ``self_improving``."""
     if isinstance(value, str):
         names = [v.strip() for v in value.split("+")]
     elif isinstance(value, (list, tuple)):
-        names = [str(v).strip() for v in value]
+        names = [str(v).strip() for v in value] or ["self_improving"]
     else:
         raise UserError(f"policies must be a list of names or 'a+b'; got {value!r}")
     if not names or any(n not in POLICIES for n in names):
