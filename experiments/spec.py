@@ -228,11 +228,9 @@ def _preset_names() -> list[str]:
 
 
 def _policy_names() -> list[str]:
-    """Policy names; from ``model.POLICY_NAMES`` (no mesa import) once the model offers it."""
     import model
 
-    names = getattr(model, "POLICY_NAMES", None)
-    return list(names) if names is not None else list(model.POLICIES)
+    return list(model.POLICIES)  # the registry imports mesa only when a run builds brokers
 
 
 class _Validator:

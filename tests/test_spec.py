@@ -183,11 +183,13 @@ def test_lhs_and_sobol_samples_are_seeded_bounded_and_typed():
             PARAMS[name].check(value)
 
 
-def test_early_errors_need_no_mesa(tmp_path):
-    """A typo in a parameter is reported without paying for mesa's import."""
-    path = write(tmp_path, BASE + "[params]\nseek_rat = 0.1\n")
+def test_validation_needs_no_mesa(tmp_path):
+    """Validating a whole spec (and reporting a typo) does not pay for mesa's import."""
+    bad = write(tmp_path, BASE + "[params]\nseek_rat = 0.1\n")
+    good = ROOT / "experiments" / "specs" / "policy_comparison.toml"
     code = ("import sys\nfrom experiments.spec import load_spec, SpecError\n"
-            f"try:\n    load_spec({str(path)!r})\nexcept SpecError:\n    pass\n"
+            f"load_spec({str(good)!r})\n"
+            f"try:\n    load_spec({str(bad)!r})\nexcept SpecError:\n    pass\n"
             "assert 'mesa' not in sys.modules, 'mesa imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
