@@ -398,7 +398,7 @@ EXPERIMENTS: dict[str, tuple[Callable[[int], dict], int]] = {
     "cpd_effect": (exp_cpd_effect, 6),
     "maximising_progress": (exp_maximising_progress, 20),
     "superintendent": (exp_superintendent, 8),
-    "regions": (exp_regions, 3),
+    "regions": (exp_regions, 8),
 }
 
 

@@ -67,7 +67,7 @@ PARAMS = Registry(
         _P("deprivation_slope", 0.7, 0.0, 3.0, "SD per unit FSM share", "region",
            "How much lower a school's effectiveness is per unit of FSM share.",
            "calibrated: P2 (RI/inadequate 3-5x in the most deprived fifth)"),
-        _P("regional_effect_sd", 0.1, 0.0, 0.5, "SD", "region",
+        _P("regional_effect_sd", 0.07, 0.0, 0.5, "SD", "region",
            "Spread of effectiveness between England's regions beyond their deprivation "
            "(the 'London effect'); only presets with 9+ LAs have regions.",
            "calibrated: P9 (regional spread of good-or-outstanding ~20 points)"),
@@ -388,7 +388,7 @@ PARAMS = Registry(
            "policy: superintendent",
            "Share of its schools a superintendent can broker into clusters per term.",
            "seed 000; assumption"),
-        _P("super_urgent_hours", 40.0, 0.0, 80.0, "hours per teacher per term",
+        _P("super_urgent_hours", 36.0, 0.0, 80.0, "hours per teacher per term",
            "policy: superintendent",
            "Sustained CPD the superintendent funds for a school graded RI or inadequate, or "
            "seen below the floor by its monitoring.",
