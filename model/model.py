@@ -267,9 +267,14 @@ class ClusterModel(mesa.Model):
         return 0
 
     def barter_partner(self) -> np.ndarray:
-        """Each cluster's nearest other live cluster (by centroid), recomputed each term."""
-        if self._barter[0] == self.term and len(self._barter[1]) == self.c.count:
-            return self._barter[1]
+        """Each cluster's nearest other live cluster (by centroid), recomputed each year;
+        a cluster founded since then barters with no one until the next year."""
+        year = self.term // 3
+        if self._barter[0] == year:
+            partner = self._barter[1]
+            if len(partner) < self.c.count:
+                partner = np.r_[partner, np.arange(len(partner), self.c.count)]
+            return np.where(self.c.alive[partner], partner, np.arange(self.c.count))
         partner = np.arange(self.c.count)
         live = self.c.active()
         if len(live) > 1:
@@ -277,7 +282,7 @@ class ClusterModel(mesa.Model):
             pts = np.column_stack([cx[live], cy[live]])
             _, ii = cKDTree(pts).query(pts, k=2)
             partner[live] = live[ii[:, 1]]
-        self._barter = (self.term, partner)
+        self._barter = (year, partner)
         return partner
 
     def cluster_means(self, values: np.ndarray) -> np.ndarray:

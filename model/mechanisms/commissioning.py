@@ -169,8 +169,9 @@ def rank_providers(m) -> None:
     value = np.where((cand >= 0) & (pr.capacity[cidx] > 0) & ~suspicious, value, -np.inf)
     top = np.argsort(-value, axis=2, kind="stable")[:, :, :ROUNDS]
     take_along = np.take_along_axis
-    m.rank_prov = np.where(take_along(value, top, 2) > -np.inf, take_along(cand, top, 2), -1)
-    m.rank_dist = take_along(dist, top, 2)
+    rank_prov = np.where(take_along(value, top, 2) > -np.inf, take_along(cand, top, 2), -1)
+    m.rank_prov_flat = rank_prov.reshape(-1, rank_prov.shape[2])
+    m.rank_dist_flat = take_along(dist, top, 2).reshape(-1, rank_prov.shape[2])
 
 
 def buy_market_cpd(m, discount: np.ndarray, priority: np.ndarray) -> None:
@@ -183,12 +184,15 @@ def buy_market_cpd(m, discount: np.ndarray, priority: np.ndarray) -> None:
     if len(buyers) == 0 or pr.n == 0:
         return
     slot = m.domain_slot[s.focus[buyers]]
-    ranked, ranked_dist = m.rank_prov[slot, buyers], m.rank_dist[slot, buyers]
+    row = slot * s.n + buyers                    # rows of the (slots x schools, R) tables
+    ranked, ranked_dist = m.rank_prov_flat[row], m.rank_dist_flat[row]
     money = s.cpd_money[buyers].copy()
     needq = need_q[buyers].copy()
     capacity = pr.capacity.copy()
     teachers = s.teachers[buyers]
     weight = _oneoff_weight(p)
+    sales: list[tuple] = []                 # (buyers, providers, £ price, £ travel) by round
+    hours_by_format = np.zeros(2)           # teacher-hours: sustained, one-off
     for r in range(ranked.shape[1]):
         ok = (ranked[:, r] >= 0) & (money > 1e-9) & (needq > 1e-12)
         if not ok.any():
@@ -211,11 +215,14 @@ def buy_market_cpd(m, discount: np.ndarray, priority: np.ndarray) -> None:
         s.q_oneoff[i] += np.where(sust, 0.0, quality_hours)
         s.cpd_hours_total[i] += hours
         pr.hours_sold += np.bincount(prov, granted, minlength=pr.n)
-        m.ledger.pay(m, "market CPD", "school", "provider", granted * unit, payer_idx=i,
-                     payee_idx=prov)
-        m.ledger.pay(m, "travel", "school", "travel", granted * travel, payer_idx=i)
-        m.ledger.add_hours("market sustained", granted[sust])
-        m.ledger.add_hours("market one-off", granted[~sust])
+        sales.append((i, prov, granted * unit, granted * travel))
+        hours_by_format += [granted[sust].sum(), granted[~sust].sum()]
+    if sales:  # one ledger entry per flow for the term's rounds together
+        i, prov, price, travel = (np.concatenate(x) for x in zip(*sales, strict=True))
+        m.ledger.pay(m, "market CPD", "school", "provider", price, payer_idx=i, payee_idx=prov)
+        m.ledger.pay(m, "travel", "school", "travel", travel, payer_idx=i)
+    m.ledger.add_hours("market sustained", hours_by_format[0])
+    m.ledger.add_hours("market one-off", hours_by_format[1])
     s.budget_exhausted[buyers] = needq > 1e-9
 
 

@@ -36,8 +36,8 @@ def turnover(m) -> None:
     """M14: expertise relaxes towards the school's anchor, plus school-level shocks."""
     s, p = m.s, m.p
     rng = m.streams["turnover"]
-    common = rng.normal(0.0, 1.0, s.n)
-    specific = rng.normal(0.0, 1.0, s.expertise.shape)
+    common = rng.standard_normal(s.n, dtype=np.float32)
+    specific = rng.standard_normal(s.expertise.shape, dtype=np.float32)
     if p.m10_cpd_format:
         fade = s.oneoff * p.oneoff_decay
         s.expertise -= fade
