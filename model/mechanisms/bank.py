@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.groups import cumsum_within
 from model.state import RI
 
 
@@ -53,7 +54,7 @@ def fund_crisis_and_services(m) -> None:
         order = np.lexsort((crisis, s.cluster[crisis]))
         crisis, donors, want = crisis[order], donors[order], want[order]
         cl = s.cluster[crisis]
-        spent_before = _cumsum_within(cl, want) - want
+        spent_before = cumsum_within(cl, want) - want
         paid = np.clip(c.fund[cl] - spent_before, 0.0, want)
         c.fund[: c.count] -= np.bincount(cl, paid, minlength=c.count)
         s.credits += np.bincount(donors, paid, minlength=s.n)
@@ -81,11 +82,3 @@ def release_fund(m, cids: np.ndarray, members: np.ndarray) -> None:
     per_member = c.fund[s.cluster[members]] / c.size[s.cluster[members]]
     s.credits += np.bincount(members, per_member, minlength=s.n)
     c.fund[cids] = 0.0
-
-
-def _cumsum_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Cumulative sum of ``values`` restarting at each new value of sorted ``groups``."""
-    total = np.cumsum(values)
-    starts = np.r_[True, groups[1:] != groups[:-1]]
-    offset = np.maximum.accumulate(np.where(starts, total - values, 0.0))
-    return total - offset

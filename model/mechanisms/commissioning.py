@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.mechanisms.bank import _cumsum_within
+from model.groups import cumsum_within
 from model.mechanisms.needs import shared_data
 from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
 
@@ -232,7 +232,7 @@ def _allocate(prov: np.ndarray, demand: np.ndarray, priority: np.ndarray,
     (priority in [0, 1), so provider + priority sorts by provider, then priority)."""
     order = np.argsort(prov + priority, kind="stable")
     p_sorted, d_sorted = prov[order], demand[order]
-    before = _cumsum_within(p_sorted, d_sorted) - d_sorted
+    before = cumsum_within(p_sorted, d_sorted) - d_sorted
     granted = np.empty_like(demand)
     granted[order] = np.clip(capacity[p_sorted] - before, 0.0, d_sorted)
     return granted
