@@ -281,13 +281,15 @@ def _respect_constraints(v: _Validator, ranges: dict, user: set, base: dict) -> 
     notes = {}
     for names, _, message in CONSTRAINTS:  # each lists its names in ascending order
         for a, b in zip(names, names[1:], strict=False):
+            # a must stay below b: meet halfway between the defaults when both ranges are
+            # free; else stop at the neighbour's given range or fixed value
             cut = (base[a] + base[b]) / 2
             if a in ranges and a not in user:
-                hi = _below(a, cut if b in ranges else base[b])
-                ranges[a] = (ranges[a][0], min(ranges[a][1], hi))
+                edge = ranges[b][0] if b in user else cut if b in ranges else base[b]
+                ranges[a] = (ranges[a][0], min(ranges[a][1], _below(a, edge)))
             if b in ranges and b not in user:
-                lo = _above(b, cut if a in ranges else base[a])
-                ranges[b] = (max(ranges[b][0], lo), ranges[b][1])
+                edge = ranges[a][1] if a in user else cut if a in ranges else base[a]
+                ranges[b] = (max(ranges[b][0], _above(b, edge)), ranges[b][1])
         for n in names:
             p = PARAMS[n]
             if n in ranges and n not in user and ranges[n] != (p.low, p.high):

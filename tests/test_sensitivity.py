@@ -138,15 +138,20 @@ def test_bad_spec_exits_2_naming_file_and_key(tmp_path, capsys, extra, message):
     assert not out.exists()
 
 
-def test_constrained_parameters_are_screened_without_breaking_the_rules():
+@pytest.mark.parametrize("given", [{}, {"grade_cut_good": [-0.3, 0.4],
+                                      "cluster_min_size": [2, 6]}])
+def test_constrained_parameters_are_screened_without_breaking_the_rules(given):
     import model
 
     spec = parse_sensitivity({
         "name": "c", "preset": "maximising_progress", "years": 1,
         "parameters": {"include": ["cluster_min_size", "cluster_max_size", "grade_cut_ri",
-                                   "grade_cut_good", "grade_cut_outstanding"]},
+                                   "grade_cut_good", "grade_cut_outstanding"],
+                       "ranges": given},
         "morris": {"trajectories": 30}})
-    assert set(spec.narrowed) == set(spec.ranges)
+    assert set(spec.narrowed) == set(spec.ranges) - set(given)
+    for name, rng in given.items():
+        assert spec.ranges[name] == tuple(rng)  # a range the spec gives is kept
     for point in as_points(spec, morris_design(spec)):
         model.resolve_config({"preset": "maximising_progress", **point})  # raises if broken
         assert isinstance(point["cluster_min_size"], int)
