@@ -47,8 +47,6 @@ class Task:
     schools: str = "weak"
 
 
-
-
 def execute_run(task: Task) -> dict[str, Any]:
     """Run one task in a worker; return its CSV fragments (the worker formats, not the parent).
 
