@@ -103,6 +103,46 @@ def _dask_cluster():
     return module
 
 
+def overhead_parts(preset: str, years: int, n: int = 40) -> dict[str, float]:
+    """Milliseconds per run of each step a batch adds to ``simulate()``, measured in this
+    process as medians of paired, interleaved timings (robust to other load)."""
+    import statistics
+    import time
+
+    import model
+    from experiments.batch import merge, write_part
+    from experiments.executors import Task, execute_run
+    from experiments.spec import parse_spec
+
+    config = {"preset": preset, "years": years, "policies": ["self_improving"]}
+    spec = parse_spec({"name": "o", "preset": preset, "years": years, "replicates": n,
+                       "scenarios": [{"policies": ["self_improving"]}],
+                       "outputs": {"schools": "none"}})
+    out = Path(tempfile.mkdtemp(prefix="clustersim-overhead-"))
+    run_minus_sim, fmt, part = [], [], []
+    for seed in range(n):
+        t0 = time.perf_counter()
+        model.simulate(config, seed)
+        t1 = time.perf_counter()
+        res = model.run(config, seed)
+        t2 = time.perf_counter()
+        result = execute_run(Task(seed, "o", 0, seed, seed, config, True, "none"))
+        t3 = time.perf_counter()
+        write_part(out, result)
+        t4 = time.perf_counter()
+        del res
+        run_minus_sim.append((t2 - t1) - (t1 - t0))
+        fmt.append((t3 - t2) - (t2 - t1))  # execute_run = run + formatting
+        part.append(t4 - t3)
+    t5 = time.perf_counter()
+    merge(out, n, spec)
+    per_merge = (time.perf_counter() - t5) / n
+    ms = {"run() beyond simulate() (model builds its tables)": statistics.median(run_minus_sim),
+          "formatting the run's CSV rows": statistics.median(fmt),
+          "atomic part file": statistics.median(part), "final merge": per_merge}
+    return {k: 1000 * v for k, v in ms.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=1000)
@@ -155,6 +195,11 @@ def main() -> None:
           f"{mem_small['runs']} runs vs {two['rss_self_mib']:.0f} MiB for {n} runs; "
           f"largest worker {mem_small['rss_children_mib']:.0f} vs "
           f"{two['rss_children_mib']:.0f} MiB")
+    parts = overhead_parts(args.preset, args.years)
+    print("overhead per run, step by step (medians of paired timings in one process):")
+    for name, value in parts.items():
+        print(f"    {name:52s} {value:6.2f} ms")
+    print(f"    {'total':52s} {sum(parts.values()):6.2f} ms")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
