@@ -39,6 +39,7 @@ class Cluster(mesa.Agent):
         s.cluster[school] = self.cid
         s.clusters_joined[school] += 1
         self.model.c.size[self.cid] += 1
+        self.model.membership_version += 1
 
     def dissolve(self, release: bool = True) -> None:
         """Release every member and leave the model (M4: the marriage has failed).

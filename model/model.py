@@ -99,6 +99,8 @@ class ClusterModel(mesa.Model):
         self.seek_boost = 0.0      # set by the incentives policy (M3)
         self.takeovers = 0         # schools taken over by trusts (academy_chains)
         self.funding_due: list = []  # (broker kind, schools, £) funded this term
+        self.membership_version = 0  # bumped whenever a school joins or leaves a cluster
+        self._groups = (-1, None)
         self.retry_placement = np.zeros(region.n, np.int32)  # broker placement back-off
         self._barter = (-1, None)
         self.decay = learning.decay_rate(self)
@@ -243,6 +245,7 @@ class ClusterModel(mesa.Model):
         leaving = np.flatnonzero(clustered & broken[np.maximum(self.s.cluster, 0)])
         bank.release_fund(self, cids, leaving)
         self.s.cluster[leaving] = -1
+        self.membership_version += 1
         for cid in cids.tolist():
             self.cluster_agents[cid].dissolve(release=False)
 
@@ -284,6 +287,17 @@ class ClusterModel(mesa.Model):
             partner[live] = live[ii[:, 1]]
         self._barter = (year, partner)
         return partner
+
+    def cluster_groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Clustered schools sorted by cluster, their cluster ids, and where each cluster's
+        run starts; cached until membership changes."""
+        if self._groups[0] != self.membership_version:
+            members = np.flatnonzero(self.s.cluster >= 0)
+            members = members[np.argsort(self.s.cluster[members], kind="stable")]
+            cids = self.s.cluster[members]
+            new_group = np.r_[True, cids[1:] != cids[:-1]] if len(cids) else np.zeros(0, bool)
+            self._groups = (self.membership_version, (members, cids, new_group))
+        return self._groups[1]
 
     def cluster_means(self, values: np.ndarray) -> np.ndarray:
         """Mean of a per-school array over each cluster's members (0 for empty slots)."""

@@ -21,7 +21,7 @@ from model.groups import cumsum_within
 from model.mechanisms.needs import shared_data
 from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
 
-ROUNDS = 6  # a school tries up to this many providers a term, best value first
+ROUNDS = 4  # a school tries up to this many providers a term, best value first
 SUBJECT_DOMAINS = np.array([MATHS, ENGLISH, SCIENCE])
 
 

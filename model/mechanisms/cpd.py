@@ -20,14 +20,11 @@ SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", 
 def cluster_best(m) -> tuple[np.ndarray, np.ndarray]:
     """Per cluster and domain: the highest member expertise and the member holding it."""
     s = m.s
-    members = np.flatnonzero(s.cluster >= 0)
+    members, cids, new_group = m.cluster_groups()
     best = np.full((m.c.count, s.expertise.shape[1]), -np.inf)
     donor = np.full(best.shape, -1, np.int64)
     if len(members) == 0:
         return best, donor
-    members = members[np.argsort(s.cluster[members], kind="stable")]
-    cids = s.cluster[members]
-    new_group = np.r_[True, cids[1:] != cids[:-1]]
     starts = np.flatnonzero(new_group)
     values = s.expertise[members]
     group_best = np.maximum.reduceat(values, starts, axis=0)
