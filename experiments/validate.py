@@ -253,6 +253,8 @@ def _partner_ratios(m, seed: int) -> dict[str, float]:
     same_la = s.la[ra] == s.la[rb]
     ra, rb = ra[same_la & (ra != rb)], rb[same_la & (ra != rb)]
     eff = m.eff0
+    if len(a) == 0 or len(ra) == 0:
+        return {"partner_quality_ratio": math.nan, "partner_distance_ratio": math.nan}
 
     def dist(x, y):
         return np.hypot(s.x[x] - s.x[y], s.y[x] - s.y[y]).mean()

@@ -21,6 +21,7 @@ from model.groups import cumsum_within
 from model.mechanisms.needs import shared_data
 from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
 
+MIN_PRICE = 0.01  # £ per teacher-hour: a floor so that free CPD needs no division by zero
 ROUNDS = 4  # a school tries up to this many providers a term, best value first
 SUBJECT_DOMAINS = np.array([MATHS, ENGLISH, SCIENCE])
 
@@ -164,7 +165,8 @@ def rank_providers(m) -> None:
     willing = m.streams["commissioning"].random(cand.shape)
     cidx = np.maximum(cand, 0)
     fmt = np.where(pr.sustained[cidx], 1.0, _oneoff_weight(p))
-    value = pr.quality[cidx] * fmt / (pr.price[cidx] + p.travel_cost_per_km * dist)
+    cost = np.maximum(pr.price[cidx] + p.travel_cost_per_km * dist, MIN_PRICE)
+    value = pr.quality[cidx] * fmt / np.where(np.isfinite(dist), cost, np.inf)
     suspicious = (pr.lead_school[cidx] >= 0) & p.m11_suspicion & (willing >= p.suspicion_takeup)
     value = np.where((cand >= 0) & (pr.capacity[cidx] > 0) & ~suspicious, value, -np.inf)
     top = np.argsort(-value, axis=2, kind="stable")[:, :, :ROUNDS]
@@ -203,7 +205,7 @@ def buy_market_cpd(m, discount: np.ndarray, priority: np.ndarray) -> None:
         q = pr.quality[prov] * np.where(sust, 1.0, weight)
         unit = pr.price[prov] * (1 - discount[i])
         travel = p.travel_cost_per_km * ranked_dist[b, r]
-        pe = unit + travel
+        pe = np.maximum(unit + travel, MIN_PRICE)  # free CPD is bounded by need, not money
         demand = np.minimum(money[b] / pe, needq[b] / q * teachers[b])  # teacher-hours
         granted = _allocate(prov, demand, priority[i], capacity)
         capacity -= np.bincount(prov, granted, minlength=pr.n)
