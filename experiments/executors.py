@@ -55,7 +55,14 @@ def execute_run(task: Task) -> dict[str, Any]:
     import model
 
     start = time.perf_counter()
-    res = model.run(task.config, task.seed)
+    out = format_result(task, model.run(task.config, task.seed))
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def format_result(task: Task, res) -> dict[str, Any]:
+    """A run's result (`model.RunResult`) as CSV fragments: its runs.csv line, its
+    timeseries.csv rows and its schools.csv rows, each with the run's keys in front."""
     keys = [task.index, task.scenario, task.point, task.replicate]
     row_names, row_values = ["run_id", "scenario", "policies", "point", "replicate", "seed"], [
         task.index, task.scenario, "+".join(res.config["policies"]), task.point, task.replicate,
@@ -77,7 +84,6 @@ def execute_run(task: Task) -> dict[str, Any]:
         if task.schools == "weak":
             frame = frame[frame["weak"].astype(bool)]
         out["schools"] = _frame_csv(frame, keys)
-    out["seconds"] = time.perf_counter() - start
     return out
 
 
@@ -101,12 +107,31 @@ def _csv_line(values) -> str:
 def _frame_csv(frame, keys: list) -> list[str]:
     """[header line, body text] of ``frame`` with the run's key columns in front.
 
-    Formatted row by row in plain Python: for the few dozen rows of a run this is several
-    times faster than ``DataFrame.to_csv`` and keeps the per-run overhead near 1 ms.
+    Each row goes through one printf-style format (``%.10g`` for floats, ``%d`` for ints,
+    pre-quoted text otherwise): for the rows of one run this is far faster than
+    ``DataFrame.to_csv`` and writes the same fields as `_cell`.
     """
-    prefix = ",".join(map(_cell, keys)) + ","
-    columns = [frame[c].tolist() for c in frame.columns]  # numpy scalars -> Python values
-    body = "".join(prefix + ",".join(map(_cell, row)) + "\n" for row in zip(*columns, strict=True))
+    import numpy as np
+
+    kinds = [dtype.kind for dtype in frame.dtypes]
+    if all(k in "fiu" for k in kinds):  # all numeric: one conversion, no per-column pandas
+        matrix = frame.to_numpy(dtype=float)
+        arrays = [matrix[:, j] for j in range(matrix.shape[1])]
+    else:
+        arrays = [frame[name].to_numpy() for name in frame.columns]
+    specs, columns = [], []
+    for kind, values in zip(kinds, arrays, strict=True):
+        if kind == "f" and not np.isnan(values).any():
+            specs.append(FLOAT_FORMAT)
+            columns.append(values.tolist())
+        elif kind in "iu":  # "%d" also prints the float 3.0 of an int column as 3
+            specs.append("%d")
+            columns.append(values.tolist())
+        else:
+            specs.append("%s")
+            columns.append([_cell(v) for v in values.tolist()])
+    line = ",".join(map(_cell, keys)).replace("%", "%%") + "," + ",".join(specs) + "\n"
+    body = "".join(line % row for row in zip(*columns, strict=True))
     return [_csv_line([*KEYS, *frame.columns]), body]
 
 
