@@ -105,7 +105,7 @@ FIGURES: list[Figure] = [
         "P6",
         "cpd_effect",
         "sustained_sd_per_year",
-        "effect of 30 h a year of sustained CPD on effectiveness",
+        "effect of 30 h a year of sustained CPD on the domains trained",
         0.05,
         0.10,
         "SD",
