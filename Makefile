@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test venv lint bench params-doc web-setup clean
+.PHONY: run test venv lint bench docs web-setup validate clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "clustersim needs Python >= 3.12 (found " + sys.version.split()[0] + "); see .python-version")'
@@ -31,9 +31,15 @@ lint: venv
 
 bench: venv
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_batch.py
 
-params-doc: venv
+validate: venv
+	$(BIN)/clustersim validate --out results/validation
+
+# the generated references: regenerate after changing model/ or agents/ (tests check them)
+docs: venv
 	$(BIN)/clustersim params --markdown > docs/parameters.md
+	$(BIN)/clustersim odd --markdown > docs/ODD.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_docs_parameters_md_is_in_sync():
     doc = ROOT / "docs" / "parameters.md"
-    assert doc.read_text() == markdown() + "\n", "run `make params-doc` to regenerate"
+    assert doc.read_text() == markdown() + "\n", "run `make docs` to regenerate"
 
 
 @pytest.mark.parametrize("p", list(PARAMS), ids=lambda p: p.name)
