@@ -140,6 +140,7 @@ def overhead_parts(preset: str, years: int, n: int = 40) -> dict[str, float]:
     t5 = time.perf_counter()
     merge(out, n, spec)
     per_merge = (time.perf_counter() - t5) / n
+    shutil.rmtree(out, ignore_errors=True)
     ms = {"run() beyond simulate() (model builds its tables)": statistics.median(run_minus_sim),
           "formatting the run's CSV rows": statistics.median(fmt),
           "atomic part file": statistics.median(part), "final merge": per_merge}
