@@ -76,3 +76,10 @@ def test_help_of_every_command():
     for name in names:
         res = clustersim(name, "--help")
         assert res.returncode == 0 and "usage: clustersim" in res.stdout, (name, res.stderr)
+
+
+def test_results_are_readable_by_others(tmp_path):
+    res = clustersim("run", "--preset", "maximising_progress", "--years", "1",
+                     "--out", str(tmp_path / "o"))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "o" / "summary.csv").stat().st_mode & 0o044 == 0o044
