@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from experiments.cli_args import add_executor_arguments
+
 NAME = "calibrate"
 HELP = ("Fit parameters to validation figures (P1-P9): a coarse design, then Nelder-Mead, on "
         "common random numbers; writes calibration.csv and fitted.json.")
@@ -17,8 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pattern", action="append", default=[], metavar="FIGURE",
                    help="a validation figure (e.g. maths_mean_cluster) or a whole pattern "
                    "(e.g. P7) to fit to (repeat for several)")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="local processes (default: all cores; 1 = serial)")
+    add_executor_arguments(p, dask=False)  # overrides are swapped per process: no Dask
     p.add_argument("--replicates", type=int, default=None, metavar="N",
                    help="replicates per experiment and evaluation (default: the suite's)")
     p.add_argument("--budget", type=int, default=30, metavar="N",

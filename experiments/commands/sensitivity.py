@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from experiments.cli_args import add_batch_arguments
+
 NAME = "sensitivity"
 HELP = ("Sensitivity analysis of a spec (TOML): Morris screening of the parameters, then "
         "Sobol indices of the most influential; CSVs and plots; parallel, Dask, resumable.")
@@ -13,17 +15,7 @@ SHOWN = 5  # parameters printed per outcome
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", help="sensitivity spec, e.g. "
                    "experiments/specs/sensitivity/sensitivity_equity.toml")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="local worker processes (default: all cores; 1 = serial)")
-    p.add_argument("--dask", metavar="tcp://HOST:PORT", default=None,
-                   help="run on an existing Dask scheduler instead of local processes")
-    p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run in --out (same spec), either stage")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default: results/<spec name>)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars or summary")
-    p.add_argument("--check", action="store_true",
-                   help="validate the spec, print the design's size and exit without running")
+    add_batch_arguments(p, "run (either stage)")
 
 
 def run(args: argparse.Namespace) -> int:

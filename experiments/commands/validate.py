@@ -7,16 +7,15 @@ import sys
 import time
 from pathlib import Path
 
+from experiments.cli_args import add_executor_arguments
+
 NAME = "validate"
 HELP = "Run the validation suite (patterns P1-P9) and print model vs target with 95% intervals."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="results/validation", help="output folder")
-    p.add_argument("--workers", type=int, default=None,
-                   help="local processes (default: all cores; 1 = serial)")
-    p.add_argument("--dask", default=None, metavar="tcp://HOST:PORT",
-                   help="run on an existing Dask scheduler")
+    add_executor_arguments(p)
     p.add_argument("--replicates", type=float, default=1.0, metavar="SCALE",
                    help="multiply every experiment's default replicates (min 2 each)")
     p.add_argument("--only", default=None, metavar="P1,P7",
