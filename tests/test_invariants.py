@@ -59,6 +59,8 @@ def check_invariants(m: ClusterModel) -> None:
     assert (s.cost_total >= 0).all() and (s.cpd_hours_total >= 0).all()
     if m.term > 0:
         assert (s.spent_term <= s.allowance_term + 1e-6).all()
+        # only a school that wanted CPD this term can have run out of money for it (M4)
+        assert not s.budget_exhausted[s.focus < 0].any()
     check_ledgers(m)
 
 

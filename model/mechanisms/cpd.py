@@ -14,7 +14,7 @@ from model.mechanisms import bank
 from model.state import LEADERSHIP
 
 SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", "q_oneoff",
-           "peer_q")
+           "peer_q", "budget_exhausted")  # per-term state, cleared at the start of phase 4
 
 
 def cluster_best(m) -> tuple[np.ndarray, np.ndarray]:
