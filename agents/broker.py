@@ -29,7 +29,6 @@ class Broker(mesa.Agent):
         s = model.s
         self.x = float(s.x[jurisdiction].mean()) if len(jurisdiction) else 0.0
         self.y = float(s.y[jurisdiction].mean()) if len(jurisdiction) else 0.0
-        self.spent = 0.0
 
     def act(self) -> None:
         self.policy.act_broker(self)
@@ -81,4 +80,4 @@ class Broker(mesa.Agent):
     def fund(self, schools: np.ndarray, hours: float, sustained: bool = True) -> None:
         """Pay for ``hours`` of CPD per teacher this term (quality 1): a sustained
         programme, or one-off events (M10)."""
-        self.spent += self.model.fund_cpd(self.kind, schools, hours, sustained)
+        self.model.fund_cpd(self.kind, schools, hours, sustained)

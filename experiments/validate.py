@@ -182,14 +182,9 @@ SEED_003 = {
 
 # ---------------------------------------------------------------------------- experiments
 def _finished(config: dict, seed: int, before_step: Callable | None = None):
-    from model.model import ClusterModel
+    from model.api import run_to_end
 
-    m = ClusterModel(config, seed)
-    if before_step:
-        before_step(m)
-    while m.running:
-        m.step()
-    return m
+    return run_to_end(config, seed, before_step)
 
 
 def _corr(a, b) -> float:

@@ -6,6 +6,7 @@ glue; ``run(config, seed)`` also returns the per-term series and the per-school 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +26,21 @@ class RunResult:
     config: dict[str, Any]
 
 
-def run(config: dict[str, Any] | None = None, seed: int = 0) -> RunResult:
-    """Run one configuration to its horizon (deterministic in config and seed)."""
+def run_to_end(config: dict[str, Any] | None = None, seed: int = 0,
+               before: Callable[[ClusterModel], None] | None = None) -> ClusterModel:
+    """Build the model, let ``before`` adjust it (e.g. add a policy component), and step it
+    to its horizon."""
     m = ClusterModel(config, seed)
+    if before:
+        before(m)
     while m.running:
         m.step()
+    return m
+
+
+def run(config: dict[str, Any] | None = None, seed: int = 0) -> RunResult:
+    """Run one configuration to its horizon (deterministic in config and seed)."""
+    m = run_to_end(config, seed)
     return RunResult(summary=m.summary(), timeseries=m.series(), schools=school_table(m),
                      config=m.config)
 
@@ -37,10 +48,7 @@ def run(config: dict[str, Any] | None = None, seed: int = 0) -> RunResult:
 def simulate(params: dict[str, Any] | None = None, seed: int = 0) -> dict[str, float]:
     """Named end-of-run outcomes for ``params`` (may hold preset, policies, years and any
     declared parameter)."""
-    m = ClusterModel(params, seed)
-    while m.running:
-        m.step()
-    return m.summary()
+    return run_to_end(params, seed).summary()
 
 
 def school_table(m: ClusterModel) -> pd.DataFrame:

@@ -68,10 +68,6 @@ class Ledger:
     def add_hours(self, source: str, teacher_hours: np.ndarray | float) -> None:
         self.hours[source] += float(np.sum(teacher_hours))
 
-    def table(self) -> list[dict]:
-        return [{"purpose": k[0], "payer": k[1], "payee": k[2], "pounds": v}
-                for k, v in sorted(self.flows.items())]
-
 
 def accumulate(targets: list[np.ndarray], idx: np.ndarray, values: np.ndarray) -> None:
     """Add ``values`` at ``idx`` (repeats allowed) into each target array: a full

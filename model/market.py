@@ -103,7 +103,7 @@ def default_market(region, p, rng: np.random.Generator) -> ProviderState:
     """Providers for a region: counts in proportion to schools, placed at schools' sites
     (where people are) drawn at random from the region's schools."""
     ps = ProviderState()
-    n, n_las = region.n, len(region.la_centre)
+    n = region.n
     for kind, k in enumerate(KINDS):
         if k.schools_per_provider == 0 and not k.per_la:
             continue  # hubs are designated by their policy
@@ -114,7 +114,6 @@ def default_market(region, p, rng: np.random.Generator) -> ProviderState:
             at = rng.choice(n, size=count, replace=count > n)
             xs, ys = region.x[at], region.y[at]
         ps.add(kind, xs, ys, p.provider_price_scale, p.provider_capacity_scale)
-    assert n_las >= 1
     return ps
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from model import POLICIES
+from model.api import run_to_end
 from model.market import KIND_NAMES
 from model.model import ClusterModel
 from model.region import PRESETS
@@ -20,10 +21,7 @@ SMALL = {"preset": "maximising_progress", "policies": ["local_authority"], "year
 
 
 def finished(seed=1, **config) -> ClusterModel:
-    m = ClusterModel(config, seed)
-    while m.running:
-        m.step()
-    return m
+    return run_to_end(config, seed)
 
 
 def test_m6_cpd_bank_trades_credits_towards_strong_schools():
