@@ -51,7 +51,6 @@ import itertools
 import json
 import math
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,7 +59,7 @@ from typing import Any
 import numpy as np
 
 from experiments import io
-from experiments.spec import SpecError, _Validator
+from experiments.spec import SpecSource, _Validator, read_toml
 from model import PARAMS
 from model.errors import UserError
 from model.params import CONSTRAINTS
@@ -78,16 +77,9 @@ STAGES = ("morris", "sobol")
 
 
 @dataclass(frozen=True)
-class SensitivitySpec:
+class SensitivitySpec(SpecSource):
     """A validated sensitivity spec; ``ranges`` holds the screened parameters in order."""
 
-    name: str
-    path: str
-    text: str
-    sha256: str
-    description: str
-    preset: str
-    years: int
     policies: tuple[str, ...]
     replicates: int
     root_seed: int
@@ -122,14 +114,7 @@ class SensitivitySpec:
 # ---------------------------------------------------------------------------- the spec
 def load_sensitivity(path: str | Path) -> SensitivitySpec:
     """Read and validate a sensitivity spec; raises `SpecError` naming file, key, allowed."""
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read spec ({exc.strerror})") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError(f"{path}: not valid TOML: {exc}") from None
+    data, text = read_toml(path)
     return parse_sensitivity(data, str(path), text)
 
 

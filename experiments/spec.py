@@ -136,8 +136,8 @@ class Sweep:
 
 
 @dataclass(frozen=True)
-class Spec:
-    """A validated experiment spec."""
+class SpecSource:
+    """What every spec file declares about itself (batch and sensitivity specs alike)."""
 
     name: str
     path: str
@@ -146,6 +146,12 @@ class Spec:
     description: str
     preset: str
     years: int
+
+
+@dataclass(frozen=True)
+class Spec(SpecSource):
+    """A validated experiment spec."""
+
     replicates: int
     root_seed: int
     baseline: str
@@ -177,18 +183,22 @@ def replicate_seeds(root_seed: int, n: int) -> list[int]:
             for ss in np.random.SeedSequence(root_seed).spawn(n)]
 
 
-def load_spec(path: str | Path) -> Spec:
-    """Read and validate a spec file; raises `SpecError` naming the file and key."""
+def read_toml(path: str | Path) -> tuple[dict, str]:
+    """A spec file's parsed TOML and its text; `SpecError` if unreadable or malformed."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        text = path.read_bytes().decode("utf-8")
+        return tomllib.loads(text), text
     except OSError as exc:
         raise SpecError(f"{path}: cannot read spec ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SpecError(f"{path}: not valid TOML: {exc}") from None
-    return parse_spec(data, str(path), raw.decode("utf-8"))
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a spec file; raises `SpecError` naming the file and key."""
+    data, text = read_toml(path)
+    return parse_spec(data, str(path), text)
 
 
 def parse_spec(data: dict, where: str = "<spec>", text: str = "") -> Spec:
