@@ -17,15 +17,18 @@ if TYPE_CHECKING:
 
 
 class Broker(mesa.Agent):
-    """A broker with a jurisdiction (school indices) and a capacity per term."""
+    """A broker with a jurisdiction (school indices) and a capacity per term; ``la`` is
+    its local authority, if it serves one (-1 for a trust)."""
 
     model: ClusterModel
 
-    def __init__(self, model: ClusterModel, kind: str, jurisdiction: np.ndarray, policy):
+    def __init__(self, model: ClusterModel, kind: str, jurisdiction: np.ndarray, policy,
+                 la: int = -1):
         super().__init__(model)
         self.kind = kind
         self.jurisdiction = jurisdiction
         self.policy = policy
+        self.la = la
         s = model.s
         self.x = float(s.x[jurisdiction].mean()) if len(jurisdiction) else 0.0
         self.y = float(s.y[jurisdiction].mean()) if len(jurisdiction) else 0.0

@@ -100,7 +100,8 @@ class ClusterModel(mesa.Model):
         self.takeovers = 0         # schools taken over by trusts (academy_chains)
         self.funding_due: list = []  # (broker kind, schools, £) funded this term
         self.membership_version = 0  # bumped whenever a school joins or leaves a cluster
-        self._groups = (-1, None)
+        self._slots = (-1, None)
+        self._best = (None, None)
         self.retry_placement = np.zeros(region.n, np.int32)  # broker placement back-off
         self._barter = (-1, None)
         self.decay = learning.decay_rate(self)
@@ -288,16 +289,19 @@ class ClusterModel(mesa.Model):
         self._barter = (year, partner)
         return partner
 
-    def cluster_groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Clustered schools sorted by cluster, their cluster ids, and where each cluster's
-        run starts; cached until membership changes."""
-        if self._groups[0] != self.membership_version:
+    def cluster_slots(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of clusters with members and, one row each, their members' indices
+        padded with ``n`` (a sentinel); cached until membership changes."""
+        if self._slots[0] != self.membership_version:
             members = np.flatnonzero(self.s.cluster >= 0)
             members = members[np.argsort(self.s.cluster[members], kind="stable")]
-            cids = self.s.cluster[members]
-            new_group = np.r_[True, cids[1:] != cids[:-1]] if len(cids) else np.zeros(0, bool)
-            self._groups = (self.membership_version, (members, cids, new_group))
-        return self._groups[1]
+            ids, starts, counts = np.unique(self.s.cluster[members], return_index=True,
+                                            return_counts=True)
+            slots = np.full((len(ids), counts.max(initial=0)), self.s.n, np.int64)
+            row = np.repeat(np.arange(len(ids)), counts)
+            slots[row, np.arange(len(members)) - starts[row]] = members
+            self._slots = (self.membership_version, (ids, slots))
+        return self._slots[1]
 
     def cluster_means(self, values: np.ndarray) -> np.ndarray:
         """Mean of a per-school array over each cluster's members (0 for empty slots)."""

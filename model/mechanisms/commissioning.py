@@ -29,7 +29,7 @@ SUBJECT_DOMAINS = np.array([MATHS, ENGLISH, SCIENCE])
 def commission(m) -> None:
     s, p = m.s, m.p
     u = m.streams["commissioning"]
-    draws = {"priority": u.random(s.n), "hire": u.random((2, m.c.count))}
+    draws = {"queue": u.permutation(s.n), "hire": u.random((2, m.c.count))}
     discount = joint_discounts(m)
     buy_services(m, discount)
     shared_staff(m, draws["hire"])
@@ -37,13 +37,14 @@ def commission(m) -> None:
     s.cpd_money = np.maximum(0.0, s.cpd_budget_term * (1 + p.allowed_deficit_share)
                              + s.extra_money)
     s.allowance_term += s.budget_term * (1 + p.allowed_deficit_share)
-    buy_market_cpd(m, discount, draws["priority"])
+    effect = _effect_scale(m)  # nothing below changes leadership or shared data
+    buy_market_cpd(m, discount, draws["queue"], effect)
     s.q_sustained += s.funded_hours
     s.q_oneoff += s.funded_oneoff
     s.cpd_hours_total += s.funded_hours + s.funded_oneoff
     s.funded_hours[:] = 0.0
     s.funded_oneoff[:] = 0.0
-    work_out_gains(m)
+    work_out_gains(m, effect)
 
 
 def joint_discounts(m) -> np.ndarray:
@@ -172,71 +173,78 @@ def rank_providers(m) -> None:
     top = np.argsort(-value, axis=2, kind="stable")[:, :, :ROUNDS]
     take_along = np.take_along_axis
     rank_prov = np.where(take_along(value, top, 2) > -np.inf, take_along(cand, top, 2), -1)
-    m.rank_prov_flat = rank_prov.reshape(-1, rank_prov.shape[2])
+    m.rank_prov_flat = rank_prov.reshape(-1, rank_prov.shape[2]).astype(np.int32)
     m.rank_dist_flat = take_along(dist, top, 2).reshape(-1, rank_prov.shape[2])
 
 
-def buy_market_cpd(m, discount: np.ndarray, priority: np.ndarray) -> None:
+def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarray) -> None:
     """Up to ``ROUNDS`` rounds: each school still wanting CPD applies to its next-ranked
-    provider; a provider shares what capacity it has left in a seeded priority order."""
+    provider; a provider shares what capacity it has left in the order of ``queue`` (a
+    seeded random permutation of the schools)."""
     s, p, pr = m.s, m.p, m.providers
-    effect = _effect_scale(m)
-    need_q = s.need / np.maximum(effect, 1e-12) - s.q_sustained - s.q_oneoff * _oneoff_weight(p)
-    buyers = np.flatnonzero((s.focus >= 0) & (s.cpd_money > 0) & (need_q > 0))
+    weight = _oneoff_weight(p)
+    need_q = s.need / np.maximum(effect, 1e-12) - s.q_sustained - s.q_oneoff * weight
+    wants = (s.focus >= 0) & (s.cpd_money > 0) & (need_q > 0)
+    buyers = queue[wants[queue]]                 # in priority order
     if len(buyers) == 0 or pr.n == 0:
         return
-    slot = m.domain_slot[s.focus[buyers]]
-    row = slot * s.n + buyers                    # rows of the (slots x schools, R) tables
-    ranked, ranked_dist = m.rank_prov_flat[row], m.rank_dist_flat[row]
-    money = s.cpd_money[buyers].copy()
-    needq = need_q[buyers].copy()
-    capacity = pr.capacity.copy()
+    row = m.domain_slot[s.focus[buyers]] * s.n + buyers  # rows of the (slots x schools, R) tables
+    prov_all = np.take(m.rank_prov_flat, row, axis=0)  # (buyers, R): best value first
+    offered = prov_all >= 0
+    at = np.maximum(prov_all, 0)
+    sust = pr.sustained[at]
+    quality = pr.quality[at]
+    q_all = quality * np.where(sust, 1.0, weight)        # effect per hour, format-weighted
+    unit = pr.price[at] * (1 - discount[buyers])[:, None]
+    travel = p.travel_cost_per_km * np.where(offered, np.take(m.rank_dist_flat, row, axis=0), 0.0)
+    pe_all = np.maximum(unit + travel, MIN_PRICE)  # free CPD is bounded by need, not money
+    money = s.cpd_money[buyers]
+    needq = need_q[buyers]
     teachers = s.teachers[buyers]
-    weight = _oneoff_weight(p)
-    sales: list[tuple] = []                 # (buyers, providers, £ price, £ travel) by round
-    hours_by_format = np.zeros(2)           # teacher-hours: sustained, one-off
-    for r in range(ranked.shape[1]):
-        ok = (ranked[:, r] >= 0) & (money > 1e-9) & (needq > 1e-12)
-        if not ok.any():
+    capacity = pr.capacity.copy()
+    granted = np.zeros(prov_all.shape)           # teacher-hours by buyer and round
+    small = np.int16 if pr.n < 2**15 else np.int64  # 16-bit keys sort in linear time
+    for r in range(prov_all.shape[1]):
+        b = np.flatnonzero(offered[:, r] & (money > 1e-9) & (needq > 1e-12))
+        if len(b) == 0:
             break
-        b = np.flatnonzero(ok)
-        prov, i = ranked[b, r], buyers[b]
-        sust = pr.sustained[prov]
-        q = pr.quality[prov] * np.where(sust, 1.0, weight)
-        unit = pr.price[prov] * (1 - discount[i])
-        travel = p.travel_cost_per_km * ranked_dist[b, r]
-        pe = np.maximum(unit + travel, MIN_PRICE)  # free CPD is bounded by need, not money
+        prov, pe, q = prov_all[b, r], pe_all[b, r], q_all[b, r]
         demand = np.minimum(money[b] / pe, needq[b] / q * teachers[b])  # teacher-hours
-        granted = _allocate(prov, demand, priority[i], capacity)
-        capacity -= np.bincount(prov, granted, minlength=pr.n)
-        hours = granted / teachers[b]
-        money[b] -= granted * pe
-        needq[b] -= hours * q
-        quality_hours = hours * pr.quality[prov]
-        s.q_sustained[i] += np.where(sust, quality_hours, 0.0)
-        s.q_oneoff[i] += np.where(sust, 0.0, quality_hours)
-        s.cpd_hours_total[i] += hours
-        pr.hours_sold += np.bincount(prov, granted, minlength=pr.n)
-        sales.append((i, prov, granted * unit, granted * travel))
-        hours_by_format += [granted[sust].sum(), granted[~sust].sum()]
-    if sales:  # one ledger entry per flow for the term's rounds together
-        i, prov, price, travel = (np.concatenate(x) for x in zip(*sales, strict=True))
-        m.ledger.pay(m, "market CPD", "school", "provider", price, payer_idx=i, payee_idx=prov)
-        m.ledger.pay(m, "travel", "school", "travel", travel, payer_idx=i)
-    m.ledger.add_hours("market sustained", hours_by_format[0])
-    m.ledger.add_hours("market one-off", hours_by_format[1])
+        got = _allocate(prov.astype(small), demand, capacity)
+        capacity -= np.bincount(prov, got, minlength=pr.n)
+        granted[b, r] = got
+        money[b] -= got * pe
+        needq[b] -= got / teachers[b] * q
+    hours = granted / teachers[:, None]
+    quality_hours = hours * quality
+    per_round = np.ones(prov_all.shape[1])  # a product sums the rounds (faster than .sum)
+    s.q_sustained[buyers] += (quality_hours * sust) @ per_round
+    s.q_oneoff[buyers] += (quality_hours * ~sust) @ per_round
+    s.cpd_hours_total[buyers] += hours @ per_round
+    sale = np.flatnonzero(granted)           # (buyer, round) pairs that bought something
+    g, prov = granted.ravel()[sale], prov_all.ravel()[sale]
+    i, sust = buyers[sale // prov_all.shape[1]], sust.ravel()[sale]
+    pr.hours_sold += np.bincount(prov, g, minlength=pr.n)
+    m.ledger.pay(m, "market CPD", "school", "provider", g * unit.ravel()[sale], payer_idx=i,
+                 payee_idx=prov)
+    m.ledger.pay(m, "travel", "school", "travel", g * travel.ravel()[sale], payer_idx=i)
+    m.ledger.add_hours("market sustained", g[sust])
+    m.ledger.add_hours("market one-off", g[~sust])
     s.budget_exhausted[buyers] = needq > 1e-9
 
 
-def _allocate(prov: np.ndarray, demand: np.ndarray, priority: np.ndarray,
-              capacity: np.ndarray) -> np.ndarray:
-    """Share each provider's remaining capacity among applicants in priority order
-    (priority in [0, 1), so provider + priority sorts by provider, then priority)."""
-    order = np.argsort(prov + priority, kind="stable")
-    p_sorted, d_sorted = prov[order], demand[order]
-    before = cumsum_within(p_sorted, d_sorted) - d_sorted
-    granted = np.empty_like(demand)
-    granted[order] = np.clip(capacity[p_sorted] - before, 0.0, d_sorted)
+def _allocate(prov: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Share each provider's remaining capacity among its applicants, who are listed in
+    priority order: earlier applicants are served in full first. Applicants to a provider
+    with room for everyone get what they ask for."""
+    granted = demand.copy()
+    short = (np.bincount(prov, demand, minlength=len(capacity)) > capacity)[prov]
+    if short.any():
+        k = np.flatnonzero(short)
+        order = k[np.argsort(prov[k], kind="stable")]
+        p_sorted, d_sorted = prov[order], demand[order]
+        before = cumsum_within(p_sorted, d_sorted) - d_sorted
+        granted[order] = np.clip(capacity[p_sorted] - before, 0.0, d_sorted)
     return granted
 
 
@@ -254,12 +262,12 @@ def _effect_scale(m) -> np.ndarray:
     return p.cpd_effect_per_hour * capacity * targeting
 
 
-def work_out_gains(m) -> None:
+def work_out_gains(m, effect: np.ndarray) -> None:
     """The term's gain in the focus domain, capped at the need, split by format (M10)."""
     s, p = m.s, m.p
     w = _oneoff_weight(p)
     q_total = s.q_sustained + s.q_oneoff * w
-    raw = q_total * _effect_scale(m)
+    raw = q_total * effect
     s.gain[:] = np.where(s.focus >= 0, np.minimum(raw, s.need), 0.0)
     share = np.divide(1.0, q_total, out=np.zeros(s.n), where=q_total > 0)
     s.gain_oneoff = s.gain * s.q_oneoff * w * share

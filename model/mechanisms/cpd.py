@@ -18,19 +18,31 @@ SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", 
 
 
 def cluster_best(m) -> tuple[np.ndarray, np.ndarray]:
-    """Per cluster and domain: the highest member expertise and the member holding it."""
+    """Per cluster and domain: the highest member expertise and the member holding it.
+
+    Assessed once a term, when first asked (the start of the CPD phase): the term's peer
+    CPD, crisis support, common services and federations draw on the same strongest
+    members. Cached until the term or the membership changes.
+    """
+    key = (m.term, m.membership_version)
+    if m._best[0] != key:
+        m._best = (key, _strongest_members(m))
+    return m._best[1]
+
+
+def _strongest_members(m) -> tuple[np.ndarray, np.ndarray]:
     s = m.s
-    members, cids, new_group = m.cluster_groups()
+    ids, slots = m.cluster_slots()
     best = np.full((m.c.count, s.expertise.shape[1]), -np.inf)
     donor = np.full(best.shape, -1, np.int64)
-    if len(members) == 0:
+    if len(ids) == 0:
         return best, donor
-    starts = np.flatnonzero(new_group)
-    values = s.expertise[members]
-    group_best = np.maximum.reduceat(values, starts, axis=0)
-    best[cids[starts]] = group_best
-    rows, cols = np.nonzero(values == group_best[np.cumsum(new_group) - 1])
-    donor[cids[rows], cols] = members[rows]
+    padded = np.empty((s.n + 1, s.expertise.shape[1]))
+    padded[: s.n], padded[s.n] = s.expertise, -np.inf   # the sentinel row never wins
+    values = padded[slots]                              # (clusters, width, domains)
+    at = values.argmax(axis=1)
+    best[ids] = np.take_along_axis(values, at[:, None, :], 1)[:, 0, :]
+    donor[ids] = np.take_along_axis(slots, at, 1)
     return best, donor
 
 

@@ -61,4 +61,4 @@ class Policy:
             if members_of is not None:
                 juris = juris[members_of[juris]]
             if len(juris):
-                self.brokers.append(Broker(m, kind, juris, self))
+                self.brokers.append(Broker(m, kind, juris, self, la=la))

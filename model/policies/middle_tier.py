@@ -33,6 +33,7 @@ class LocalAuthority(Policy):
         u = m.streams["policy"].random(s.n)
         self.member = (s.region.governance == LA_MAINTAINED) | (u >= p.la_academy_optout)
         self.brokers_per_la("local_authority", self.member)
+        self.size_by_la = np.bincount(s.la[self.member], minlength=s.la.max() + 1)
         s.monitored |= self.member
         for b in self.brokers:
             b.group_schools(b.jurisdiction[s.cluster[b.jurisdiction] < 0], p.la_cluster_size)
@@ -43,19 +44,28 @@ class LocalAuthority(Policy):
         return p.la_capacity_share * (1.0 - p.la_capacity_decline) ** (self.model.term / 3.0)
 
     def act_broker(self, broker: Broker) -> None:
+        """Once a year the LA regroups its unclustered schools (up to its capacity)."""
         m, p = self.model, self.model.p
-        s = m.s
-        limit = int(round(self.capacity() * len(broker.jurisdiction)))
-        juris = broker.jurisdiction
-        needy = juris[s.focus[juris] >= 0]
-        priority = needy[np.lexsort((-s.need[needy], -s.grade[needy]))]
-        broker.fund(priority[:limit], p.la_support_hours)
-        if m.term % 3 == 0:  # once a year the LA regroups its unclustered schools
-            alone = juris[s.cluster[juris] < 0][:limit]
+        if m.term % 3 == 0:
+            juris = broker.jurisdiction
+            alone = juris[m.s.cluster[juris] < 0][: self.limit(len(juris))]
             broker.group_schools(alone, p.la_cluster_size)
 
+    def limit(self, schools):
+        """How many of ``schools`` (a count, or counts by LA) the LA can support this term."""
+        return np.round(self.capacity() * np.asarray(schools)).astype(np.int64)
+
     def act(self) -> None:
-        p = self.model.p
+        """Every LA funds CPD for as many of its schools with a need as its capacity
+        allows, those with the worst grade and then the largest need first (one
+        vectorised pass over all LAs), and is paid its running costs."""
+        m, p, s = self.model, self.model.p, self.model.s
+        needy = np.flatnonzero(self.member & (s.focus >= 0))
+        needy = needy[np.lexsort((-s.need[needy], -s.grade[needy], s.la[needy]))]
+        la = s.la[needy]
+        first = np.searchsorted(la, la)  # where each LA's run starts (sorted by LA)
+        served = np.arange(len(needy)) - first < self.limit(self.size_by_la)[la]
+        m.fund_cpd("local_authority", needy[served], p.la_support_hours)
         ratio = self.capacity() / max(p.la_capacity_share, 1e-9)
         self.charge(np.flatnonzero(self.member), p.la_cost_per_school / 3.0 * ratio,
                     "LA school improvement")
@@ -73,21 +83,29 @@ class Superintendent(Policy):
         s.monitored[:] = True
         self.model.negotiated = True  # M7: it negotiates commissioning for every cluster
         self.urgent_until = np.zeros(s.n, np.int32)
+        self.alone_term, self.la_waiting = -1, np.zeros(0, bool)
 
     def act_broker(self, broker: Broker) -> None:
+        """Place the LA's isolated schools, weakest first, up to the broker's capacity."""
         m, p = self.model, self.model.p
-        limit = int(np.ceil(p.super_broker_capacity * len(broker.jurisdiction)))
-        broker.place_isolated(limit)
-        juris = broker.jurisdiction
-        # its monitoring system sees results: schools below the floor count as urgent too
-        urgent = (self.urgent_until[juris] > m.term) | m.below_floor_now[juris]
-        broker.fund(juris[urgent], p.super_urgent_hours)
+        if self.alone_term != m.term:  # which LAs have schools waiting, once a term:
+            s = m.s                    # placing only ever shrinks that set
+            waiting = (s.cluster < 0) & (m.retry_placement <= m.term)
+            self.la_waiting = np.bincount(s.la[waiting], minlength=s.la.max() + 1) > 0
+            self.alone_term = m.term
+        if self.la_waiting[broker.la]:
+            broker.place_isolated(int(np.ceil(p.super_broker_capacity
+                                              * len(broker.jurisdiction))))
 
     def on_poor_grade(self, schools: np.ndarray) -> None:
         self.urgent_until[schools] = self.model.term + self.model.p.super_urgent_terms
 
     def act(self) -> None:
+        """Fund urgent support for every school its monitoring flags (a poor grade, or
+        results below the floor), hold clusters together, and pay the office's costs."""
         m, c = self.model, self.model.c
+        urgent = (self.urgent_until > m.term) | m.below_floor_now
+        m.fund_cpd("superintendent", np.flatnonzero(urgent), m.p.super_urgent_hours)
         live = c.active()
         c.cohesion[live] = np.minimum(1.0, c.cohesion[live] + m.p.super_cohesion_support)
         self.charge(np.arange(m.s.n), m.p.super_cost_per_school / 3.0,
