@@ -43,12 +43,10 @@ class Broker(mesa.Agent):
             return 0
         order = schools[np.argsort(m.spatial_key[schools], kind="stable")]
         n_groups = max(1, -(-len(order) // min(size, m.p.cluster_max_size)))
-        formed = 0
-        for group in np.array_split(order, n_groups):
-            if len(group) >= m.p.cluster_min_size:  # a remainder too small stays unclustered
-                m.found_cluster(group.tolist(), founded="brokered")
-                formed += 1
-        return formed
+        # a remainder too small stays unclustered
+        groups = [g for g in np.array_split(order, n_groups) if len(g) >= m.p.cluster_min_size]
+        m.found_clusters(groups, founded="brokered")
+        return len(groups)
 
     def place_isolated(self, limit: int) -> int:
         """Put up to ``limit`` unclustered schools in clusters, weakest first (superintendent).

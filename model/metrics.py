@@ -24,7 +24,24 @@ class Metric:
 
 
 def _mean(values: np.ndarray, mask: np.ndarray) -> float:
-    return float(values[mask].mean()) if mask.any() else float("nan")
+    """Mean of ``values`` where ``mask`` (NaN if none); ufuncs only: this runs ~20 times
+    a term and ``ndarray.mean``'s Python-level overhead dominates on small regions."""
+    k = np.count_nonzero(mask)
+    return float(np.add.reduce(values[mask], dtype=float) / k) if k else float("nan")
+
+
+def _avg(values: np.ndarray) -> float:
+    return float(np.add.reduce(values, dtype=float) / len(values))
+
+
+def _sd(values: np.ndarray) -> float:
+    """Population standard deviation, as ``np.std`` computes it."""
+    dev = values - _avg(values)
+    return float(np.sqrt(np.add.reduce(dev * dev) / len(values)))
+
+
+def _live_clusters(m) -> int:
+    return int(np.count_nonzero(m.c.alive[: m.c.count]))
 
 
 def gini(values: np.ndarray) -> float:
@@ -70,7 +87,7 @@ METRICS: list[Metric] = [
     Metric("isolation_weak", "fraction of weak schools", "weak schools outside any cluster",
            lambda m: _mean(m.s.cluster < 0, m.s.weak)),
     Metric("isolation_all", "fraction of schools", "schools outside any cluster",
-           lambda m: float((m.s.cluster < 0).mean())),
+           lambda m: _avg(m.s.cluster < 0)),
     Metric("cpd_hours_weak", "hours per teacher (cumulative)", "CPD received by weak schools",
            lambda m: _mean(m.s.cpd_hours_total, m.s.weak)),
     Metric("cpd_hours_other", "hours per teacher (cumulative)", "CPD received by other schools",
@@ -80,32 +97,33 @@ METRICS: list[Metric] = [
     Metric("rwm_weak", "% at expected standard", "mean RWM attainment of weak schools",
            lambda m: _mean(m.s.rwm, m.s.weak)),
     Metric("mean_rwm", "% at expected standard", "mean RWM attainment of all schools",
-           lambda m: float(m.s.rwm.mean())),
+           lambda m: _avg(m.s.rwm)),
     Metric("sd_rwm", "percentage points", "spread of RWM attainment across schools",
-           lambda m: float(m.s.rwm.std())),
+           lambda m: _sd(m.s.rwm)),
     Metric("gini_rwm", "0-1", "Gini coefficient of RWM attainment", lambda m: gini(m.s.rwm)),
     Metric("below_floor", "fraction of schools", "all schools below the floor standard",
-           lambda m: float(m.below_floor_now.mean())),
+           lambda m: _avg(m.below_floor_now)),
     Metric("good_or_outstanding", "fraction of schools", "latest grade good or outstanding",
-           lambda m: float((m.s.grade < RI).mean())),
+           lambda m: _avg(m.s.grade < RI)),
     Metric("requires_improvement", "fraction of schools", "latest grade requires improvement",
-           lambda m: float((m.s.grade == RI).mean())),
+           lambda m: _avg(m.s.grade == RI)),
     Metric("inadequate", "fraction of schools", "latest grade inadequate",
-           lambda m: float((m.s.grade == INADEQUATE).mean())),
+           lambda m: _avg(m.s.grade == INADEQUATE)),
     Metric("clustered_share", "fraction of schools", "schools in a cluster",
-           lambda m: float((m.s.cluster >= 0).mean())),
-    Metric("n_clusters", "clusters", "clusters alive", lambda m: float(len(m.c.active()))),
+           lambda m: _avg(m.s.cluster >= 0)),
+    Metric("n_clusters", "clusters", "clusters alive", lambda m: float(_live_clusters(m))),
     Metric("mean_cohesion", "0-1", "mean cohesion of live clusters",
-           lambda m: float(m.c.cohesion[m.c.active()].mean()) if len(m.c.active()) else 0.0),
+           lambda m: _mean(m.c.cohesion[: m.c.count], m.c.alive[: m.c.count])
+           if _live_clusters(m) else 0.0),
     Metric("churn", "fraction of clusters", "clusters dissolved this term per live cluster",
-           lambda m: m.dissolved_this_term / max(1, len(m.c.active()) + m.dissolved_this_term)),
+           lambda m: m.dissolved_this_term / max(1, _live_clusters(m) + m.dissolved_this_term)),
     Metric("cost_per_school", "£ (cumulative)",
            "money spent on improving a school (CPD, shared staff, brokers' and trusts' "
-           "support, grants) since the start", lambda m: float(m.s.cost_total.mean())),
+           "support, grants) since the start", lambda m: _avg(m.s.cost_total)),
     Metric("federated_share", "fraction of schools", "schools in a federation",
-           lambda m: _federated(m).mean()),
+           lambda m: _avg(_federated(m))),
     Metric("trust_share", "fraction of schools", "schools in a multi-academy trust",
-           lambda m: float((m.s.trust >= 0).mean())),
+           lambda m: _avg(m.s.trust >= 0)),
     Metric("credits_weak", "credits per teacher", "mean CPD-bank balance of weak schools",
            lambda m: _mean(m.s.credits / m.s.teachers, m.s.weak)),
 ]

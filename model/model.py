@@ -89,7 +89,6 @@ class ClusterModel(mesa.Model):
         d, idx = tree.query(np.column_stack([region.x, region.y]), k=k)
         self.nbr = idx[:, 1:].astype(np.int64)
         self.nbr_d = d[:, 1:]
-        self.nbr_list = self.nbr.tolist()
         self.spatial_key = spatial_order(region.x, region.y, bits=16)
         self.providers = default_market(region, p, rng["region"])
         self.ledger = Ledger(region.n)
@@ -236,6 +235,21 @@ class ClusterModel(mesa.Model):
             agent.admit(i)
         return cid
 
+    def found_clusters(self, groups: list[np.ndarray], founded: str) -> None:
+        """Create one cluster per group of currently unclustered schools, in one pass."""
+        if not groups:
+            return
+        sizes = np.array([len(g) for g in groups])
+        first = self.c.add(self.p.cohesion_initial, FOUNDED.index(founded), self.term,
+                           count=len(groups))
+        members = np.concatenate(groups)
+        self.s.cluster[members] = np.repeat(np.arange(first, first + len(groups)), sizes)
+        self.s.clusters_joined[members] += 1
+        self.c.size[first: first + len(groups)] = sizes
+        self.membership_version += 1
+        for cid in range(first, first + len(groups)):
+            self.cluster_agents[cid] = Cluster(self, cid, founded)
+
     def dissolve_clusters(self, cids: np.ndarray) -> None:
         """Dissolve several clusters: members released in one pass, then each agent leaves."""
         if len(cids) == 0:
@@ -256,7 +270,7 @@ class ClusterModel(mesa.Model):
         s, p = self.s, self.p
         cluster, size = s.cluster, self.c.size
         free = []
-        for j in self.nbr_list[i]:  # nearest first; plain Python: this runs per placement
+        for j in self.nbr[i].tolist():  # nearest first; plain Python: runs per placement
             cj = cluster[j]
             if cj >= 0:
                 if size[cj] < p.cluster_max_size:

@@ -151,44 +151,48 @@ def generate(preset: Preset, rng: np.random.Generator) -> Region:
                   governance=governance, trust=trust, la_centre=la_centre, la_region=la_region)
 
 
-def _trust_sizes(total: int, rng: np.random.Generator) -> list[int]:
-    weights = np.array([b[2] for b in TRUST_SIZE_BANDS], float)
-    sizes: list[int] = []
-    while sum(sizes) < total:
-        lo, hi, _ = TRUST_SIZE_BANDS[rng.choice(len(weights), p=weights / weights.sum())]
-        sizes.append(int(rng.integers(lo, hi + 1)))
-    sizes[-1] -= sum(sizes) - total
+def _trust_sizes(total: int, rng: np.random.Generator) -> np.ndarray:
+    """Trust sizes drawn from the BESA bands until they cover ``total`` schools; the last
+    is trimmed to fit (and merged into the one before if that leaves it below 2)."""
+    lo, hi, weight = (np.array(col, float) for col in zip(*TRUST_SIZE_BANDS, strict=True))
+    band = rng.choice(len(weight), size=max(1, total // 2), p=weight / weight.sum())
+    sizes = rng.integers(lo[band], hi[band] + 1)  # at least 2 each, so total // 2 suffice
+    cum = np.cumsum(sizes)
+    last = int(np.searchsorted(cum, total))
+    sizes = sizes[: last + 1]
+    sizes[-1] -= cum[last] - total
     if sizes[-1] < 2 and len(sizes) > 1:
-        last = sizes.pop()
-        sizes[-1] += last
+        sizes[-2] += sizes[-1]
+        sizes = sizes[:-1]
     return sizes
 
 
 def _form_trusts(in_trust, la, x, y, rng) -> np.ndarray:
     """Group trust academies into trusts of BESA-like sizes, neighbours together, per LA."""
     trust = np.full(len(la), -1, np.int32)
+    academies = np.flatnonzero(in_trust)
+    academies = academies[np.argsort(la[academies], kind="stable")]
     next_id = 0
-    for a in np.unique(la[in_trust]):
-        idx = np.flatnonzero(in_trust & (la == a))
+    for idx in np.split(academies, np.flatnonzero(np.diff(la[academies])) + 1):
         if len(idx) < 2:
             continue
         order = idx[np.argsort(spatial_order(x[idx], y[idx]), kind="stable")]
-        start = 0
-        for size in _trust_sizes(len(order), rng):
-            trust[order[start:start + size]] = next_id
-            next_id += 1
-            start += size
+        sizes = _trust_sizes(len(order), rng)
+        trust[order] = next_id + np.repeat(np.arange(len(sizes)), sizes)
+        next_id += len(sizes)
     return trust
 
 
 def spatial_order(x: np.ndarray, y: np.ndarray, bits: int = 10) -> np.ndarray:
     """Morton (Z-order) keys: sorting by them puts nearby points next to each other."""
-    def scale(v):
-        span = np.ptp(v) or 1.0
-        return ((v - v.min()) / span * (2**bits - 1)).astype(np.int64)
+    if not 1 <= bits <= 16:
+        raise ValueError("spatial_order supports 1 to 16 bits per coordinate")
 
-    xi, yi = scale(x), scale(y)
-    key = np.zeros(len(x), np.int64)
-    for b in range(bits):
-        key |= ((xi >> b) & 1) << (2 * b) | ((yi >> b) & 1) << (2 * b + 1)
-    return key
+    def spread(v):  # scale to [0, 2**bits) and put a zero bit between consecutive bits
+        span = np.ptp(v) or 1.0
+        k = ((v - v.min()) / span * (2**bits - 1)).astype(np.int64)
+        for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
+            k = (k | (k << shift)) & mask
+        return k
+
+    return spread(x) | (spread(y) << 1)

@@ -186,18 +186,21 @@ class ClusterState:
         for name, dtype in self.FIELDS:
             setattr(self, name, np.zeros(capacity, dtype))
 
-    def add(self, cohesion: float, founded: int, term: int) -> int:
-        if self.count == len(self.alive):
+    def add(self, cohesion: float, founded: int, term: int, count: int = 1) -> int:
+        """Open ``count`` new empty clusters; return the first one's id."""
+        first = self.count
+        self.count += count
+        if self.count > len(self.alive):
+            grow = max(self.count, 2 * len(self.alive)) - len(self.alive)
             for name, _ in self.FIELDS:
                 old = getattr(self, name)
-                setattr(self, name, np.concatenate([old, np.zeros_like(old)]))
-        cid = self.count
-        self.count += 1
-        self.cohesion[cid], self.alive[cid] = cohesion, True
-        self.founded[cid], self.born[cid], self.size[cid] = founded, term, 0
-        self.fund[cid], self.sbm[cid], self.sbm_saves[cid] = 0.0, False, False
-        self.specialist[cid], self.federated[cid] = -1, False
-        return cid
+                setattr(self, name, np.concatenate([old, np.zeros(grow, old.dtype)]))
+        new = slice(first, self.count)
+        self.cohesion[new], self.alive[new] = cohesion, True
+        self.founded[new], self.born[new], self.size[new] = founded, term, 0
+        self.fund[new], self.sbm[new], self.sbm_saves[new] = 0.0, False, False
+        self.specialist[new], self.federated[new] = -1, False
+        return first
 
     def active(self) -> np.ndarray:
         return np.flatnonzero(self.alive[: self.count])

@@ -240,11 +240,11 @@ def _allocate(prov: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> np.
     granted = demand.copy()
     short = (np.bincount(prov, demand, minlength=len(capacity)) > capacity)[prov]
     if short.any():
-        k = np.flatnonzero(short)
+        k = short.nonzero()[0]
         order = k[np.argsort(prov[k], kind="stable")]
         p_sorted, d_sorted = prov[order], demand[order]
         before = cumsum_within(p_sorted, d_sorted) - d_sorted
-        granted[order] = np.clip(capacity[p_sorted] - before, 0.0, d_sorted)
+        granted[order] = np.minimum(np.maximum(capacity[p_sorted] - before, 0.0), d_sorted)
     return granted
 
 

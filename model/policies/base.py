@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from model.groups import members_by
+
 if TYPE_CHECKING:  # policies import no mesa until a model is built (fast spec validation)
     from agents.broker import Broker
 
@@ -56,8 +58,7 @@ class Policy:
         from agents.broker import Broker
 
         m = self.model
-        for la in range(len(m.s.region.la_centre)):
-            juris = np.flatnonzero(m.s.la == la)
+        for la, juris in enumerate(members_by(m.s.la, len(m.s.region.la_centre))):
             if members_of is not None:
                 juris = juris[members_of[juris]]
             if len(juris):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.groups import members_by
 from model.market import HUB
 from model.policies.base import Policy
 from model.region import TRUST_ACADEMY
@@ -20,8 +21,7 @@ class AcademyChains(Policy):
         from agents.broker import Broker
 
         s = self.model.s
-        for t in range(int(s.trust.max()) + 1 if len(s.trust) else 0):
-            members = np.flatnonzero(s.trust == t)
+        for members in members_by(s.trust, int(s.trust.max(initial=-1)) + 1):
             if len(members):
                 self.brokers.append(Broker(self.model, "trust", members, self))
 
