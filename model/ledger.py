@@ -42,9 +42,9 @@ class Ledger:
         amount = np.asarray(amount, float)
         if amount.size == 0:
             return
-        if (amount < 0).any():
+        if np.minimum.reduce(amount) < 0:
             raise AssertionError(f"negative transfer for {purpose}")
-        total = float(amount.sum())
+        total = float(np.add.reduce(amount))
         s = m.s
         if payer == "school":
             targets = [self.school_paid, self.school_by_purpose[purpose], s.spent_term]
@@ -66,14 +66,14 @@ class Ledger:
         self.savings[purpose] += float(amount)
 
     def add_hours(self, source: str, teacher_hours: np.ndarray | float) -> None:
-        self.hours[source] += float(np.sum(teacher_hours))
+        self.hours[source] += float(np.add.reduce(teacher_hours, axis=None))
 
 
 def accumulate(targets: list[np.ndarray], idx: np.ndarray, values: np.ndarray) -> None:
     """Add ``values`` at ``idx`` (repeats allowed) into each target array: a full
     bincount when many rows are touched, ``np.add.at`` when few (a broker's handful)."""
-    n = len(targets[0])
-    if len(idx) * 8 >= n:
+    n = targets[0].shape[0]
+    if idx.shape[0] * 8 >= n:
         summed = np.bincount(idx, values, minlength=n)
         for t in targets:
             t += summed

@@ -128,11 +128,16 @@ def candidate_index(ps: ProviderState, region, domains, k: int = 6):
     slot = np.full(6, -1, np.int64)
     cand = np.full((len(domains), region.n, k), -1, np.int64)
     dist = np.full((len(domains), region.n, k), np.inf)
+    done: dict[bytes, int] = {}  # domains served by the same providers share one search
     for j, d in enumerate(domains):
         slot[d] = j
         serving = np.flatnonzero(ps.domains[:, d] & (ps.capacity > 0))
         if len(serving) == 0:
             continue
+        if serving.tobytes() in done:
+            cand[j], dist[j] = cand[done[serving.tobytes()]], dist[done[serving.tobytes()]]
+            continue
+        done[serving.tobytes()] = j
         kk = min(k, len(serving))
         dd, ii = cKDTree(np.column_stack([ps.x[serving], ps.y[serving]])).query(pts, k=kk)
         dd, ii = dd.reshape(region.n, kk), ii.reshape(region.n, kk)

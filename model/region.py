@@ -154,9 +154,10 @@ def generate(preset: Preset, rng: np.random.Generator) -> Region:
 def _trust_sizes(total: int, rng: np.random.Generator) -> np.ndarray:
     """Trust sizes drawn from the BESA bands until they cover ``total`` schools; the last
     is trimmed to fit (and merged into the one before if that leaves it below 2)."""
-    lo, hi, weight = (np.array(col, float) for col in zip(*TRUST_SIZE_BANDS, strict=True))
-    band = rng.choice(len(weight), size=max(1, total // 2), p=weight / weight.sum())
-    sizes = rng.integers(lo[band], hi[band] + 1)  # at least 2 each, so total // 2 suffice
+    lo, hi, weight = (np.array(col) for col in zip(*TRUST_SIZE_BANDS, strict=True))
+    weight = weight / weight.sum()
+    band = rng.choice(len(weight), size=max(1, -(-total // 2)), p=weight)
+    sizes = rng.integers(lo[band], hi[band] + 1)  # at least 2 each: total / 2 draws suffice
     cum = np.cumsum(sizes)
     last = int(np.searchsorted(cum, total))
     sizes = sizes[: last + 1]

@@ -46,6 +46,9 @@ def turnover(m) -> None:
         return
     s.expertise -= p.standards_drift
     s.anchor -= p.standards_drift
-    s.expertise += m.decay[:, None] * (s.anchor - s.expertise)
-    s.oneoff *= 1.0 - m.decay[:, None]
-    s.expertise += p.expertise_shock_sd * (0.8 * common[:, None] + 0.6 * specific)
+    decay = m.decay[:, None]
+    s.expertise += decay * (s.anchor - s.expertise)
+    s.oneoff *= 1.0 - decay
+    specific *= 0.6 * p.expertise_shock_sd           # in place: one (n, 6) temporary less
+    specific += (0.8 * p.expertise_shock_sd) * common[:, None]
+    s.expertise += specific
