@@ -30,6 +30,15 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> float:
     return float(np.add.reduce(values[mask], dtype=float) / k) if k else float("nan")
 
 
+def _weak(m, values: np.ndarray) -> float:
+    """Mean over the weak schools (indices fixed at the start: no mask pass each term)."""
+    return _avg(values[m.weak_idx]) if len(m.weak_idx) else float("nan")
+
+
+def _other(m, values: np.ndarray) -> float:
+    return _avg(values[m.other_idx]) if len(m.other_idx) else float("nan")
+
+
 def _avg(values: np.ndarray) -> float:
     return float(np.add.reduce(values, dtype=float) / len(values))
 
@@ -54,7 +63,7 @@ def gini(values: np.ndarray) -> float:
 
 def _gap(m) -> float:
     s = m.s
-    return _mean(s.rwm, ~s.weak) - _mean(s.rwm, s.weak)
+    return _other(m, s.rwm) - _weak(m, s.rwm)
 
 
 def left_behind_mask(m) -> np.ndarray:
@@ -64,14 +73,14 @@ def left_behind_mask(m) -> np.ndarray:
 
 def _access_ratio(m) -> float:
     s = m.s
-    other = _mean(s.cpd_hours_total, ~s.weak)
-    return _mean(s.cpd_hours_total, s.weak) / other if other > 0 else float("nan")
+    other = _other(m, s.cpd_hours_total)
+    return _weak(m, s.cpd_hours_total) / other if other > 0 else float("nan")
 
 
 def _catch_up(m) -> float:
     s = m.s
     d = s.rwm - m.rwm0
-    return _mean(d, s.weak) - _mean(d, ~s.weak)
+    return _weak(m, d) - _other(m, d)
 
 
 METRICS: list[Metric] = [
@@ -81,21 +90,21 @@ METRICS: list[Metric] = [
            lambda m: _gap(m) - m.gap0),
     Metric("left_behind", "fraction of weak schools",
            "weak schools below the floor or graded RI/inadequate",
-           lambda m: _mean(left_behind_mask(m), m.s.weak)),
+           lambda m: _weak(m, left_behind_mask(m))),
     Metric("catch_up", "percentage points",
            "RWM improvement of weak schools minus that of the others since the start", _catch_up),
     Metric("isolation_weak", "fraction of weak schools", "weak schools outside any cluster",
-           lambda m: _mean(m.s.cluster < 0, m.s.weak)),
+           lambda m: _weak(m, m.s.cluster < 0)),
     Metric("isolation_all", "fraction of schools", "schools outside any cluster",
            lambda m: _avg(m.s.cluster < 0)),
     Metric("cpd_hours_weak", "hours per teacher (cumulative)", "CPD received by weak schools",
-           lambda m: _mean(m.s.cpd_hours_total, m.s.weak)),
+           lambda m: _weak(m, m.s.cpd_hours_total)),
     Metric("cpd_hours_other", "hours per teacher (cumulative)", "CPD received by other schools",
-           lambda m: _mean(m.s.cpd_hours_total, ~m.s.weak)),
+           lambda m: _other(m, m.s.cpd_hours_total)),
     Metric("cpd_access_ratio", "ratio", "CPD hours per teacher, weak vs other schools",
            _access_ratio),
     Metric("rwm_weak", "% at expected standard", "mean RWM attainment of weak schools",
-           lambda m: _mean(m.s.rwm, m.s.weak)),
+           lambda m: _weak(m, m.s.rwm)),
     Metric("mean_rwm", "% at expected standard", "mean RWM attainment of all schools",
            lambda m: _avg(m.s.rwm)),
     Metric("sd_rwm", "percentage points", "spread of RWM attainment across schools",
@@ -125,7 +134,7 @@ METRICS: list[Metric] = [
     Metric("trust_share", "fraction of schools", "schools in a multi-academy trust",
            lambda m: _avg(m.s.trust >= 0)),
     Metric("credits_weak", "credits per teacher", "mean CPD-bank balance of weak schools",
-           lambda m: _mean(m.s.credits / m.s.teachers, m.s.weak)),
+           lambda m: _weak(m, m.s.credits / m.s.teachers)),
 ]
 
 
@@ -168,8 +177,8 @@ METRIC_NAMES = [x.name for x in METRICS]
 
 
 def _cost_per_point(m) -> float:
-    gained = _mean(m.s.rwm - m.rwm0, m.s.weak)
-    cost = _mean(m.s.cost_total, m.s.weak)
+    gained = _weak(m, m.s.rwm - m.rwm0)
+    cost = _weak(m, m.s.cost_total)
     return cost / gained if gained > 0 else float("nan")
 
 
@@ -178,9 +187,9 @@ EXTRA_SUMMARY: list[Metric] = [
            "money spent per weak school per point of RWM it gained (NaN if none gained)",
            _cost_per_point),
     Metric("terms_below_floor_weak", "terms", "mean terms a weak school spent below the floor",
-           lambda m: _mean(m.s.terms_below_floor, m.s.weak)),
+           lambda m: _weak(m, m.s.terms_below_floor)),
     Metric("terms_clustered_weak", "terms", "mean terms a weak school spent in a cluster",
-           lambda m: _mean(m.s.terms_clustered, m.s.weak)),
+           lambda m: _weak(m, m.s.terms_clustered)),
     Metric("mean_churn", "fraction of clusters per term", "cluster churn averaged over terms",
            lambda m: float(np.nanmean(m.history[1:, METRIC_NAMES.index("churn")]))
            if m.term > 0 else 0.0),

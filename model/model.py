@@ -107,6 +107,8 @@ class ClusterModel(mesa.Model):
         eff = self.s.effectiveness
         self.eff_mean0, self.eff_sd0 = float(eff.mean()), float(eff.std() or 1.0)
         self.s.weak = eff <= np.quantile(eff, p.weak_quantile)
+        self.weak_idx = np.flatnonzero(self.s.weak)    # fixed for the run: metrics read them
+        self.other_idx = np.flatnonzero(~self.s.weak)
         self.school_agents = [School(self, i) for i in range(region.n)]
         self.cluster_agents: dict[int, Cluster] = {}
         inspection.initial_grades(self)

@@ -120,9 +120,8 @@ def shared_staff(m, hire_draws: np.ndarray) -> None:
                      p.specialist_cost / 3.0 / c.size[cl[has]], payer_idx=i)
         gain = p.specialist_rate * np.maximum(0.0, p.specialist_level - s.expertise[i, d])
         s.expertise[i, d] += gain
-        for other in SUBJECT_DOMAINS:
-            ripple = np.where(d != other, p.specialist_ripple * gain, 0.0)
-            s.expertise[i, other] += ripple
+        ripple = np.where(d[:, None] != SUBJECT_DOMAINS, p.specialist_ripple * gain[:, None], 0.0)
+        s.expertise[i[:, None], SUBJECT_DOMAINS] += ripple  # into the other subjects
 
 
 def _weakest_subject(m, members, cl) -> np.ndarray:
@@ -205,7 +204,9 @@ def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarra
     granted = np.zeros(prov_all.shape)           # teacher-hours by buyer and round
     small = np.int16 if pr.n < 2**15 else np.int64  # 16-bit keys sort in linear time
     for r in range(prov_all.shape[1]):
-        b = np.flatnonzero(offered[:, r] & (money > 1e-9) & (needq > 1e-12))
+        # a provider already fully booked grants nothing: its applicants skip this round
+        b = ((capacity[at[:, r]] > 1e-9) & offered[:, r] & (money > 1e-9)
+             & (needq > 1e-12)).nonzero()[0]
         if len(b) == 0:
             break
         prov, pe, q = prov_all[b, r], pe_all[b, r], q_all[b, r]

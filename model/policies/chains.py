@@ -47,15 +47,17 @@ class AcademyChains(Policy):
         takeover = schools[(s.grade[schools] == INADEQUATE) & (s.trust[schools] < 0)]
         if len(takeover) == 0 or not self.brokers:
             return
-        ids = np.array([s.trust[b.jurisdiction[0]] for b in self.brokers])
+        if not hasattr(self, "ids"):  # trusts' ids and seats never change: gather once
+            self.ids = np.array([s.trust[b.jurisdiction[0]] for b in self.brokers])
+            self.bx = np.array([b.x for b in self.brokers])
+            self.by = np.array([b.y for b in self.brokers])
+        ids, bx, by = self.ids, self.bx, self.by
         members = np.flatnonzero(s.trust >= 0)
         size_by_trust = np.bincount(s.trust[members], minlength=ids.max() + 1)
         eff_by_trust = np.bincount(s.trust[members], s.effectiveness_of(members),
                                    minlength=ids.max() + 1)
         size = size_by_trust[ids]
         strength = eff_by_trust[ids] / np.maximum(1, size)
-        bx = np.array([b.x for b in self.brokers])
-        by = np.array([b.y for b in self.brokers])
         for i in takeover.tolist():
             dist = np.hypot(bx - s.x[i], by - s.y[i])
             ok = (size < p.chain_max_size) & (strength >= p.chain_strength_min) & (
