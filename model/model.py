@@ -309,13 +309,18 @@ class ClusterModel(mesa.Model):
         """The ids of clusters with members and, one row each, their members' indices
         padded with ``n`` (a sentinel); cached until membership changes."""
         if self._slots[0] != self.membership_version:
-            members = np.flatnonzero(self.s.cluster >= 0)
-            members = members[np.argsort(self.s.cluster[members], kind="stable")]
-            ids, starts, counts = np.unique(self.s.cluster[members], return_index=True,
-                                            return_counts=True)
+            cluster = self.s.cluster
+            members = (cluster >= 0).nonzero()[0]
+            key = cluster[members]
+            if self.c.count < 2**15:  # 16-bit keys sort in linear time
+                key = key.astype(np.int16)
+            members = members[np.argsort(key, kind="stable")]
+            counts = np.bincount(cluster[members], minlength=self.c.count)
+            ids = counts.nonzero()[0]
+            counts = counts[ids]
             slots = np.full((len(ids), counts.max(initial=0)), self.s.n, np.int64)
             row = np.repeat(np.arange(len(ids)), counts)
-            slots[row, np.arange(len(members)) - starts[row]] = members
+            slots[row, np.arange(len(members)) - (counts.cumsum() - counts)[row]] = members
             self._slots = (self.membership_version, (ids, slots))
         return self._slots[1]
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.groups import cumsum_within
 from model.mechanisms.needs import shared_data
 from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
 
@@ -109,10 +108,10 @@ def shared_staff(m, hire_draws: np.ndarray) -> None:
         s.extra_money[members[saves]] += p.sbm_savings / 3.0
         m.ledger.save("business manager procurement", p.sbm_savings / 3.0 * saves.sum())
     if p.m9_specialist:
-        weakest = (np.full(c.count, MATHS, np.int8) if p.specialist_maths
-                   else _weakest_subject(m, members, cl))
         new = eligible & (c.specialist[: c.count] < 0) & (hire_draws[1] < p.specialist_adoption)
-        c.specialist[: c.count][new] = weakest[new]
+        if new.any():
+            c.specialist[: c.count][new] = (MATHS if p.specialist_maths
+                                            else _weakest_subject(m, members, cl)[new])
         d = c.specialist[cl]
         has = d >= 0
         i, d = members[has], d[has].astype(int)
@@ -238,14 +237,18 @@ def _allocate(prov: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> np.
     """Share each provider's remaining capacity among its applicants, who are listed in
     priority order: earlier applicants are served in full first. Applicants to a provider
     with room for everyone get what they ask for."""
+    asked = np.bincount(prov, demand, minlength=len(capacity))
     granted = demand.copy()
-    short = (np.bincount(prov, demand, minlength=len(capacity)) > capacity)[prov]
+    short = (asked > capacity)[prov]
     if short.any():
         k = short.nonzero()[0]
-        order = k[np.argsort(prov[k], kind="stable")]
+        order = k[np.argsort(prov[k], kind="stable")]  # by provider, then priority
         p_sorted, d_sorted = prov[order], demand[order]
-        before = cumsum_within(p_sorted, d_sorted) - d_sorted
-        granted[order] = np.minimum(np.maximum(capacity[p_sorted] - before, 0.0), d_sorted)
+        # demand queued ahead of each applicant at its provider: the running total less
+        # the demand of all providers sorted before this one
+        asked_short = np.bincount(p_sorted, d_sorted, minlength=len(capacity))
+        ahead = d_sorted.cumsum() - d_sorted - (asked_short.cumsum() - asked_short)[p_sorted]
+        granted[order] = np.minimum(np.maximum(capacity[p_sorted] - ahead, 0.0), d_sorted)
     return granted
 
 

@@ -40,9 +40,8 @@ def _strongest_members(m) -> tuple[np.ndarray, np.ndarray]:
     padded = np.empty((s.n + 1, s.expertise.shape[1]))
     padded[: s.n], padded[s.n] = s.expertise, -np.inf   # the sentinel row never wins
     values = padded[slots]                              # (clusters, width, domains)
-    at = values.argmax(axis=1)
-    best[ids] = np.take_along_axis(values, at[:, None, :], 1)[:, 0, :]
-    donor[ids] = np.take_along_axis(slots, at, 1)
+    best[ids] = np.maximum.reduce(values, axis=1)
+    donor[ids] = slots[np.arange(len(ids))[:, None], values.argmax(axis=1)]
     return best, donor
 
 
