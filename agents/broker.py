@@ -38,15 +38,19 @@ class Broker(mesa.Agent):
 
     def group_schools(self, schools: np.ndarray, size: int) -> int:
         """Form clusters of about ``size`` neighbouring schools; return how many were formed."""
+        groups = self.plan_groups(schools, size)
+        self.model.found_clusters(groups, founded="brokered")
+        return len(groups)
+
+    def plan_groups(self, schools: np.ndarray, size: int) -> list[np.ndarray]:
+        """Split ``schools`` into groups of about ``size`` neighbours (nearby in Morton
+        order); a remainder too small for a cluster stays out."""
         m = self.model
         if len(schools) < m.p.cluster_min_size:
-            return 0
+            return []
         order = schools[np.argsort(m.spatial_key[schools], kind="stable")]
         n_groups = max(1, -(-len(order) // min(size, m.p.cluster_max_size)))
-        # a remainder too small stays unclustered
-        groups = [g for g in np.array_split(order, n_groups) if len(g) >= m.p.cluster_min_size]
-        m.found_clusters(groups, founded="brokered")
-        return len(groups)
+        return [g for g in np.array_split(order, n_groups) if len(g) >= m.p.cluster_min_size]
 
     def place_isolated(self, limit: int) -> int:
         """Put up to ``limit`` unclustered schools in clusters, weakest first (superintendent).

@@ -151,16 +151,20 @@ def generate(preset: Preset, rng: np.random.Generator) -> Region:
                   governance=governance, trust=trust, la_centre=la_centre, la_region=la_region)
 
 
-def _trust_sizes(total: int, rng: np.random.Generator) -> np.ndarray:
-    """Trust sizes drawn from the BESA bands until they cover ``total`` schools; the last
-    is trimmed to fit (and merged into the one before if that leaves it below 2)."""
+def _draw_sizes(count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` trust sizes drawn from the BESA bands (each at least 2)."""
     lo, hi, weight = (np.array(col) for col in zip(*TRUST_SIZE_BANDS, strict=True))
-    weight = weight / weight.sum()
-    band = rng.choice(len(weight), size=max(1, -(-total // 2)), p=weight)
-    sizes = rng.integers(lo[band], hi[band] + 1)  # at least 2 each: total / 2 draws suffice
-    cum = np.cumsum(sizes)
+    band = rng.choice(len(weight), size=count, p=weight / weight.sum())
+    return rng.integers(lo[band], hi[band] + 1)
+
+
+def _trust_sizes(total: int, drawn: np.ndarray) -> np.ndarray:
+    """Sizes taken from ``drawn`` (at least ceil(total / 2) of them) until they cover
+    ``total`` schools; the last is trimmed to fit (and merged into the one before if
+    that leaves it below 2)."""
+    cum = np.cumsum(drawn)
     last = int(np.searchsorted(cum, total))
-    sizes = sizes[: last + 1]
+    sizes = drawn[: last + 1].copy()
     sizes[-1] -= cum[last] - total
     if sizes[-1] < 2 and len(sizes) > 1:
         sizes[-2] += sizes[-1]
@@ -173,12 +177,16 @@ def _form_trusts(in_trust, la, x, y, rng) -> np.ndarray:
     trust = np.full(len(la), -1, np.int32)
     academies = np.flatnonzero(in_trust)
     academies = academies[np.argsort(la[academies], kind="stable")]
+    groups = [idx for idx in np.split(academies, np.flatnonzero(np.diff(la[academies])) + 1)
+              if len(idx) >= 2]
+    if not groups:
+        return trust
+    wanted = [-(-len(idx) // 2) for idx in groups]  # sizes are >= 2: enough to cover
+    drawn = np.split(_draw_sizes(sum(wanted), rng), np.cumsum(wanted)[:-1])
     next_id = 0
-    for idx in np.split(academies, np.flatnonzero(np.diff(la[academies])) + 1):
-        if len(idx) < 2:
-            continue
+    for idx, candidates in zip(groups, drawn, strict=True):
         order = idx[np.argsort(spatial_order(x[idx], y[idx]), kind="stable")]
-        sizes = _trust_sizes(len(order), rng)
+        sizes = _trust_sizes(len(order), candidates)
         trust[order] = next_id + np.repeat(np.arange(len(sizes)), sizes)
         next_id += len(sizes)
     return trust

@@ -35,8 +35,8 @@ class LocalAuthority(Policy):
         self.brokers_per_la("local_authority", self.member)
         self.size_by_la = np.bincount(s.la[self.member], minlength=s.la.max() + 1)
         s.monitored |= self.member
-        for b in self.brokers:
-            b.group_schools(b.jurisdiction[s.cluster[b.jurisdiction] < 0], p.la_cluster_size)
+        m.found_clusters([g for b in self.brokers for g in b.plan_groups(
+            b.jurisdiction[s.cluster[b.jurisdiction] < 0], p.la_cluster_size)], "brokered")
 
     def capacity(self) -> float:
         """Fraction of its schools the LA can support this term (declines yearly)."""
