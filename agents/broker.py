@@ -52,7 +52,7 @@ class Broker(mesa.Agent):
         n_groups = max(1, -(-len(order) // min(size, m.p.cluster_max_size)))
         return [g for g in np.array_split(order, n_groups) if len(g) >= m.p.cluster_min_size]
 
-    def place_isolated(self, limit: int) -> int:
+    def place_isolated(self, limit: int) -> None:
         """Put up to ``limit`` unclustered schools in clusters, weakest first (superintendent).
 
         Each joins the nearest cluster with room among its neighbours, or founds one with
@@ -66,21 +66,12 @@ class Broker(mesa.Agent):
         # a school that could not be placed is tried again a year later, not every term
         alone = juris[(s.cluster[juris] < 0) & (m.retry_placement[juris] <= m.term)]
         if len(alone) == 0 or limit <= 0:
-            return 0
+            return
         priority = alone[np.lexsort((s.effectiveness_of(alone), ~s.region.rural[alone]))]
-        placed, left_over = 0, []
-        for i in priority[:limit].tolist():
-            if s.cluster[i] >= 0:  # already placed as an earlier school's neighbour
-                continue
-            if m.place_school(i):
-                placed += 1
-            else:
-                left_over.append(i)
-        left_over = np.array(left_over, np.int64)
+        left_over = np.array(m.place_schools(priority[:limit].tolist()), np.int64)
         self.group_schools(left_over, m.p.la_cluster_size)
         still_alone = left_over[s.cluster[left_over] < 0]
         m.retry_placement[still_alone] = m.term + 3
-        return placed + len(left_over) - len(still_alone)
 
     def fund(self, schools: np.ndarray, hours: float, sustained: bool = True) -> None:
         """Pay for ``hours`` of CPD per teacher this term (quality 1): a sustained

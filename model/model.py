@@ -266,25 +266,61 @@ class ClusterModel(mesa.Model):
         for cid in cids.tolist():
             self.cluster_agents[cid].dissolve(release=False)
 
-    def place_school(self, i: int) -> int:
-        """Broker placement: nearest neighbour's cluster with room, else a new cluster with
-        the nearest unclustered neighbours. Returns 1 if placed."""
-        s, p = self.s, self.p
-        cluster, size = s.cluster, self.c.size
-        free = []
-        for j in self.nbr[i].tolist():  # nearest first; plain Python: runs per placement
-            cj = cluster[j]
-            if cj >= 0:
-                if size[cj] < p.cluster_max_size:
-                    self.cluster_agents[int(cj)].admit(i)
-                    return 1
+    def place_schools(self, schools: list[int]) -> list[int]:
+        """Broker placement, in order: each school joins the cluster of its nearest
+        neighbour that has room, else founds a cluster with its nearest unclustered
+        neighbours; a school placed earlier as someone's neighbour is skipped. Returns
+        the schools left unplaced.
+
+        The sequence is worked out on Python dicts (numpy scalar access dominates such a
+        loop), then written to the arrays and agents in one pass.
+        """
+        s, p, c = self.s, self.p, self.c
+        if not schools:
+            return []
+        near = self.nbr[schools]
+        touched = np.concatenate([schools, near.ravel()])  # repeats are harmless here
+        cluster = dict(zip(touched.tolist(), s.cluster[touched].tolist(), strict=True))
+        size: dict[int, int] = {}
+        new_groups: list[list[int]] = []
+        joins: list[tuple[int, int]] = []
+        left: list[int] = []
+        max_size, min_size = p.cluster_max_size, p.cluster_min_size
+        group_cap = min(p.la_cluster_size, max_size) - 1
+        for i, neighbours in zip(schools, near.tolist(), strict=True):
+            if cluster[i] >= 0:
+                continue
+            free = []
+            for j in neighbours:  # nearest first
+                cj = cluster[j]
+                if cj < 0:
+                    free.append(j)
+                    continue
+                if cj not in size:
+                    size[cj] = int(c.size[cj])
+                if size[cj] < max_size:
+                    cluster[i] = cj
+                    size[cj] += 1
+                    joins.append((i, cj))
+                    break
             else:
-                free.append(j)
-        free = free[: min(p.la_cluster_size, p.cluster_max_size) - 1]
-        if len(free) + 1 >= p.cluster_min_size:
-            self.found_cluster([i, *free], founded="brokered")
-            return 1
-        return 0
+                group = [i, *free[:group_cap]]
+                if len(group) < min_size:
+                    left.append(i)
+                    continue
+                cid = c.count + len(new_groups)  # the id found_clusters will give it
+                new_groups.append(group)
+                size[cid] = len(group)
+                for k in group:
+                    cluster[k] = cid
+        self.found_clusters([np.array(g) for g in new_groups], founded="brokered")
+        if joins:
+            who, cid = np.array(joins).T
+            s.cluster[who] = cid
+            s.clusters_joined[who] += 1
+            np.add.at(c.size, cid, 1)
+            self.membership_version += 1
+        return left
 
     def barter_partner(self) -> np.ndarray:
         """Each cluster's nearest other live cluster (by centroid), recomputed each year;
