@@ -1,4 +1,5 @@
-"""A cluster of schools: membership, admission and dissolution (M3, M4)."""
+"""A cluster of schools: membership and dissolution (M3, M4); schools join through the
+model's membership passes (`model.membership`)."""
 
 from __future__ import annotations
 
@@ -32,14 +33,6 @@ class Cluster(mesa.Agent):
     @property
     def cohesion(self) -> float:
         return float(self.model.c.cohesion[self.cid])
-
-    def admit(self, school: int) -> None:
-        """Take a school in (the caller has checked there is room and it is unclustered)."""
-        s = self.model.s
-        s.cluster[school] = self.cid
-        s.clusters_joined[school] += 1
-        self.model.c.size[self.cid] += 1
-        self.model.membership_version += 1
 
     def dissolve(self, release: bool = True) -> None:
         """Release every member and leave the model (M4: the marriage has failed).

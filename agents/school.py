@@ -31,28 +31,28 @@ class School(mesa.Agent):
     def grade(self) -> int:
         return int(self.model.s.grade[self.idx])
 
-    def seek_partners(self, willing: list[int]) -> bool:
+    def seek_partners(self, willing: list[int], view) -> bool:
         """Join or found a cluster with the best-ranked willing candidate that has room.
 
         Args:
             willing: indices of the schools that would accept this one (or whose cluster
                 would), best-ranked first.
+            view: the term's working view of membership (``model.membership``): who is
+                in which cluster so far, which clusters have room.
 
         Returns:
             True if the school is in a cluster afterwards.
         """
-        m = self.model
-        cluster = m.s.cluster
-        max_size = m.p.cluster_max_size
+        me = self.idx
         for j in willing:
-            if cluster[self.idx] >= 0:
+            if view.cluster_of(me) >= 0:
                 return True
-            cj = cluster[j]
+            cj = view.cluster_of(j)
             if cj >= 0:
-                if m.c.size[cj] < max_size:
-                    m.cluster_agents[int(cj)].admit(self.idx)
+                if view.has_room(cj):
+                    view.join(me, cj)
                     return True
             else:
-                m.found_cluster([self.idx, j], founded="voluntary")
+                view.found([me, j])
                 return True
-        return bool(cluster[self.idx] >= 0)
+        return view.cluster_of(me) >= 0

@@ -27,6 +27,7 @@ from model.mechanisms import (
     partnering,
 )
 from model.mechanisms.attainment import below_floor
+from model.membership import Membership
 from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
 from model.params import PARAMS
 from model.policies import POLICIES, Policy
@@ -228,15 +229,6 @@ class ClusterModel(mesa.Model):
         return [b for policy in self.policies for b in policy.brokers]
 
     # ------------------------------------------------------------------ clusters
-    def found_cluster(self, members: list[int], founded: str) -> int:
-        """Create a cluster of currently unclustered schools; return its id."""
-        cid = self.c.add(self.p.cohesion_initial, FOUNDED.index(founded), self.term)
-        agent = Cluster(self, cid, founded)
-        self.cluster_agents[cid] = agent
-        for i in members:
-            agent.admit(i)
-        return cid
-
     def found_clusters(self, groups: list[np.ndarray], founded: str) -> None:
         """Create one cluster per group of currently unclustered schools, in one pass."""
         if not groups:
@@ -272,54 +264,33 @@ class ClusterModel(mesa.Model):
         neighbours; a school placed earlier as someone's neighbour is skipped. Returns
         the schools left unplaced.
 
-        The sequence is worked out on Python dicts (numpy scalar access dominates such a
-        loop), then written to the arrays and agents in one pass.
+        The sequence runs on a `Membership` view and is written back in one pass.
         """
-        s, p, c = self.s, self.p, self.c
+        p = self.p
         if not schools:
             return []
         near = self.nbr[schools]
-        touched = np.concatenate([schools, near.ravel()])  # repeats are harmless here
-        cluster = dict(zip(touched.tolist(), s.cluster[touched].tolist(), strict=True))
-        size: dict[int, int] = {}
-        new_groups: list[list[int]] = []
-        joins: list[tuple[int, int]] = []
+        view = Membership(self, np.concatenate([schools, near.ravel()]), "brokered")
+        group_cap, min_size = min(p.la_cluster_size, p.cluster_max_size) - 1, p.cluster_min_size
         left: list[int] = []
-        max_size, min_size = p.cluster_max_size, p.cluster_min_size
-        group_cap = min(p.la_cluster_size, max_size) - 1
         for i, neighbours in zip(schools, near.tolist(), strict=True):
-            if cluster[i] >= 0:
+            if view.cluster_of(i) >= 0:
                 continue
             free = []
             for j in neighbours:  # nearest first
-                cj = cluster[j]
+                cj = view.cluster_of(j)
                 if cj < 0:
                     free.append(j)
-                    continue
-                if cj not in size:
-                    size[cj] = int(c.size[cj])
-                if size[cj] < max_size:
-                    cluster[i] = cj
-                    size[cj] += 1
-                    joins.append((i, cj))
+                elif view.has_room(cj):
+                    view.join(i, cj)
                     break
             else:
                 group = [i, *free[:group_cap]]
-                if len(group) < min_size:
+                if len(group) >= min_size:
+                    view.found(group)
+                else:
                     left.append(i)
-                    continue
-                cid = c.count + len(new_groups)  # the id found_clusters will give it
-                new_groups.append(group)
-                size[cid] = len(group)
-                for k in group:
-                    cluster[k] = cid
-        self.found_clusters([np.array(g) for g in new_groups], founded="brokered")
-        if joins:
-            who, cid = np.array(joins).T
-            s.cluster[who] = cid
-            s.clusters_joined[who] += 1
-            np.add.at(c.size, cid, 1)
-            self.membership_version += 1
+        view.commit()
         return left
 
     def barter_partner(self) -> np.ndarray:

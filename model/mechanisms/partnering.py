@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, logit
 
+from model.membership import Membership
 from model.state import CPD_DOMAINS
 
 
@@ -48,7 +49,9 @@ def seek_partners(m) -> None:
     ranked = np.argsort(-score, axis=1, kind="stable")
     take = np.take_along_axis
     nb_r, ok_r = take(nb, ranked, 1), take(accept & np.isfinite(score), ranked, 1)
+    view = Membership(m, np.concatenate([order, nb.ravel()]), "voluntary")
     for i, cands, oks in zip(order.tolist(), nb_r.tolist(), ok_r.tolist(), strict=True):
         willing = [j for j, ok in zip(cands, oks, strict=True) if ok]
         if willing:
-            m.school_agents[i].seek_partners(willing)
+            m.school_agents[i].seek_partners(willing, view)
+    view.commit()
