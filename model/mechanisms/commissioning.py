@@ -154,7 +154,7 @@ def rank_providers(m) -> None:
 
     Value is quality per pound: quality x format weight (M10) / (list price + travel).
     M11: a school considers a designated lead school's offer only with probability
-    ``suspicion_takeup`` (drawn once per school and provider). Prices, qualities and
+    ``suspicion_takeup`` (drawn once a run per school, domain and candidate). Prices, qualities and
     distances are fixed for a run, so the ranking is worked out once, after the policies
     have designated any hubs; a cluster's discount scales a provider's price but not the
     travel, and is ignored in ranking.
