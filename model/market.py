@@ -134,10 +134,11 @@ def candidate_index(ps: ProviderState, region, domains, k: int = 6):
         serving = np.flatnonzero(ps.domains[:, d] & (ps.capacity > 0))
         if len(serving) == 0:
             continue
-        if serving.tobytes() in done:
-            cand[j], dist[j] = cand[done[serving.tobytes()]], dist[done[serving.tobytes()]]
+        key = serving.tobytes()
+        if key in done:
+            cand[j], dist[j] = cand[done[key]], dist[done[key]]
             continue
-        done[serving.tobytes()] = j
+        done[key] = j
         kk = min(k, len(serving))
         dd, ii = cKDTree(np.column_stack([ps.x[serving], ps.y[serving]])).query(pts, k=kk)
         dd, ii = dd.reshape(region.n, kk), ii.reshape(region.n, kk)

@@ -23,20 +23,13 @@ class Metric:
     fn: Callable
 
 
-def _mean(values: np.ndarray, mask: np.ndarray) -> float:
-    """Mean of ``values`` where ``mask`` (NaN if none); ufuncs only: this runs ~20 times
-    a term and ``ndarray.mean``'s Python-level overhead dominates on small regions."""
-    k = np.count_nonzero(mask)
-    return float(np.add.reduce(values[mask], dtype=float) / k) if k else float("nan")
-
-
-def _weak(m, values: np.ndarray) -> float:
-    """Mean over the weak schools (indices fixed at the start: no mask pass each term)."""
-    return _avg(values[m.weak_idx]) if len(m.weak_idx) else float("nan")
-
-
-def _other(m, values: np.ndarray) -> float:
-    return _avg(values[m.other_idx]) if len(m.other_idx) else float("nan")
+def _mean(values: np.ndarray, where: np.ndarray) -> float:
+    """Mean of ``values`` at ``where`` (a mask or indices; NaN if none). Ufuncs only: this
+    runs ~20 times a term and ``ndarray.mean``'s Python-level overhead dominates on small
+    regions. The weak and other schools are fixed at the start (``m.weak_idx``,
+    ``m.other_idx``), so their means need no mask pass each term."""
+    chosen = values[where]
+    return _avg(chosen) if len(chosen) else float("nan")
 
 
 def _avg(values: np.ndarray) -> float:
@@ -63,7 +56,7 @@ def gini(values: np.ndarray) -> float:
 
 def _gap(m) -> float:
     s = m.s
-    return _other(m, s.rwm) - _weak(m, s.rwm)
+    return _mean(s.rwm, m.other_idx) - _mean(s.rwm, m.weak_idx)
 
 
 def left_behind_mask(m) -> np.ndarray:
@@ -73,14 +66,14 @@ def left_behind_mask(m) -> np.ndarray:
 
 def _access_ratio(m) -> float:
     s = m.s
-    other = _other(m, s.cpd_hours_total)
-    return _weak(m, s.cpd_hours_total) / other if other > 0 else float("nan")
+    other = _mean(s.cpd_hours_total, m.other_idx)
+    return _mean(s.cpd_hours_total, m.weak_idx) / other if other > 0 else float("nan")
 
 
 def _catch_up(m) -> float:
     s = m.s
     d = s.rwm - m.rwm0
-    return _weak(m, d) - _other(m, d)
+    return _mean(d, m.weak_idx) - _mean(d, m.other_idx)
 
 
 METRICS: list[Metric] = [
@@ -90,21 +83,21 @@ METRICS: list[Metric] = [
            lambda m: _gap(m) - m.gap0),
     Metric("left_behind", "fraction of weak schools",
            "weak schools below the floor or graded RI/inadequate",
-           lambda m: _weak(m, left_behind_mask(m))),
+           lambda m: _mean(left_behind_mask(m), m.weak_idx)),
     Metric("catch_up", "percentage points",
            "RWM improvement of weak schools minus that of the others since the start", _catch_up),
     Metric("isolation_weak", "fraction of weak schools", "weak schools outside any cluster",
-           lambda m: _weak(m, m.s.cluster < 0)),
+           lambda m: _mean(m.s.cluster < 0, m.weak_idx)),
     Metric("isolation_all", "fraction of schools", "schools outside any cluster",
            lambda m: _avg(m.s.cluster < 0)),
     Metric("cpd_hours_weak", "hours per teacher (cumulative)", "CPD received by weak schools",
-           lambda m: _weak(m, m.s.cpd_hours_total)),
+           lambda m: _mean(m.s.cpd_hours_total, m.weak_idx)),
     Metric("cpd_hours_other", "hours per teacher (cumulative)", "CPD received by other schools",
-           lambda m: _other(m, m.s.cpd_hours_total)),
+           lambda m: _mean(m.s.cpd_hours_total, m.other_idx)),
     Metric("cpd_access_ratio", "ratio", "CPD hours per teacher, weak vs other schools",
            _access_ratio),
     Metric("rwm_weak", "% at expected standard", "mean RWM attainment of weak schools",
-           lambda m: _weak(m, m.s.rwm)),
+           lambda m: _mean(m.s.rwm, m.weak_idx)),
     Metric("mean_rwm", "% at expected standard", "mean RWM attainment of all schools",
            lambda m: _avg(m.s.rwm)),
     Metric("sd_rwm", "percentage points", "spread of RWM attainment across schools",
@@ -134,7 +127,7 @@ METRICS: list[Metric] = [
     Metric("trust_share", "fraction of schools", "schools in a multi-academy trust",
            lambda m: _avg(m.s.trust >= 0)),
     Metric("credits_weak", "credits per teacher", "mean CPD-bank balance of weak schools",
-           lambda m: _weak(m, m.s.credits / m.s.teachers)),
+           lambda m: _mean(m.s.credits / m.s.teachers, m.weak_idx)),
 ]
 
 
@@ -177,8 +170,8 @@ METRIC_NAMES = [x.name for x in METRICS]
 
 
 def _cost_per_point(m) -> float:
-    gained = _weak(m, m.s.rwm - m.rwm0)
-    cost = _weak(m, m.s.cost_total)
+    gained = _mean(m.s.rwm - m.rwm0, m.weak_idx)
+    cost = _mean(m.s.cost_total, m.weak_idx)
     return cost / gained if gained > 0 else float("nan")
 
 
@@ -187,9 +180,9 @@ EXTRA_SUMMARY: list[Metric] = [
            "money spent per weak school per point of RWM it gained (NaN if none gained)",
            _cost_per_point),
     Metric("terms_below_floor_weak", "terms", "mean terms a weak school spent below the floor",
-           lambda m: _weak(m, m.s.terms_below_floor)),
+           lambda m: _mean(m.s.terms_below_floor, m.weak_idx)),
     Metric("terms_clustered_weak", "terms", "mean terms a weak school spent in a cluster",
-           lambda m: _weak(m, m.s.terms_clustered)),
+           lambda m: _mean(m.s.terms_clustered, m.weak_idx)),
     Metric("mean_churn", "fraction of clusters per term", "cluster churn averaged over terms",
            lambda m: float(np.nanmean(m.history[1:, METRIC_NAMES.index("churn")]))
            if m.term > 0 else 0.0),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.errors import UserError
+from model.groups import members_by
 
 PRIMARY, SECONDARY = 0, 1
 LA_MAINTAINED, STANDALONE_ACADEMY, TRUST_ACADEMY = 0, 1, 2
@@ -175,9 +176,7 @@ def _trust_sizes(total: int, drawn: np.ndarray) -> np.ndarray:
 def _form_trusts(in_trust, la, x, y, rng) -> np.ndarray:
     """Group trust academies into trusts of BESA-like sizes, neighbours together, per LA."""
     trust = np.full(len(la), -1, np.int32)
-    academies = np.flatnonzero(in_trust)
-    academies = academies[np.argsort(la[academies], kind="stable")]
-    groups = [idx for idx in np.split(academies, np.flatnonzero(np.diff(la[academies])) + 1)
+    groups = [idx for idx in members_by(np.where(in_trust, la, -1), int(la.max()) + 1)
               if len(idx) >= 2]
     if not groups:
         return trust

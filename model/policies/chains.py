@@ -24,6 +24,10 @@ class AcademyChains(Policy):
         for members in members_by(s.trust, int(s.trust.max(initial=-1)) + 1):
             if len(members):
                 self.brokers.append(Broker(self.model, "trust", members, self))
+        # each broker's trust id and seat (they never change; takeovers only add members)
+        self.ids = np.array([s.trust[b.jurisdiction[0]] for b in self.brokers], np.int64)
+        self.bx = np.array([b.x for b in self.brokers])
+        self.by = np.array([b.y for b in self.brokers])
 
     def act(self) -> None:  # trusts' brokers have no act_broker: this is one pass
         """Central services of every trust at once (vectorised over ~1,300 trusts in
@@ -47,10 +51,6 @@ class AcademyChains(Policy):
         takeover = schools[(s.grade[schools] == INADEQUATE) & (s.trust[schools] < 0)]
         if len(takeover) == 0 or not self.brokers:
             return
-        if not hasattr(self, "ids"):  # trusts' ids and seats never change: gather once
-            self.ids = np.array([s.trust[b.jurisdiction[0]] for b in self.brokers])
-            self.bx = np.array([b.x for b in self.brokers])
-            self.by = np.array([b.y for b in self.brokers])
         ids, bx, by = self.ids, self.bx, self.by
         members = np.flatnonzero(s.trust >= 0)
         size_by_trust = np.bincount(s.trust[members], minlength=ids.max() + 1)

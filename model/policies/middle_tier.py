@@ -51,7 +51,6 @@ class LocalAuthority(Policy):
             alone = juris[m.s.cluster[juris] < 0][: round(self.capacity() * len(juris))]
             broker.group_schools(alone, p.la_cluster_size)
 
-
     def act(self) -> None:
         """Every LA funds CPD for as many of its schools with a need as its capacity
         allows, those with the worst grade and then the largest need first (one
