@@ -135,7 +135,8 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
             v.fail("params", f"{message} (got {', '.join(f'{n}={base[n]}' for n in names)})")
     ranges, user = _screened(v, sections["parameters"], params)
     narrowed = _respect_constraints(v, ranges, user, base)
-    outcomes = _outcomes(v, data.get("outcomes", list(EQUITY_OUTCOMES)), list(model.SUMMARY))
+    outcomes = _names(v, data.get("outcomes", list(EQUITY_OUTCOMES)), "outcomes",
+                      list(model.SUMMARY), "allowed", "an outcome")
     m, s = sections["morris"], sections["sobol"]
     levels = v.integer(m, "levels", 4, 2, 20, "morris.")
     if levels % 2:
@@ -149,7 +150,8 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
         description=v.string(data, "description") or "",
         preset=v.choice(data.get("preset", "county"), "preset", list(model.PRESETS)),
         years=v.integer(data, "years", 10, 1, 50),
-        policies=_policies(v, data.get("policies", ["self_improving"])),
+        policies=_names(v, data.get("policies", ["self_improving"]), "policies",
+                        list(model.POLICY_NAMES), "allowed names", "a policy"),
         replicates=v.integer(data, "replicates", 2, 1, 10_000),
         root_seed=v.integer(data, "root_seed", 0, 0, 2**63 - 1),
         outcomes=outcomes, params=params, ranges=ranges, narrowed=narrowed,
@@ -161,26 +163,15 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
         rank_by=v.choice(s.get("rank_by", "all"), "sobol.rank_by", ["all", *outcomes]))
 
 
-def _policies(v: _Validator, pols: Any) -> tuple[str, ...]:
-    import model
-
-    allowed = list(model.POLICY_NAMES)
-    if not isinstance(pols, list) or not pols:
-        v.fail("policies", f"must be a non-empty list; allowed names: {', '.join(allowed)}")
-    for p in pols:
-        v.choice(p, "policies", allowed)
-    if len(set(pols)) != len(pols):
-        v.fail("policies", f"{pols!r} names a policy twice")
-    return tuple(pols)
-
-
-def _outcomes(v: _Validator, names: Any, allowed: list[str]) -> tuple[str, ...]:
+def _names(v: _Validator, names: Any, key: str, allowed: list[str], listing: str,
+           noun: str) -> tuple[str, ...]:
+    """A non-empty list of distinct names, each one of ``allowed``."""
     if not isinstance(names, list) or not names:
-        v.fail("outcomes", f"must be a non-empty list; allowed: {', '.join(allowed)}")
+        v.fail(key, f"must be a non-empty list; {listing}: {', '.join(allowed)}")
     for n in names:
-        v.choice(n, "outcomes", allowed)
+        v.choice(n, key, allowed)
     if len(set(names)) != len(names):
-        v.fail("outcomes", f"{names!r} names an outcome twice")
+        v.fail(key, f"{names!r} names {noun} twice")
     return tuple(names)
 
 
