@@ -1,4 +1,5 @@
-"""Group helpers and the provider capacity rule against plain-Python references."""
+"""Group helpers, trust sizes, Morton keys and the provider capacity rule against
+plain-Python references."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model.groups import cumsum_within
+from model.groups import cumsum_within, members_by
 from model.mechanisms.commissioning import _allocate
+from model.region import _draw_sizes, _trust_sizes, spatial_order
 
 
 @given(st.lists(st.tuples(st.integers(0, 4), st.floats(0, 100)), max_size=40))
@@ -37,3 +39,36 @@ def test_capacity_is_shared_in_priority_order(applicants, capacity):
         assert np.isclose(granted[k], give, atol=1e-9)
         left[prov[k]] -= give
     assert (np.bincount(prov, granted, minlength=4) <= cap + 1e-9).all()
+
+
+@given(st.lists(st.integers(-1, 5), max_size=40))
+def test_members_by_matches_a_scan_per_label(labels):
+    labels = np.array(labels, np.int64)
+    groups = members_by(labels, 6)
+    assert len(groups) == 6
+    for k, idx in enumerate(groups):
+        assert idx.tolist() == np.flatnonzero(labels == k).tolist()
+
+
+@given(st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3)), min_size=1,
+                max_size=30), st.integers(1, 16))
+def test_morton_keys_interleave_the_bits(points, bits):
+    x, y = (np.array(v, float) for v in zip(*points, strict=True))
+    keys = spatial_order(x, y, bits=bits)
+
+    def scaled(v):
+        span = np.ptp(v) or 1.0
+        return ((v - v.min()) / span * (2**bits - 1)).astype(np.int64)
+
+    xi, yi = scaled(x), scaled(y)
+    for k, a, b in zip(keys.tolist(), xi.tolist(), yi.tolist(), strict=True):
+        expected = sum(((a >> i) & 1) << (2 * i) | ((b >> i) & 1) << (2 * i + 1)
+                       for i in range(bits))
+        assert k == expected
+
+
+@given(st.integers(2, 400), st.integers(0, 2**32 - 1))
+def test_trust_sizes_cover_the_academies_exactly(total, seed):
+    sizes = _trust_sizes(total, _draw_sizes(-(-total // 2), np.random.default_rng(seed)))
+    assert sizes.sum() == total
+    assert (sizes >= 2).all()

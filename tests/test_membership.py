@@ -1,0 +1,89 @@
+"""The fast cluster passes against plain one-at-a-time references on a real model:
+the strongest member of each cluster, and broker placement through the membership view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.mechanisms.cpd import _strongest_members, cluster_best
+from model.model import ClusterModel
+from model.state import FOUNDED
+
+
+def stepped(policies, terms: int = 4, seed: int = 3) -> ClusterModel:
+    m = ClusterModel({"preset": "county", "policies": policies, "years": 2}, seed)
+    for _ in range(terms):
+        m.step()
+    return m
+
+
+@pytest.mark.parametrize("policies", [["self_improving"], ["local_authority", "federation"]])
+def test_strongest_member_of_each_cluster(policies):
+    m = stepped(policies)
+    best, donor = _strongest_members(m)
+    assert best.shape == donor.shape == (m.c.count, m.s.expertise.shape[1])
+    for cid in range(m.c.count):
+        members = np.flatnonzero(m.s.cluster == cid)
+        if len(members) == 0:
+            assert (donor[cid] == -1).all() and np.isneginf(best[cid]).all()
+            continue
+        values = m.s.expertise[members]
+        assert np.array_equal(best[cid], values.max(axis=0))
+        assert np.array_equal(donor[cid], members[values.argmax(axis=0)])
+
+
+def test_strongest_members_are_assessed_once_a_term_and_on_membership_change():
+    m = stepped(["self_improving"])
+    first = cluster_best(m)
+    m.s.expertise += 1.0  # within the term the first assessment stands
+    assert cluster_best(m) is first
+    alone = np.flatnonzero(m.s.cluster < 0)[:2]
+    m.found_clusters([alone], founded="brokered")
+    best, donor = cluster_best(m)  # a membership change: assessed again, new cluster too
+    assert best.shape[0] == m.c.count and set(donor[m.c.count - 1]) <= set(alone.tolist())
+    assert np.array_equal(best, _strongest_members(m)[0])
+
+
+def place_one_at_a_time(m: ClusterModel, schools: list[int]) -> list[int]:
+    """The placement rule written school by school on the arrays (the reference)."""
+    s, p, c = m.s, m.p, m.c
+    left = []
+    for i in schools:
+        if s.cluster[i] >= 0:
+            continue
+        free, placed = [], False
+        for j in m.nbr[i].tolist():
+            cj = s.cluster[j]
+            if cj < 0:
+                free.append(j)
+            elif c.size[cj] < p.cluster_max_size:
+                s.cluster[i] = cj
+                c.size[cj] += 1
+                placed = True
+                break
+        if placed:
+            continue
+        group = [i, *free[: min(p.la_cluster_size, p.cluster_max_size) - 1]]
+        if len(group) < p.cluster_min_size:
+            left.append(i)
+            continue
+        cid = c.add(p.cohesion_initial, FOUNDED.index("brokered"), m.term)
+        s.cluster[group] = cid
+        c.size[cid] = len(group)
+    return left
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_placement_through_the_view_matches_one_school_at_a_time(seed):
+    fast, slow = stepped(["self_improving"], seed=seed), stepped(["self_improving"], seed=seed)
+    alone = np.flatnonzero(fast.s.cluster < 0)
+    order = np.random.default_rng(seed).permutation(alone).tolist()
+    assert len(order) > 50  # enough isolated schools for joins and new clusters
+    count0 = fast.c.count
+    assert fast.place_schools(order) == place_one_at_a_time(slow, order)
+    assert np.array_equal(fast.s.cluster, slow.s.cluster)
+    assert fast.c.count == slow.c.count > count0  # some clusters were founded
+    assert np.array_equal(fast.c.size[: fast.c.count], slow.c.size[: slow.c.count])
+    new = range(count0, fast.c.count)
+    assert all(fast.cluster_agents[cid].cid == cid for cid in new)  # agents for new clusters
