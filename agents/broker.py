@@ -7,6 +7,7 @@ whom to place first, whom to fund.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import mesa
@@ -29,9 +30,17 @@ class Broker(mesa.Agent):
         self.jurisdiction = jurisdiction
         self.policy = policy
         self.la = la
-        s = model.s
-        self.x = float(s.x[jurisdiction].mean()) if len(jurisdiction) else 0.0
-        self.y = float(s.y[jurisdiction].mean()) if len(jurisdiction) else 0.0
+
+    @cached_property
+    def x(self) -> float:
+        """Where the broker sits (km): the mean position of its jurisdiction."""
+        juris = self.jurisdiction
+        return float(self.model.s.x[juris].mean()) if len(juris) else 0.0
+
+    @cached_property
+    def y(self) -> float:
+        juris = self.jurisdiction
+        return float(self.model.s.y[juris].mean()) if len(juris) else 0.0
 
     def act(self) -> None:
         self.policy.act_broker(self)
@@ -50,7 +59,12 @@ class Broker(mesa.Agent):
             return []
         order = schools[np.argsort(m.spatial_key[schools], kind="stable")]
         n_groups = max(1, -(-len(order) // min(size, m.p.cluster_max_size)))
-        return [g for g in np.array_split(order, n_groups) if len(g) >= m.p.cluster_min_size]
+        # as np.array_split: the first len % n_groups groups get one school more
+        base, extra = divmod(len(order), n_groups)
+        ends = (np.arange(1, n_groups + 1) * base + np.minimum(np.arange(1, n_groups + 1),
+                                                               extra)).tolist()
+        return [order[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)
+                if b - a >= m.p.cluster_min_size]
 
     def place_isolated(self, limit: int) -> None:
         """Put up to ``limit`` unclustered schools in clusters, weakest first (superintendent).

@@ -300,7 +300,7 @@ class ClusterModel(mesa.Model):
         if self._barter[0] == year:
             partner = self._barter[1]
             if len(partner) < self.c.count:
-                partner = np.r_[partner, np.arange(len(partner), self.c.count)]
+                partner = np.concatenate([partner, np.arange(len(partner), self.c.count)])
             return np.where(self.c.alive[partner], partner, np.arange(self.c.count))
         partner = np.arange(self.c.count)
         live = self.c.active()

@@ -168,11 +168,12 @@ def rank_providers(m) -> None:
     value = pr.quality[cidx] * fmt / np.where(np.isfinite(dist), cost, np.inf)
     suspicious = (pr.lead_school[cidx] >= 0) & p.m11_suspicion & (willing >= p.suspicion_takeup)
     value = np.where((cand >= 0) & (pr.capacity[cidx] > 0) & ~suspicious, value, -np.inf)
-    top = np.argsort(-value, axis=2, kind="stable")[:, :, :ROUNDS]
-    take_along = np.take_along_axis
-    rank_prov = np.where(take_along(value, top, 2) > -np.inf, take_along(cand, top, 2), -1)
-    m.rank_prov_flat = rank_prov.reshape(-1, rank_prov.shape[2]).astype(np.int32)
-    m.rank_dist_flat = take_along(dist, top, 2).reshape(-1, rank_prov.shape[2])
+    k = cand.shape[2]
+    top = np.argsort(-value.reshape(-1, k), axis=1, kind="stable")[:, :ROUNDS]
+    top += np.arange(0, top.shape[0] * k, k)[:, None]  # positions in the flattened tables
+    m.rank_prov_flat = np.where(value.ravel()[top] > -np.inf, cand.ravel()[top],
+                                -1).astype(np.int32)
+    m.rank_dist_flat = dist.ravel()[top]
 
 
 def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarray) -> None:
