@@ -7,7 +7,6 @@ whom to place first, whom to fund.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import mesa
@@ -30,17 +29,9 @@ class Broker(mesa.Agent):
         self.jurisdiction = jurisdiction
         self.policy = policy
         self.la = la
-
-    @cached_property
-    def x(self) -> float:
-        """Where the broker sits (km): the mean position of its jurisdiction."""
-        juris = self.jurisdiction
-        return float(self.model.s.x[juris].mean()) if len(juris) else 0.0
-
-    @cached_property
-    def y(self) -> float:
-        juris = self.jurisdiction
-        return float(self.model.s.y[juris].mean()) if len(juris) else 0.0
+        s = model.s
+        self.x = float(s.x[jurisdiction].mean()) if len(jurisdiction) else 0.0
+        self.y = float(s.y[jurisdiction].mean()) if len(jurisdiction) else 0.0
 
     def act(self) -> None:
         self.policy.act_broker(self)
@@ -61,8 +52,8 @@ class Broker(mesa.Agent):
         n_groups = max(1, -(-len(order) // min(size, m.p.cluster_max_size)))
         # as np.array_split: the first len % n_groups groups get one school more
         base, extra = divmod(len(order), n_groups)
-        ends = (np.arange(1, n_groups + 1) * base + np.minimum(np.arange(1, n_groups + 1),
-                                                               extra)).tolist()
+        k = np.arange(1, n_groups + 1)
+        ends = (k * base + np.minimum(k, extra)).tolist()
         return [order[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)
                 if b - a >= m.p.cluster_min_size]
 
