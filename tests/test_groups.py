@@ -4,7 +4,7 @@ plain-Python references."""
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.groups import cumsum_within, members_by
@@ -72,3 +72,34 @@ def test_trust_sizes_cover_the_academies_exactly(total, seed):
     sizes = _trust_sizes(total, _draw_sizes(-(-total // 2), np.random.default_rng(seed)))
     assert sizes.sum() == total
     assert (sizes >= 2).all()
+
+
+@settings(deadline=None)  # the first example builds the model
+@given(st.integers(0, 67), st.integers(2, 12))  # maximising_progress has 67 schools
+def test_plan_groups_splits_the_morton_order_evenly(count, size):
+    """A broker's groups are consecutive runs of its schools in Morton order, as even as
+    possible (the first ones one school larger), and runs too small for a cluster stay out."""
+    m = _county_model()
+    b = m.brokers[0]
+    schools = np.arange(count)
+    groups = b.plan_groups(schools, size)
+    min_size = m.p.cluster_min_size
+    if count < min_size:
+        assert groups == []
+        return
+    order = schools[np.argsort(m.spatial_key[schools], kind="stable")]
+    expected = [g for g in np.array_split(order, max(1, -(-count // min(
+        size, m.p.cluster_max_size)))) if len(g) >= min_size]
+    assert [g.tolist() for g in groups] == [g.tolist() for g in expected]
+
+
+_MODEL = []
+
+
+def _county_model():
+    """One small real model, built once for the property test above."""
+    if not _MODEL:
+        from model.model import ClusterModel
+        _MODEL.append(ClusterModel({"preset": "maximising_progress",
+                                    "policies": ["local_authority"], "years": 1}, seed=3))
+    return _MODEL[0]
