@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.region import nearest
 from model.state import BUSINESS, ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
 
 TEACHING_AND_LEAD = (MATHS, ENGLISH, SCIENCE, SEND, LEADERSHIP)
@@ -122,8 +123,6 @@ def candidate_index(ps: ProviderState, region, domains, k: int = 6):
 
     Returns (slot of each domain, candidates (slots, n, k) with -1 padding, distances).
     """
-    from scipy.spatial import cKDTree
-
     pts = np.column_stack([region.x, region.y])
     slot = np.full(6, -1, np.int64)
     cand = np.full((len(domains), region.n, k), -1, np.int64)
@@ -140,7 +139,7 @@ def candidate_index(ps: ProviderState, region, domains, k: int = 6):
             continue
         done[key] = j
         kk = min(k, len(serving))
-        dd, ii = cKDTree(np.column_stack([ps.x[serving], ps.y[serving]])).query(pts, k=kk)
+        dd, ii = nearest(np.column_stack([ps.x[serving], ps.y[serving]]), pts, k=kk)
         dd, ii = dd.reshape(region.n, kk), ii.reshape(region.n, kk)
         cand[j, :, :kk] = serving[ii]
         dist[j, :, :kk] = dd
@@ -149,9 +148,7 @@ def candidate_index(ps: ProviderState, region, domains, k: int = 6):
 
 def nearest_of_kind(ps: ProviderState, region, kind: int) -> np.ndarray:
     """Index of the nearest provider of ``kind`` for each school."""
-    from scipy.spatial import cKDTree
-
     which = np.flatnonzero(ps.kind == kind)
-    _, ii = cKDTree(np.column_stack([ps.x[which], ps.y[which]])).query(
-        np.column_stack([region.x, region.y]), k=1)
+    _, ii = nearest(np.column_stack([ps.x[which], ps.y[which]]),
+                    np.column_stack([region.x, region.y]), k=1)
     return which[ii]

@@ -9,7 +9,6 @@ import mesa
 import numpy as np
 import pandas as pd
 from mesa.agentset import AgentSet
-from scipy.spatial import cKDTree
 
 from agents import Cluster, Provider, School
 from model.config import resolve_config
@@ -31,7 +30,7 @@ from model.membership import Membership
 from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
 from model.params import PARAMS
 from model.policies import POLICIES, Policy
-from model.region import generate, get_preset, spatial_order
+from model.region import generate, get_preset, nearest, spatial_order
 from model.state import CPD_DOMAINS, FOUNDED, ClusterState, initial_state
 
 # Independent random streams, one per process of the model (STYLE 6): a policy that draws
@@ -85,9 +84,8 @@ class ClusterModel(mesa.Model):
         p = self.p
         self.s = initial_state(region, p, rng["region"])
         self.c = ClusterState()
-        tree = cKDTree(np.column_stack([region.x, region.y]))
-        k = min(NEIGHBOURS + 1, region.n)
-        d, idx = tree.query(np.column_stack([region.x, region.y]), k=k)
+        xy = np.column_stack([region.x, region.y])
+        d, idx = nearest(xy, xy, k=min(NEIGHBOURS + 1, region.n))
         self.nbr = idx[:, 1:].astype(np.int64)
         self.nbr_d = d[:, 1:]
         self.spatial_key = spatial_order(region.x, region.y, bits=16)
@@ -307,7 +305,7 @@ class ClusterModel(mesa.Model):
         if len(live) > 1:
             cx, cy = self.cluster_means(self.s.x), self.cluster_means(self.s.y)
             pts = np.column_stack([cx[live], cy[live]])
-            _, ii = cKDTree(pts).query(pts, k=2)
+            _, ii = nearest(pts, pts, k=2)
             partner[live] = live[ii[:, 1]]
         self._barter = (year, partner)
         return partner

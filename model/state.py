@@ -142,6 +142,14 @@ class SchoolState:
         return self.attainment[:, 0]
 
 
+def flat(table: np.ndarray) -> np.ndarray:
+    """A 1-D view of a C-contiguous table: gathers and writes through it at ``row *
+    columns + column`` are several times faster than indexing with a pair of arrays."""
+    if not table.flags.c_contiguous:
+        raise ValueError("flat() needs a C-contiguous table (a copy would drop the writes)")
+    return table.reshape(-1)
+
+
 def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) -> SchoolState:
     """Effectiveness by deprivation (EVIDENCE B gradient), expertise profiles around it."""
     n = region.n

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.mechanisms import bank
-from model.state import LEADERSHIP
+from model.state import LEADERSHIP, flat
 
 SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", "q_oneoff",
            "peer_q", "budget_exhausted")  # per-term state, cleared at the start of phase 4
@@ -37,11 +37,15 @@ def _strongest_members(m) -> tuple[np.ndarray, np.ndarray]:
     donor = np.full(best.shape, -1, np.int64)
     if len(ids) == 0:
         return best, donor
-    padded = np.empty((s.n + 1, s.expertise.shape[1]))
+    domains = s.expertise.shape[1]
+    padded = np.empty((s.n + 1, domains))
     padded[: s.n], padded[s.n] = s.expertise, -np.inf   # the sentinel row never wins
     values = padded[slots]                              # (clusters, width, domains)
-    best[ids] = np.maximum.reduce(values, axis=1)
-    donor[ids] = slots[np.arange(len(ids))[:, None], values.argmax(axis=1)]
+    # the strongest member's position in the flattened slots, per cluster and domain
+    # (flat gathers: several times faster than a max over the short width axis)
+    at = values.argmax(axis=1) + (np.arange(len(ids)) * slots.shape[1])[:, None]
+    donor[ids] = slots.ravel()[at]
+    best[ids] = values.reshape(-1, domains)[at, np.arange(domains)]
     return best, donor
 
 
@@ -58,10 +62,11 @@ def peer_hours(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return empty, np.zeros(0), empty
     best, donor = cluster_best(m)
     i = np.flatnonzero((s.focus >= 0) & (s.cluster >= 0))
-    c, d = s.cluster[i], s.focus[i]
-    ok = best[c, d] - s.expertise[i, d] > p.donor_margin
-    i, d, c = i[ok], d[ok], c[ok]
-    donors = donor[c, d]
+    d = s.focus[i]
+    cell = s.cluster[i] * best.shape[1] + d   # (cluster, domain) in the flattened tables
+    ok = flat(best)[cell] - flat(s.expertise)[i * best.shape[1] + d] > p.donor_margin
+    i = i[ok]
+    donors = flat(donor)[cell[ok]]
     hours = p.peer_cpd_hours * s.engagement[i]
     if p.m11_suspicion:
         hours = np.where(s.lead_school[donors], hours * p.suspicion_takeup, hours)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.state import flat
+
 
 def decay_rate(m) -> np.ndarray:
     """Per-term rate at which expertise relaxes to its anchor (M14, EVIDENCE C turnover).
@@ -25,11 +27,13 @@ def learn(m) -> None:
     """
     s, p = m.s, m.p
     i = np.flatnonzero(s.focus >= 0)
-    f = s.focus[i]
-    s.expertise[i, f] += s.gain[i]
+    cell = i * s.expertise.shape[1] + s.focus[i]  # (school, focus) in the flattened tables
+    gain = s.gain[i]
+    flat(s.expertise)[cell] += gain
     if p.m10_cpd_format:
-        s.anchor[i, f] += (s.gain[i] - s.gain_oneoff[i]) * p.sustained_lasting
-        s.oneoff[i, f] += s.gain_oneoff[i]
+        oneoff = s.gain_oneoff[i]
+        flat(s.anchor)[cell] += (gain - oneoff) * p.sustained_lasting
+        flat(s.oneoff)[cell] += oneoff
 
 
 def turnover(m) -> None:

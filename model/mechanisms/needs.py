@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, logit
 
-from model.state import CPD_DOMAINS
+from model.state import CPD_DOMAINS, flat
+
+CPD_COLUMNS = slice(0, len(CPD_DOMAINS))  # a view, not a copy: the CPD domains come first
+assert tuple(range(len(CPD_DOMAINS))) == CPD_DOMAINS
 
 
 def update_engagement(m) -> None:
@@ -43,9 +46,9 @@ def identify_needs(m) -> None:
     """
     s, p = m.s, m.p
     u = m.streams["needs"].random(s.n)
-    gap = p.need_benchmark - s.expertise[:, CPD_DOMAINS]
+    gap = p.need_benchmark - s.expertise[:, CPD_COLUMNS]
     k = np.argmax(gap, axis=1)
-    need = gap[np.arange(s.n), k]
+    need = flat(gap)[np.arange(0, gap.size, gap.shape[1]) + k]
     if p.m2_hidden_needs:
         z = (s.effectiveness - m.eff_mean0) / m.eff_sd0
         prob = expit(logit(np.clip(p.selfeval_mean, 1e-6, 1 - 1e-6))
