@@ -134,8 +134,7 @@ class SchoolState:
 
     def effectiveness_of(self, idx) -> np.ndarray:
         """Effectiveness of some schools only (cheap for small subsets)."""
-        e = self.expertise[idx]
-        return e[:, :4] @ EFFECTIVENESS_WEIGHTS[:4] + e[:, LEADERSHIP] * EFFECTIVENESS_WEIGHTS[4]
+        return self.expertise[idx] @ EFFECTIVENESS_WEIGHTS  # business weighs 0
 
     @property
     def rwm(self) -> np.ndarray:
