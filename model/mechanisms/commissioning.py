@@ -171,9 +171,15 @@ def rank_providers(m) -> None:
     k = cand.shape[2]
     top = np.argsort(-value.reshape(-1, k), axis=1, kind="stable")[:, :ROUNDS]
     top += np.arange(0, top.shape[0] * k, k)[:, None]  # positions in the flattened tables
-    m.rank_prov_flat = np.where(value.ravel()[top] > -np.inf, cand.ravel()[top],
-                                -1).astype(np.int32)
-    m.rank_dist_flat = dist.ravel()[top]
+    prov = np.where(value.ravel()[top] > -np.inf, cand.ravel()[top], -1).astype(np.int32)
+    at = np.maximum(prov, 0)  # a placeholder provider where none is offered (never bought)
+    sust = pr.sustained[at]
+    # what buy_market_cpd needs of each ranked offer, looked up once a run (one row per
+    # slot and school, one column per round)
+    m.ranked = {"prov": prov, "sust": sust, "quality": pr.quality[at],
+                "q": pr.quality[at] * np.where(sust, 1.0, _oneoff_weight(p)),
+                "price": pr.price[at],
+                "travel": p.travel_cost_per_km * np.where(prov >= 0, dist.ravel()[top], 0.0)}
 
 
 def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarray) -> None:
@@ -188,14 +194,13 @@ def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarra
     if len(buyers) == 0 or pr.n == 0:
         return
     row = m.domain_slot[s.focus[buyers]] * s.n + buyers  # rows of the (slots x schools, R) tables
-    prov_all = np.take(m.rank_prov_flat, row, axis=0)  # (buyers, R): best value first
+    ranked = {k: np.take(table, row, axis=0) for k, table in m.ranked.items()}
+    prov_all = ranked["prov"]                    # (buyers, R): best value first
     offered = prov_all >= 0
     at = np.maximum(prov_all, 0)
-    sust = pr.sustained[at]
-    quality = pr.quality[at]
-    q_all = quality * np.where(sust, 1.0, weight)        # effect per hour, format-weighted
-    unit = pr.price[at] * (1 - discount[buyers])[:, None]
-    travel = p.travel_cost_per_km * np.where(offered, np.take(m.rank_dist_flat, row, axis=0), 0.0)
+    sust, quality, travel = ranked["sust"], ranked["quality"], ranked["travel"]
+    q_all = ranked["q"]                          # effect per hour, format-weighted
+    unit = ranked["price"] * (1 - discount[buyers])[:, None]
     pe_all = np.maximum(unit + travel, MIN_PRICE)  # free CPD is bounded by need, not money
     money = s.cpd_money[buyers]
     needq = need_q[buyers]
@@ -209,11 +214,12 @@ def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarra
              & (needq > 1e-12)).nonzero()[0]
         if len(b) == 0:
             break
-        prov, pe, q = prov_all[b, r], pe_all[b, r], q_all[b, r]
+        # a round's column is a strided view: gathering from it beats a pair of indices
+        prov, pe, q = prov_all[:, r][b], pe_all[:, r][b], q_all[:, r][b]
         demand = np.minimum(money[b] / pe, needq[b] / q * teachers[b])  # teacher-hours
         got = _allocate(prov.astype(small), demand, capacity)
         capacity -= np.bincount(prov, got, minlength=pr.n)
-        granted[b, r] = got
+        granted[:, r][b] = got
         money[b] -= got * pe
         needq[b] -= got / teachers[b] * q
     hours = granted / teachers[:, None]
