@@ -58,3 +58,31 @@ def test_maximising_progress_is_small_rural_primaries():
 def test_every_preset_runs(preset, run_summary):
     out = run_summary(seed=3, preset=preset, years=1, policies=["superintendent"])
     assert 0 <= out["left_behind"] <= 1 and np.isfinite(out["gap"])
+
+
+def test_nearest_is_a_true_nearest_neighbour_search_whatever_the_threads():
+    """The k-d tree helper returns, for each query, the k nearest points in order of
+    distance (checked against brute force), and two threads give the same answer."""
+    from scipy.spatial.distance import cdist
+
+    from model import region
+
+    rng = np.random.default_rng(5)
+    points, queries = rng.random((300, 2)) * 50, rng.random((region.PARALLEL_QUERIES, 2)) * 50
+    d, idx = region.nearest(points, queries, k=4)       # at the threshold: two threads
+    table = cdist(queries, points)
+    expected = np.argsort(table, axis=1)[:, :4]
+    assert np.array_equal(idx, expected)
+    assert np.allclose(d, np.take_along_axis(table, expected, axis=1))
+    d1, idx1 = region.nearest(points, queries[:-1], k=4)  # below it: one thread
+    assert np.array_equal(idx1, idx[:-1]) and np.array_equal(d1, d[:-1])
+
+
+def test_flat_view_writes_through_and_refuses_a_copy():
+    from model.state import flat
+
+    table = np.zeros((3, 4))
+    flat(table)[[1 * 4 + 2, 2 * 4 + 0]] += [5.0, 7.0]
+    assert table[1, 2] == 5.0 and table[2, 0] == 7.0
+    with pytest.raises(ValueError, match="C-contiguous"):
+        flat(table.T)
