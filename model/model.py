@@ -99,6 +99,7 @@ class ClusterModel(mesa.Model):
         self.funding_due: list = []  # (broker kind, schools, £) funded this term
         self.membership_version = 0  # bumped whenever a school joins or leaves a cluster
         self._slots = (-1, None)
+        self._clustered = (-1, None)
         self._best = (None, None)
         self.retry_placement = np.zeros(region.n, np.int32)  # broker placement back-off
         self._barter = (-1, None)
@@ -329,11 +330,21 @@ class ClusterModel(mesa.Model):
             self._slots = (self.membership_version, (ids, slots))
         return self._slots[1]
 
+    def clustered(self) -> tuple[np.ndarray, np.ndarray]:
+        """The schools in a cluster (ascending) and their clusters' ids, read-only; cached
+        until membership changes (several mechanisms ask each term)."""
+        if self._clustered[0] != self.membership_version:
+            members = np.flatnonzero(self.s.cluster >= 0)
+            cids = self.s.cluster[members]
+            members.flags.writeable = cids.flags.writeable = False
+            self._clustered = (self.membership_version, (members, cids))
+        return self._clustered[1]
+
     def cluster_means(self, values: np.ndarray) -> np.ndarray:
         """Mean of a per-school array over each cluster's members (0 for empty slots)."""
-        members = np.flatnonzero(self.s.cluster >= 0)
+        members, cids = self.clustered()
         n = max(1, self.c.count)  # never empty, so callers may index slot 0 safely
-        tot = np.bincount(self.s.cluster[members], values[members], minlength=n)
+        tot = np.bincount(cids, values[members], minlength=n)
         return tot / np.maximum(1, self.c.size[:n])
 
     # ------------------------------------------------------------------ outputs

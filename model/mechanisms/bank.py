@@ -60,8 +60,8 @@ def fund_crisis_and_services(m) -> None:
         s.credits += np.bincount(donors, paid, minlength=s.n)
         record_peer_cpd(m, crisis, paid / s.teachers[crisis], donors, source="bank_crisis")
     # common services: run by the member with the strongest leadership, paid from the fund
-    members = np.flatnonzero(s.cluster >= 0)
-    cost = np.bincount(s.cluster[members], s.teachers[members] * p.bank_service_cost,
+    members, cids = m.clustered()
+    cost = np.bincount(cids, s.teachers[members] * p.bank_service_cost,
                        minlength=c.count)
     live = c.alive[: c.count] & (cost > 0) & (c.fund[: c.count] >= cost)
     m.bank_services = np.zeros(c.count, bool)

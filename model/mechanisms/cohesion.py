@@ -17,8 +17,7 @@ def update_cohesion(m) -> None:
     if c.count == 0:
         return
     if p.m4_cohesion:
-        members = np.flatnonzero(s.cluster >= 0)
-        cid = s.cluster[members]
+        members, cid = m.clustered()
         size = np.maximum(1, c.size[: c.count])
 
         def total(values):

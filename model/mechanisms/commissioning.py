@@ -52,8 +52,7 @@ def joint_discounts(m) -> np.ndarray:
     disc = np.zeros(s.n)
     if not p.m7_joint_commissioning or c.count == 0:
         return disc
-    members = np.flatnonzero(s.cluster >= 0)
-    cl = s.cluster[members]
+    members, cl = m.clustered()
     joint = c.cohesion[: c.count] >= p.commissioning_cohesion_min
     if m.negotiated:  # a superintendent negotiates for every cluster
         joint = c.alive[: c.count].copy()
@@ -88,8 +87,7 @@ def shared_staff(m, hire_draws: np.ndarray) -> None:
     if c.count == 0:
         return
     live = c.alive[: c.count]
-    members = np.flatnonzero(s.cluster >= 0)
-    cl = s.cluster[members]
+    members, cl = m.clustered()
     mean_pupils = np.bincount(cl, s.region.pupils[members], minlength=c.count) / np.maximum(
         1, c.size[: c.count])
     eligible = live & (c.cohesion[: c.count] >= p.commissioning_cohesion_min) & (
@@ -135,8 +133,8 @@ def federation_effects(m) -> None:
     s, p, c = m.s, m.p, m.c
     if not (p.m12_federation and c.count and c.federated[: c.count].any()):
         return
-    members = np.flatnonzero(s.cluster >= 0)
-    fed = members[c.federated[s.cluster[members]]]
+    members, cl = m.clustered()
+    fed = members[c.federated[cl]]
     saving = p.federation_saving * s.budget_term[fed]
     s.extra_money[fed] += saving
     m.ledger.save("federation economies of scale", float(saving.sum()))

@@ -45,7 +45,7 @@ class Incentives(Policy):
 
     def act(self) -> None:
         m, p, s = self.model, self.model.p, self.model.s
-        clustered = np.flatnonzero(s.cluster >= 0)
+        clustered, _ = m.clustered()
         alone = np.flatnonzero(s.cluster < 0)
         grant = np.full(len(clustered), p.incentive_grant / 3.0)
         m.ledger.pay(m, "incentive grant", "government", "school", grant, payee_idx=clustered,
