@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.mechanisms.needs import shared_data
-from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
+from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND, flat
 
 MIN_PRICE = 0.01  # £ per teacher-hour: a floor so that free CPD needs no division by zero
 ROUNDS = 4  # a school tries up to this many providers a term, best value first
@@ -115,10 +115,11 @@ def shared_staff(m, hire_draws: np.ndarray) -> None:
         i, d = members[has], d[has].astype(int)
         m.ledger.pay(m, "shared specialist", "school", "staff",
                      p.specialist_cost / 3.0 / c.size[cl[has]], payer_idx=i)
-        gain = p.specialist_rate * np.maximum(0.0, p.specialist_level - s.expertise[i, d])
-        s.expertise[i, d] += gain
+        e, row = flat(s.expertise), i * s.expertise.shape[1]   # (school, domain) cells
+        gain = p.specialist_rate * np.maximum(0.0, p.specialist_level - e[row + d])
+        e[row + d] += gain
         ripple = np.where(d[:, None] != SUBJECT_DOMAINS, p.specialist_ripple * gain[:, None], 0.0)
-        s.expertise[i[:, None], SUBJECT_DOMAINS] += ripple  # into the other subjects
+        e[row[:, None] + SUBJECT_DOMAINS] += ripple  # into the other subjects
 
 
 def _weakest_subject(m, members, cl) -> np.ndarray:
