@@ -60,22 +60,20 @@ def test_every_preset_runs(preset, run_summary):
     assert 0 <= out["left_behind"] <= 1 and np.isfinite(out["gap"])
 
 
-def test_nearest_is_a_true_nearest_neighbour_search_whatever_the_threads():
+def test_nearest_is_a_true_nearest_neighbour_search():
     """The k-d tree helper returns, for each query, the k nearest points in order of
-    distance (checked against brute force), and two threads give the same answer."""
+    distance (checked against brute force)."""
     from scipy.spatial.distance import cdist
 
-    from model import region
+    from model.region import nearest
 
     rng = np.random.default_rng(5)
-    points, queries = rng.random((300, 2)) * 50, rng.random((region.PARALLEL_QUERIES, 2)) * 50
-    d, idx = region.nearest(points, queries, k=4)       # at the threshold: two threads
+    points, queries = rng.random((300, 2)) * 50, rng.random((1000, 2)) * 50
+    d, idx = nearest(points, queries, k=4)
     table = cdist(queries, points)
     expected = np.argsort(table, axis=1)[:, :4]
     assert np.array_equal(idx, expected)
     assert np.allclose(d, np.take_along_axis(table, expected, axis=1))
-    d1, idx1 = region.nearest(points, queries[:-1], k=4)  # below it: one thread
-    assert np.array_equal(idx1, idx[:-1]) and np.array_equal(d1, d[:-1])
 
 
 def test_flat_view_writes_through_and_refuses_a_copy():
