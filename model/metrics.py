@@ -132,10 +132,9 @@ METRICS: list[Metric] = [
 
 
 def _federated(m) -> np.ndarray:
-    s, c = m.s, m.c
-    out = np.zeros(s.n)
-    inside = s.cluster >= 0
-    out[inside] = c.federated[s.cluster[inside]]
+    members, cids = m.clustered()
+    out = np.zeros(m.s.n)
+    out[members] = m.c.federated[cids]
     return out
 
 

@@ -47,6 +47,10 @@ def check_invariants(m: ClusterModel) -> None:
     assert (counts == c.size[: c.count]).all()
     assert set(np.flatnonzero(counts)) <= set(c.active())
     assert set(m.cluster_agents) == set(c.active().tolist())
+    # the cached clustered schools are never stale (every move bumps the version)
+    cached, cids = m.clustered()
+    assert np.array_equal(cached, np.flatnonzero(s.cluster >= 0))
+    assert np.array_equal(cids, members)
     # live cluster sizes within bounds at the end of each term
     live = c.size[c.active()]
     assert ((live >= p.cluster_min_size) & (live <= p.cluster_max_size)).all()

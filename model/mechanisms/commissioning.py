@@ -172,11 +172,11 @@ def rank_providers(m) -> None:
     top += np.arange(0, top.shape[0] * k, k)[:, None]  # positions in the flattened tables
     prov = np.where(value.ravel()[top] > -np.inf, cand.ravel()[top], -1).astype(np.int32)
     at = np.maximum(prov, 0)  # a placeholder provider where none is offered (never bought)
-    sust = pr.sustained[at]
+    sust, quality = pr.sustained[at], pr.quality[at]
     # what buy_market_cpd needs of each ranked offer, looked up once a run (one row per
     # slot and school, one column per round)
-    m.ranked = {"prov": prov, "sust": sust, "quality": pr.quality[at],
-                "q": pr.quality[at] * np.where(sust, 1.0, _oneoff_weight(p)),
+    m.ranked = {"prov": prov, "sust": sust, "quality": quality,
+                "q": quality * np.where(sust, 1.0, _oneoff_weight(p)),
                 "price": pr.price[at],
                 "travel": p.travel_cost_per_km * np.where(prov >= 0, dist.ravel()[top], 0.0)}
 

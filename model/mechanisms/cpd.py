@@ -62,9 +62,9 @@ def peer_hours(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return empty, np.zeros(0), empty
     best, donor = cluster_best(m)
     i = np.flatnonzero((s.focus >= 0) & (s.cluster >= 0))
-    d = s.focus[i]
-    cell = s.cluster[i] * best.shape[1] + d   # (cluster, domain) in the flattened tables
-    ok = flat(best)[cell] - flat(s.expertise)[i * best.shape[1] + d] > p.donor_margin
+    d, domains = s.focus[i], s.expertise.shape[1]  # best and donor: one column per domain
+    cell = s.cluster[i] * domains + d   # (cluster, domain) in the flattened tables
+    ok = flat(best)[cell] - flat(s.expertise)[i * domains + d] > p.donor_margin
     i = i[ok]
     donors = flat(donor)[cell[ok]]
     hours = p.peer_cpd_hours * s.engagement[i]

@@ -28,11 +28,10 @@ def shared_data(m) -> np.ndarray:
     s, p = m.s, m.p
     if not p.m15_shared_data:
         return np.zeros(s.n, bool)
-    in_cluster = s.cluster >= 0
+    members, cid = m.clustered()
     cohesive = np.zeros(s.n, bool)
-    cid = s.cluster[in_cluster]
     services = m.bank_services[cid] if len(m.bank_services) >= m.c.count else False
-    cohesive[in_cluster] = (m.c.cohesion[cid] >= p.data_cohesion_min) | services
+    cohesive[members] = (m.c.cohesion[cid] >= p.data_cohesion_min) | services
     return cohesive | s.monitored
 
 
