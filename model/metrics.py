@@ -6,6 +6,7 @@ the end-of-run outcomes: the last value of every metric plus run totals.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,9 +50,18 @@ def _live_clusters(m) -> int:
 def gini(values: np.ndarray) -> float:
     v = np.sort(values)
     n = len(v)
-    if n == 0 or v.sum() == 0:
+    total = float(np.add.reduce(v))
+    if n == 0 or total == 0:
         return 0.0
-    return float((2 * np.arange(1, n + 1) - n - 1) @ v / (n * v.sum()))
+    return float(_rank_weights(n) @ v / (n * total))
+
+
+@functools.lru_cache(maxsize=8)
+def _rank_weights(n: int) -> np.ndarray:
+    """Gini's weight of the i-th smallest of n values, 2i - n - 1 (read once a term)."""
+    w = (2 * np.arange(1, n + 1) - n - 1).astype(float)
+    w.flags.writeable = False
+    return w
 
 
 def _gap(m) -> float:

@@ -76,6 +76,22 @@ def test_nearest_is_a_true_nearest_neighbour_search():
     assert np.allclose(d, np.take_along_axis(table, expected, axis=1))
 
 
+@pytest.mark.parametrize("n_points", [1, 2, 7, 12, 13])
+def test_nearest_single_neighbour_of_few_points_matches_the_tree(n_points):
+    """k=1 over a handful of points is a scan, not a tree: the same distances (bit for
+    bit) and indices as the k-d tree, with the same answer either side of the switch."""
+    from scipy.spatial import cKDTree
+
+    from model.region import nearest
+
+    rng = np.random.default_rng(n_points)
+    points, queries = rng.random((n_points, 2)) * 80, rng.random((3000, 2)) * 80
+    d, idx = nearest(points, queries, k=1)
+    d_tree, idx_tree = cKDTree(points).query(queries, k=1)
+    assert np.array_equal(idx, idx_tree) and np.array_equal(d, d_tree)
+    assert d.shape == (3000,) and idx.dtype.kind == "i"
+
+
 def test_flat_view_writes_through_and_refuses_a_copy():
     from model.state import flat
 
