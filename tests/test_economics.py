@@ -127,3 +127,64 @@ def test_every_policy_and_pair_runs_on_every_preset(preset):
         assert np.isfinite(out["mean_rwm"]), policies
         shares = sum(out[f"market_share_{k}"] for k in KIND_NAMES)
         assert shares == pytest.approx(1.0), policies
+
+
+def _market_by_hand(m, discount, queue, effect):
+    """The market rule one school at a time: in each round, schools in ``queue`` order
+    that still have money and need apply to their next-ranked provider and get what
+    they ask for while it has capacity left. Returns what each school bought."""
+    s, pr, p = m.s, m.providers, m.p
+    weight = p.oneoff_effect if p.m10_cpd_format else 1.0
+    need_q = s.need / np.maximum(effect, 1e-12) - s.q_sustained - s.q_oneoff * weight
+    money, needq, left = s.cpd_money.copy(), need_q.copy(), pr.capacity.copy()
+    sustained, oneoff, hours = np.zeros(s.n), np.zeros(s.n), np.zeros(s.n)
+    sold = np.zeros(pr.n)
+    buyers = [i for i in queue.tolist() if s.focus[i] >= 0 and money[i] > 0 and needq[i] > 0]
+    for r in range(m.ranked["prov"].shape[1]):
+        for i in buyers:
+            row = m.domain_slot[s.focus[i]] * s.n + i
+            j = m.ranked["prov"][row, r]
+            if j < 0 or money[i] <= 1e-9 or needq[i] <= 1e-12:
+                continue
+            pe = max(m.ranked["price"][row, r] * (1 - discount[i]) + m.ranked["travel"][row, r],
+                     0.01)
+            q = m.ranked["q"][row, r]
+            got = min(money[i] / pe, needq[i] / q * s.teachers[i], max(0.0, left[j]))
+            if left[j] <= 1e-9 or got <= 0:
+                continue
+            left[j] -= got
+            money[i] -= got * pe
+            needq[i] -= got / s.teachers[i] * q
+            h = got / s.teachers[i]
+            target = sustained if m.ranked["sust"][row, r] else oneoff
+            target[i] += h * m.ranked["quality"][row, r]
+            hours[i] += h
+            sold[j] += got
+    return sustained, oneoff, hours, sold
+
+
+def test_market_rounds_match_a_one_school_at_a_time_reference(monkeypatch):
+    """The vectorised market (rounds of applications, capacity shared in priority order)
+    buys what a plain loop over schools would, with providers scarce enough that many
+    schools fall back to their second to fourth choice."""
+    from model.mechanisms import commissioning
+
+    real = commissioning.buy_market_cpd
+    checked = []
+
+    def compare(m, discount, queue, effect):
+        s, pr = m.s, m.providers
+        before = [s.q_sustained.copy(), s.q_oneoff.copy(), s.cpd_hours_total.copy(),
+                  pr.hours_sold.copy()]
+        expected = _market_by_hand(m, discount, queue, effect)
+        real(m, discount, queue, effect)
+        after = [s.q_sustained, s.q_oneoff, s.cpd_hours_total, pr.hours_sold]
+        for b, a, e in zip(before, after, expected, strict=True):
+            assert np.allclose(a - b, e, rtol=1e-9, atol=1e-9)
+        checked.append(int((pr.hours_sold - before[3] > 0).sum()))
+
+    monkeypatch.setattr(commissioning, "buy_market_cpd", compare)
+    m = run_to_end({"preset": "county", "policies": ["self_improving"], "years": 2,
+                    "provider_capacity_scale": 0.1}, 3)
+    assert len(checked) == m.n_terms and min(checked) > 0
+    assert (m.providers.hours_sold > 0).any()

@@ -184,7 +184,8 @@ def rank_providers(m) -> None:
 def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarray) -> None:
     """Up to ``ROUNDS`` rounds: each school still wanting CPD applies to its next-ranked
     provider; a provider shares what capacity it has left in the order of ``queue`` (a
-    seeded random permutation of the schools)."""
+    seeded random permutation of the schools). An applicant whose provider is fully
+    booked gets nothing that round and tries its next provider in the next."""
     s, p, pr = m.s, m.p, m.providers
     weight = _oneoff_weight(p)
     need_q = s.need / np.maximum(effect, 1e-12) - s.q_sustained - s.q_oneoff * weight
@@ -192,51 +193,53 @@ def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarra
     buyers = queue[wants[queue]]                 # in priority order
     if len(buyers) == 0 or pr.n == 0:
         return
-    row = m.domain_slot[s.focus[buyers]] * s.n + buyers  # rows of the (slots x schools, R) tables
-    ranked = {k: np.take(table, row, axis=0) for k, table in m.ranked.items()}
-    prov_all = ranked["prov"]                    # (buyers, R): best value first
-    offered = prov_all >= 0
-    at = np.maximum(prov_all, 0)
-    sust, quality, travel = ranked["sust"], ranked["quality"], ranked["travel"]
-    q_all = ranked["q"]                          # effect per hour, format-weighted
-    unit = ranked["price"] * (1 - discount[buyers])[:, None]
-    pe_all = np.maximum(unit + travel, MIN_PRICE)  # free CPD is bounded by need, not money
-    money = s.cpd_money[buyers]
-    needq = need_q[buyers]
-    teachers = s.teachers[buyers]
+    offer = {k: table.ravel() for k, table in m.ranked.items()}  # cells (slot, school, round)
+    rounds = m.ranked["prov"].shape[1]
+    first = (m.domain_slot[s.focus[buyers]] * s.n + buyers) * rounds  # each buyer's best offer
+    keep = 1 - discount[buyers]                  # of the list price, after joint discounts
+    money, needq, teachers = s.cpd_money[buyers], need_q[buyers], s.teachers[buyers]
     capacity = pr.capacity.copy()
-    granted = np.zeros(prov_all.shape)           # teacher-hours by buyer and round
     small = np.int16 if pr.n < 2**15 else np.int64  # 16-bit keys sort in linear time
-    for r in range(prov_all.shape[1]):
-        # a provider already fully booked grants nothing: its applicants skip this round
-        b = ((capacity[at[:, r]] > 1e-9) & offered[:, r] & (money > 1e-9)
-             & (needq > 1e-12)).nonzero()[0]
-        if len(b) == 0:
+    # buyers (positions in ``buyers``) with money, need and offers left; offers are ranked
+    # best first with the missing ones (-1) last, so a buyer out of offers stays out
+    active = np.flatnonzero((money > 1e-9) & (needq > 1e-12))
+    sold = []                                    # per round: buyers, offer cells, hours
+    for r in range(rounds):
+        if len(active) == 0:
             break
-        # a round's column is a strided view: gathering from it beats a pair of indices
-        prov, pe, q = prov_all[:, r][b], pe_all[:, r][b], q_all[:, r][b]
-        demand = np.minimum(money[b] / pe, needq[b] / q * teachers[b])  # teacher-hours
-        got = _allocate(prov.astype(small), demand, capacity)
-        capacity -= np.bincount(prov, got, minlength=pr.n)
-        granted[:, r][b] = got
-        money[b] -= got * pe
-        needq[b] -= got / teachers[b] * q
-    hours = granted / teachers[:, None]
-    quality_hours = hours * quality
-    per_round = np.ones(prov_all.shape[1])  # a product sums the rounds (faster than .sum)
-    s.q_sustained[buyers] += (quality_hours * sust) @ per_round
-    s.q_oneoff[buyers] += (quality_hours * ~sust) @ per_round
-    s.cpd_hours_total[buyers] += hours @ per_round
-    sale = np.flatnonzero(granted)           # (buyer, round) pairs that bought something
-    g, prov = granted.ravel()[sale], prov_all.ravel()[sale]
-    i, sust = buyers[sale // prov_all.shape[1]], sust.ravel()[sale]
+        cell = first[active] + r
+        prov = offer["prov"][cell]
+        offered = prov >= 0
+        apply = offered & (capacity[np.maximum(prov, 0)] > 1e-9)
+        b, cell, prov = active[apply], cell[apply], prov[apply]
+        if len(b):
+            pe = np.maximum(offer["price"][cell] * keep[b] + offer["travel"][cell], MIN_PRICE)
+            q = offer["q"][cell]                 # effect per hour, format-weighted
+            demand = np.minimum(money[b] / pe, needq[b] / q * teachers[b])  # teacher-hours
+            got = _allocate(prov.astype(small), demand, capacity)
+            capacity -= np.bincount(prov, got, minlength=pr.n)
+            money[b] -= got * pe
+            needq[b] -= got / teachers[b] * q
+            sold.append((b, cell, got))
+        active = active[offered & (money[active] > 1e-9) & (needq[active] > 1e-12)]
+    s.budget_exhausted[buyers] = needq > 1e-9
+    if not sold:
+        return
+    b, cell, g = (np.concatenate(parts) for parts in zip(*sold, strict=True))
+    bought = g > 0
+    b, cell, g = b[bought], cell[bought], g[bought]
+    i, prov, sust = buyers[b], offer["prov"][cell], offer["sust"][cell]
+    hours = g / teachers[b]
+    quality_hours = hours * offer["quality"][cell]
+    s.q_sustained += np.bincount(i, np.where(sust, quality_hours, 0.0), minlength=s.n)
+    s.q_oneoff += np.bincount(i, np.where(sust, 0.0, quality_hours), minlength=s.n)
+    s.cpd_hours_total += np.bincount(i, hours, minlength=s.n)
     pr.hours_sold += np.bincount(prov, g, minlength=pr.n)
-    m.ledger.pay(m, "market CPD", "school", "provider", g * unit.ravel()[sale], payer_idx=i,
-                 payee_idx=prov)
-    m.ledger.pay(m, "travel", "school", "travel", g * travel.ravel()[sale], payer_idx=i)
+    unit = offer["price"][cell] * keep[b]
+    m.ledger.pay(m, "market CPD", "school", "provider", g * unit, payer_idx=i, payee_idx=prov)
+    m.ledger.pay(m, "travel", "school", "travel", g * offer["travel"][cell], payer_idx=i)
     m.ledger.add_hours("market sustained", g[sust])
     m.ledger.add_hours("market one-off", g[~sust])
-    s.budget_exhausted[buyers] = needq > 1e-9
 
 
 def _allocate(prov: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -244,17 +247,18 @@ def _allocate(prov: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> np.
     priority order: earlier applicants are served in full first. Applicants to a provider
     with room for everyone get what they ask for."""
     asked = np.bincount(prov, demand, minlength=len(capacity))
-    granted = demand.copy()
-    short = (asked > capacity)[prov]
-    if short.any():
-        k = short.nonzero()[0]
-        order = k[np.argsort(prov[k], kind="stable")]  # by provider, then priority
-        p_sorted, d_sorted = prov[order], demand[order]
-        # demand queued ahead of each applicant at its provider: the running total less
-        # the demand of all providers sorted before this one
-        asked_short = np.bincount(p_sorted, d_sorted, minlength=len(capacity))
-        ahead = d_sorted.cumsum() - d_sorted - (asked_short.cumsum() - asked_short)[p_sorted]
-        granted[order] = np.minimum(np.maximum(capacity[p_sorted] - ahead, 0.0), d_sorted)
+    short = asked > capacity
+    if not short.any():
+        return demand.copy()
+    order = np.argsort(prov, kind="stable")  # by provider, then priority
+    p_sorted, d_sorted = prov[order], demand[order]
+    # demand queued ahead of each applicant at its provider: the running total less the
+    # demand of all providers sorted before this one
+    ahead = d_sorted.cumsum() - d_sorted - (asked.cumsum() - asked)[p_sorted]
+    granted = np.empty_like(demand)
+    granted[order] = np.where(short[p_sorted],
+                              np.minimum(np.maximum(capacity[p_sorted] - ahead, 0.0), d_sorted),
+                              d_sorted)
     return granted
 
 
