@@ -213,6 +213,7 @@ def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarra
         apply = offered & (capacity[np.maximum(prov, 0)] > 1e-9)
         b, cell, prov = active[apply], cell[apply], prov[apply]
         if len(b):
+            # price per teacher-hour with travel; free CPD is bounded by need, not money
             pe = np.maximum(offer["price"][cell] * keep[b] + offer["travel"][cell], MIN_PRICE)
             q = offer["q"][cell]                 # effect per hour, format-weighted
             demand = np.minimum(money[b] / pe, needq[b] / q * teachers[b])  # teacher-hours
