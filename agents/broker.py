@@ -57,27 +57,6 @@ class Broker(mesa.Agent):
         return [order[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)
                 if b - a >= m.p.cluster_min_size]
 
-    def place_isolated(self, limit: int) -> None:
-        """Put up to ``limit`` unclustered schools in clusters, weakest first (superintendent).
-
-        Each joins the nearest cluster with room among its neighbours, or founds one with
-        its nearest unclustered neighbours; schools left over (their neighbourhood is
-        full) are grouped with each other, nearest together. Refusal (M3) does not apply:
-        the broker has a board's authority (seed 000).
-        """
-        m = self.model
-        s = m.s
-        juris = self.jurisdiction
-        # a school that could not be placed is tried again a year later, not every term
-        alone = juris[(s.cluster[juris] < 0) & (m.retry_placement[juris] <= m.term)]
-        if len(alone) == 0 or limit <= 0:
-            return
-        priority = alone[np.lexsort((s.effectiveness_of(alone), ~s.region.rural[alone]))]
-        left_over = np.array(m.place_schools(priority[:limit].tolist()), np.int64)
-        self.group_schools(left_over, m.p.la_cluster_size)
-        still_alone = left_over[s.cluster[left_over] < 0]
-        m.retry_placement[still_alone] = m.term + 3
-
     def fund(self, schools: np.ndarray, hours: float, sustained: bool = True) -> None:
         """Pay for ``hours`` of CPD per teacher this term (quality 1): a sustained
         programme, or one-off events (M10)."""

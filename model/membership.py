@@ -13,10 +13,14 @@ import numpy as np
 
 
 class Membership:
-    def __init__(self, m, schools: np.ndarray, founded: str):
+    def __init__(self, m, schools: np.ndarray | None, founded: str):
+        """``schools``: those the pass will look up (read in one go); others are read from
+        the arrays when first asked (``None``: all of them)."""
         self.m, self.founded = m, founded
         self.max_size = m.p.cluster_max_size
-        self.cluster = dict(zip(schools.tolist(), m.s.cluster[schools].tolist(), strict=True))
+        self.cluster = _Clusters(m.s.cluster)
+        if schools is not None:
+            self.cluster.update(zip(schools.tolist(), m.s.cluster[schools].tolist(), strict=True))
         self.size: dict[int, int] = {}
         self.new: list[list[int]] = []
         self.joins: list[tuple[int, int]] = []
@@ -50,3 +54,16 @@ class Membership:
             s.clusters_joined[who] += 1
             np.add.at(m.c.size, cid, 1)
             m.membership_version += 1
+
+
+class _Clusters(dict):
+    """School -> cluster id as the pass has left it; a school not yet looked up is read
+    from the model's array."""
+
+    def __init__(self, base: np.ndarray):
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, school: int) -> int:
+        cid = self[school] = int(self.base[school])
+        return cid

@@ -164,6 +164,8 @@ class ClusterModel(mesa.Model):
         if self.acting_brokers:
             self.acting_brokers.shuffle_do("act")
         for policy in self.policies:
+            policy.brokers_acted()
+        for policy in self.policies:
             policy.act()
         self.pay_funding_due()
 
@@ -257,26 +259,45 @@ class ClusterModel(mesa.Model):
         for cid in cids.tolist():
             self.cluster_agents[cid].dissolve(release=False)
 
-    def place_schools(self, schools: list[int]) -> list[int]:
+    def place_schools(self, schools, view: Membership | None = None) -> list[int]:
         """Broker placement, in order: each school joins the cluster of its nearest
         neighbour that has room, else founds a cluster with its nearest unclustered
         neighbours; a school placed earlier as someone's neighbour is skipped. Returns
         the schools left unplaced.
 
-        The sequence runs on a `Membership` view and is written back in one pass.
+        The sequence runs on a `Membership` view and is written back in one pass; given a
+        ``view``, it runs on that one and leaves the writing to its owner (several
+        brokers' passes in a row, see `Superintendent.place_waiting`).
         """
         p = self.p
-        if not schools:
+        schools = np.asarray(schools, np.int64)
+        if len(schools) == 0:
             return []
         near = self.nbr[schools]
-        view = Membership(self, np.concatenate([schools, near.ravel()]), "brokered")
+        # placement only adds members, so a neighbour whose cluster was full when the
+        # pass began stays unusable: the scan leaves it out (most neighbours, once
+        # clusters have filled up); the arrays may lag the view, never the other way
+        cl = self.s.cluster[near]
+        useful = cl < 0
+        if self.c.count:
+            useful |= self.c.size[np.maximum(cl, 0)] < p.cluster_max_size
+        keep = np.flatnonzero(useful)           # row by row: each school's, nearest first
+        scan = near.ravel()[keep]
+        # where each school's neighbours end in ``scan`` (no short-axis sum: slow in numpy)
+        ends = np.searchsorted(keep, np.arange(1, len(schools) + 1) * near.shape[1]).tolist()
+        own = view is None
+        if own:
+            view = Membership(self, np.concatenate([schools, scan]), "brokered")
+        scan = scan.tolist()
         group_cap, min_size = min(p.la_cluster_size, p.cluster_max_size) - 1, p.cluster_min_size
         left: list[int] = []
-        for i, neighbours in zip(schools, near.tolist(), strict=True):
+        start = 0
+        for i, end in zip(schools.tolist(), ends, strict=True):
+            neighbours, start = scan[start:end], end
             if view.cluster_of(i) >= 0:
                 continue
             free = []
-            for j in neighbours:  # nearest first
+            for j in neighbours:
                 cj = view.cluster_of(j)
                 if cj < 0:
                     free.append(j)
@@ -289,7 +310,10 @@ class ClusterModel(mesa.Model):
                     view.found(group)
                 else:
                     left.append(i)
-        view.commit()
+        # a school left over may have been swept into a later school's new cluster
+        left = [i for i in left if view.cluster_of(i) < 0]
+        if own:
+            view.commit()
         return left
 
     def barter_partner(self) -> np.ndarray:

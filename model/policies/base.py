@@ -38,6 +38,9 @@ class Policy:
     def act_broker(self, broker: Broker) -> None:
         """Each term, for each of this policy's brokers (called in a random broker order)."""
 
+    def brokers_acted(self) -> None:
+        """Each term, once every broker has acted and before any policy's ``act``."""
+
     def on_poor_grade(self, schools: np.ndarray) -> None:
         """Schools just graded requires improvement or inadequate."""
 

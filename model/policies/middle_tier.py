@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.membership import Membership
 from model.policies.base import Policy
 from model.region import LA_MAINTAINED
 
@@ -85,19 +86,50 @@ class Superintendent(Policy):
         s.monitored[:] = True
         self.model.negotiated = True  # M7: it negotiates commissioning for every cluster
         self.urgent_until = np.zeros(s.n, np.int32)
-        self.alone_term, self.la_waiting = -1, np.zeros(0, bool)
+        self.turns: list[Broker] = []  # this term's offices, in the order they acted
 
     def act_broker(self, broker: Broker) -> None:
-        """Place the LA's isolated schools, weakest first, up to the broker's capacity."""
-        m, p = self.model, self.model.p
-        if self.alone_term != m.term:  # which LAs have schools waiting, once a term:
-            s = m.s                    # placing only ever shrinks that set
-            waiting = (s.cluster < 0) & (m.retry_placement <= m.term)
-            self.la_waiting = np.bincount(s.la[waiting], minlength=s.la.max() + 1) > 0
-            self.alone_term = m.term
-        if self.la_waiting[broker.la]:
-            broker.place_isolated(int(np.ceil(p.super_broker_capacity
-                                              * len(broker.jurisdiction))))
+        """The office takes its turn; the placements are made for all offices together,
+        in turn order, once every broker has acted (`place_waiting`)."""
+        self.turns.append(broker)
+
+    def brokers_acted(self) -> None:
+        self.place_waiting()
+
+    def place_waiting(self) -> None:
+        """Each office, in turn order, puts up to its capacity of its LA's unclustered
+        schools in clusters, rural and then weakest first.
+
+        Each school joins the nearest cluster with room among its neighbours, or founds
+        one with its nearest unclustered neighbours; schools left over (their
+        neighbourhood is full) are grouped with each other, nearest together, and a school
+        still alone is tried again a year later. Refusal (M3) does not apply: the broker
+        has a board's authority (seed 000). The offices' passes run one after another on
+        one membership view (each sees the earlier ones' moves), written back once.
+        """
+        turns, self.turns = self.turns, []
+        m, p, s = self.model, self.model.p, self.model.s
+        waiting = np.flatnonzero((s.cluster < 0) & (m.retry_placement <= m.term))
+        if not turns or len(waiting) == 0:
+            return
+        # every waiting school in placement order: by LA, then rural first, then weakest
+        order = waiting[np.lexsort((s.effectiveness_of(waiting), ~s.region.rural[waiting],
+                                    s.la[waiting]))]
+        bounds = np.searchsorted(s.la[order], np.arange(s.la.max() + 2)).tolist()
+        view = Membership(m, None, "brokered")
+        retry: list[int] = []
+        for broker in turns:
+            limit = int(np.ceil(p.super_broker_capacity * len(broker.jurisdiction)))
+            todo = [i for i in order[bounds[broker.la]: bounds[broker.la + 1]].tolist()
+                    if view.cluster_of(i) < 0][:limit]
+            if not todo:
+                continue
+            left = m.place_schools(todo, view)
+            for group in broker.plan_groups(np.array(left, np.int64), p.la_cluster_size):
+                view.found(group.tolist())
+            retry += [i for i in left if view.cluster_of(i) < 0]
+        view.commit()
+        m.retry_placement[retry] = m.term + 3
 
     def on_poor_grade(self, schools: np.ndarray) -> None:
         self.urgent_until[schools] = self.model.term + self.model.p.super_urgent_terms
