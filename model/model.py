@@ -259,45 +259,34 @@ class ClusterModel(mesa.Model):
         for cid in cids.tolist():
             self.cluster_agents[cid].dissolve(release=False)
 
-    def place_schools(self, schools, view: Membership | None = None) -> list[int]:
+    def place_schools(self, schools, view: Membership | None = None,
+                      neighbours: list[list[int]] | None = None) -> list[int]:
         """Broker placement, in order: each school joins the cluster of its nearest
         neighbour that has room, else founds a cluster with its nearest unclustered
         neighbours; a school placed earlier as someone's neighbour is skipped. Returns
         the schools left unplaced.
 
-        The sequence runs on a `Membership` view and is written back in one pass; given a
-        ``view``, it runs on that one and leaves the writing to its owner (several
-        brokers' passes in a row, see `Superintendent.place_waiting`).
+        The sequence runs on a `Membership` view and is written back in one pass. Given
+        a ``view`` (and the schools' ``neighbours`` from `neighbour_scan`), it runs on
+        that view and leaves the writing to its owner: several brokers' passes in a row,
+        see `Superintendent.place_waiting`.
         """
         p = self.p
-        schools = np.asarray(schools, np.int64)
-        if len(schools) == 0:
+        schools = np.asarray(schools, np.int64).tolist()
+        if not schools:
             return []
-        near = self.nbr[schools]
-        # placement only adds members, so a neighbour whose cluster was full when the
-        # pass began stays unusable: the scan leaves it out (most neighbours, once
-        # clusters have filled up); the arrays may lag the view, never the other way
-        cl = self.s.cluster[near]
-        useful = cl < 0
-        if self.c.count:
-            useful |= self.c.size[np.maximum(cl, 0)] < p.cluster_max_size
-        keep = np.flatnonzero(useful)           # row by row: each school's, nearest first
-        scan = near.ravel()[keep]
-        # where each school's neighbours end in ``scan`` (no short-axis sum: slow in numpy)
-        ends = np.searchsorted(keep, np.arange(1, len(schools) + 1) * near.shape[1]).tolist()
+        if neighbours is None:
+            neighbours = self.neighbour_scan(np.array(schools, np.int64))
         own = view is None
         if own:
-            view = Membership(self, np.concatenate([schools, scan]), "brokered")
-        scan = scan.tolist()
+            view = Membership(self, None, "brokered")
         group_cap, min_size = min(p.la_cluster_size, p.cluster_max_size) - 1, p.cluster_min_size
         left: list[int] = []
-        start = 0
-        for i, end in zip(schools.tolist(), ends, strict=True):
-            neighbours, start = scan[start:end], end
+        for i, near in zip(schools, neighbours, strict=True):
             if view.cluster_of(i) >= 0:
                 continue
             free = []
-            for j in neighbours:
+            for j in near:  # nearest first
                 cj = view.cluster_of(j)
                 if cj < 0:
                     free.append(j)
@@ -315,6 +304,24 @@ class ClusterModel(mesa.Model):
         if own:
             view.commit()
         return left
+
+    def neighbour_scan(self, schools: np.ndarray) -> list[list[int]]:
+        """Each school's neighbours worth trying in a placement pass, nearest first.
+
+        Placement only adds members, so a neighbour whose cluster is full now stays
+        unusable for the whole pass: the scan leaves it out (most neighbours, once
+        clusters have filled up). The arrays may lag a pass's view, never lead it.
+        """
+        near = self.nbr[schools]
+        cl = self.s.cluster[near]
+        useful = cl < 0
+        if self.c.count:
+            useful |= self.c.size[np.maximum(cl, 0)] < self.p.cluster_max_size
+        keep = np.flatnonzero(useful)           # row by row: each school's, nearest first
+        scan = near.ravel()[keep].tolist()
+        # where each school's neighbours end (no short-axis sum: slow in numpy)
+        ends = np.searchsorted(keep, np.arange(1, len(schools) + 1) * near.shape[1]).tolist()
+        return [scan[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
     def barter_partner(self) -> np.ndarray:
         """Each cluster's nearest other live cluster (by centroid), recomputed each year;

@@ -115,18 +115,33 @@ class Superintendent(Policy):
         # every waiting school in placement order: by LA, then rural first, then weakest
         order = waiting[np.lexsort((s.effectiveness_of(waiting), ~s.region.rural[waiting],
                                     s.la[waiting]))]
-        bounds = np.searchsorted(s.la[order], np.arange(s.la.max() + 2)).tolist()
+        la = s.la[order]
+        bounds = np.searchsorted(la, np.arange(s.la.max() + 2))
+        limit = np.zeros(len(bounds), np.int64)  # schools each office may place, by LA
+        for broker in turns:
+            limit[broker.la] = np.ceil(p.super_broker_capacity * len(broker.jurisdiction))
+        # the neighbours to try, worked out at once for each office's first `limit`
+        # schools (valid for the whole pass); a school further down the list is needed
+        # only if an earlier office placed some of these, and is worked out then
+        first = np.flatnonzero(np.arange(len(order)) - bounds[la] < limit[la])
+        near = dict(zip(first.tolist(), m.neighbour_scan(order[first]), strict=True))
+        bounds, limit, schools = bounds.tolist(), limit.tolist(), order.tolist()
         view = Membership(m, None, "brokered")
         retry: list[int] = []
         for broker in turns:
-            limit = int(np.ceil(p.super_broker_capacity * len(broker.jurisdiction)))
-            todo = [i for i in order[bounds[broker.la]: bounds[broker.la + 1]].tolist()
-                    if view.cluster_of(i) < 0][:limit]
+            todo, todo_near = [], []
+            for k in range(bounds[broker.la], bounds[broker.la + 1]):
+                if len(todo) >= limit[broker.la]:
+                    break
+                if view.cluster_of(schools[k]) < 0:  # not placed by an earlier office
+                    todo.append(schools[k])
+                    todo_near.append(near[k] if k in near else m.neighbour_scan(order[k:k + 1])[0])
             if not todo:
                 continue
-            left = m.place_schools(todo, view)
-            for group in broker.plan_groups(np.array(left, np.int64), p.la_cluster_size):
-                view.found(group.tolist())
+            left = m.place_schools(todo, view, todo_near)
+            if len(left) >= p.cluster_min_size:
+                for group in broker.plan_groups(np.array(left, np.int64), p.la_cluster_size):
+                    view.found(group.tolist())
             retry += [i for i in left if view.cluster_of(i) < 0]
         view.commit()
         m.retry_placement[retry] = m.term + 3
