@@ -31,6 +31,7 @@ lint: venv
 
 bench: venv
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_agents.py
 	$(BIN)/python benchmarks/bench_batch.py
 
 validate: venv
