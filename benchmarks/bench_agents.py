@@ -90,7 +90,7 @@ class PerAgentModel(mesa.Model):
 def run(preset: str, terms: int) -> None:
     src = ClusterModel({"preset": preset, "policies": ["local_authority"], "years": 10}, 1)
     src.step()  # term 1: clusters formed, cohort drawn
-    src.term = 1  # a term that draws no new cohort, as in 2 of every 3
+    assert src.term % 3 != 0  # a term that draws no new cohort, as in 2 of every 3
     per_agent = PerAgentModel(src)
     t_vec = t_agents = 0.0
     for _ in range(terms):

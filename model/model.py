@@ -259,7 +259,7 @@ class ClusterModel(mesa.Model):
         for cid in cids.tolist():
             self.cluster_agents[cid].dissolve(release=False)
 
-    def place_schools(self, schools, view: Membership | None = None,
+    def place_schools(self, schools: list[int] | np.ndarray, view: Membership | None = None,
                       neighbours: list[list[int]] | None = None) -> list[int]:
         """Broker placement, in order: each school joins the cluster of its nearest
         neighbour that has room, else founds a cluster with its nearest unclustered
@@ -272,11 +272,11 @@ class ClusterModel(mesa.Model):
         see `Superintendent.place_waiting`.
         """
         p = self.p
-        schools = np.asarray(schools, np.int64).tolist()
-        if not schools:
+        if len(schools) == 0:
             return []
         if neighbours is None:
-            neighbours = self.neighbour_scan(np.array(schools, np.int64))
+            idx = np.asarray(schools, np.int64)
+            neighbours, schools = self.neighbour_scan(idx), idx.tolist()
         own = view is None
         if own:
             view = Membership(self, None, "brokered")
