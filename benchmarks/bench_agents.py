@@ -119,6 +119,8 @@ def main() -> None:
     ap.add_argument("--presets", default="large_county,england")
     ap.add_argument("--terms", type=int, default=3)
     args = ap.parse_args()
+    if args.terms < 1:
+        ap.error("--terms must be at least 1")
     print(f"{'preset':<14}{'schools':>8}{'per-agent /s':>16}{'arrays /s':>16}"
           f"{'ratio':>9}   same numbers")
     for preset in args.presets.split(","):

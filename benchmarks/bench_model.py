@@ -59,6 +59,8 @@ def main() -> None:
     ap.add_argument("--policies", default="all", help="'all' or e.g. superintendent+cpd_bank")
     ap.add_argument("--presets", default="maximising_progress,county,large_county,england")
     args = ap.parse_args()
+    if args.reps < 1 or args.rounds < 1:
+        ap.error("--reps and --rounds must be at least 1")
     presets = args.presets.split(",")
     runs: dict[str, dict] = {}
     for k in range(args.rounds):
