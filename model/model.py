@@ -312,7 +312,7 @@ class ClusterModel(mesa.Model):
         unusable for the whole pass: the scan leaves it out (most neighbours, once
         clusters have filled up). The arrays may lag a pass's view, never lead it.
         """
-        near = self.nbr[schools]
+        near = self.nbr.take(schools, axis=0)
         cl = self.s.cluster[near]
         useful = cl < 0
         if self.c.count:

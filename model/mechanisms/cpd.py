@@ -40,12 +40,14 @@ def _strongest_members(m) -> tuple[np.ndarray, np.ndarray]:
     domains = s.expertise.shape[1]
     padded = np.empty((s.n + 1, domains))
     padded[: s.n], padded[s.n] = s.expertise, -np.inf   # the sentinel row never wins
-    values = padded[slots]                              # (clusters, width, domains)
+    # (clusters, width, domains): ``take`` copies whole rows, several times faster than
+    # fancy indexing for row gathers
+    values = padded.take(slots, axis=0)
     # the strongest member's position in the flattened slots, per cluster and domain
     # (flat gathers: several times faster than a max over the short width axis)
     at = values.argmax(axis=1) + (np.arange(len(ids)) * slots.shape[1])[:, None]
     donor[ids] = slots.ravel()[at]
-    best[ids] = values.reshape(-1, domains)[at, np.arange(domains)]
+    best[ids] = values.ravel()[at * domains + np.arange(domains)]
     return best, donor
 
 

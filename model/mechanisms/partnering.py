@@ -30,11 +30,12 @@ def seek_partners(m) -> None:
         return
     order = rng.permutation(seekers)
     k = min(p.search_neighbours, m.nbr.shape[1])
-    nb, dist = m.nbr[order, :k], m.nbr_d[order, :k]
+    nb, dist = m.nbr.take(order, axis=0)[:, :k], m.nbr_d.take(order, axis=0)[:, :k]
     eff = s.effectiveness
     ei, ej = eff[order][:, None], eff[nb]
     strengths = s.expertise[:, CPD_DOMAINS]
-    comp = np.maximum(0.0, strengths[nb] - strengths[order][:, None, :]).mean(axis=2)
+    comp = np.maximum(0.0, strengths.take(nb, axis=0)
+                      - strengths.take(order, axis=0)[:, None, :]).mean(axis=2)
     score = (-p.homophily_weight * np.abs(ei - ej) + p.complementarity_weight * comp
              - p.distance_weight * dist + rng.gumbel(size=nb.shape))
     score[(dist > p.max_partner_km) | (nb < 0)] = -np.inf
