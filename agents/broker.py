@@ -30,8 +30,9 @@ class Broker(mesa.Agent):
         self.policy = policy
         self.la = la
         s = model.s
-        self.x = float(s.x[jurisdiction].mean()) if len(jurisdiction) else 0.0
-        self.y = float(s.y[jurisdiction].mean()) if len(jurisdiction) else 0.0
+        n = len(jurisdiction)  # the mean as ndarray.mean computes it, without its overhead
+        self.x = float(np.add.reduce(s.x[jurisdiction]) / n) if n else 0.0
+        self.y = float(np.add.reduce(s.y[jurisdiction]) / n) if n else 0.0
 
     def act(self) -> None:
         self.policy.act_broker(self)
