@@ -37,6 +37,11 @@ def _avg(values: np.ndarray) -> float:
     return float(np.add.reduce(values, dtype=float) / len(values))
 
 
+def _share(mask: np.ndarray) -> float:
+    """Fraction of True in ``mask``: the same value as ``_avg`` of it, counted not summed."""
+    return np.count_nonzero(mask) / len(mask)
+
+
 def _sd(values: np.ndarray) -> float:
     """Population standard deviation, as ``np.std`` computes it."""
     dev = values - _avg(values)
@@ -99,7 +104,7 @@ METRICS: list[Metric] = [
     Metric("isolation_weak", "fraction of weak schools", "weak schools outside any cluster",
            lambda m: _mean(m.s.cluster < 0, m.weak_idx)),
     Metric("isolation_all", "fraction of schools", "schools outside any cluster",
-           lambda m: _avg(m.s.cluster < 0)),
+           lambda m: _share(m.s.cluster < 0)),
     Metric("cpd_hours_weak", "hours per teacher (cumulative)", "CPD received by weak schools",
            lambda m: _mean(m.s.cpd_hours_total, m.weak_idx)),
     Metric("cpd_hours_other", "hours per teacher (cumulative)", "CPD received by other schools",
@@ -114,15 +119,15 @@ METRICS: list[Metric] = [
            lambda m: _sd(m.s.rwm)),
     Metric("gini_rwm", "0-1", "Gini coefficient of RWM attainment", lambda m: gini(m.s.rwm)),
     Metric("below_floor", "fraction of schools", "all schools below the floor standard",
-           lambda m: _avg(m.below_floor_now)),
+           lambda m: _share(m.below_floor_now)),
     Metric("good_or_outstanding", "fraction of schools", "latest grade good or outstanding",
-           lambda m: _avg(m.s.grade < RI)),
+           lambda m: _share(m.s.grade < RI)),
     Metric("requires_improvement", "fraction of schools", "latest grade requires improvement",
-           lambda m: _avg(m.s.grade == RI)),
+           lambda m: _share(m.s.grade == RI)),
     Metric("inadequate", "fraction of schools", "latest grade inadequate",
-           lambda m: _avg(m.s.grade == INADEQUATE)),
+           lambda m: _share(m.s.grade == INADEQUATE)),
     Metric("clustered_share", "fraction of schools", "schools in a cluster",
-           lambda m: _avg(m.s.cluster >= 0)),
+           lambda m: _share(m.s.cluster >= 0)),
     Metric("n_clusters", "clusters", "clusters alive", lambda m: float(_live_clusters(m))),
     Metric("mean_cohesion", "0-1", "mean cohesion of live clusters",
            lambda m: _mean(m.c.cohesion[: m.c.count], m.c.alive[: m.c.count])
@@ -133,19 +138,17 @@ METRICS: list[Metric] = [
            "money spent on improving a school (CPD, shared staff, brokers' and trusts' "
            "support, grants) since the start", lambda m: _avg(m.s.cost_total)),
     Metric("federated_share", "fraction of schools", "schools in a federation",
-           lambda m: _avg(_federated(m))),
+           lambda m: _federated_share(m)),
     Metric("trust_share", "fraction of schools", "schools in a multi-academy trust",
-           lambda m: _avg(m.s.trust >= 0)),
+           lambda m: _share(m.s.trust >= 0)),
     Metric("credits_weak", "credits per teacher", "mean CPD-bank balance of weak schools",
            lambda m: _mean(m.s.credits / m.s.teachers, m.weak_idx)),
 ]
 
 
-def _federated(m) -> np.ndarray:
-    members, cids = m.clustered()
-    out = np.zeros(m.s.n)
-    out[members] = m.c.federated[cids]
-    return out
+def _federated_share(m) -> float:
+    _, cids = m.clustered()
+    return np.count_nonzero(m.c.federated[cids]) / m.s.n
 
 
 def quintile_of_initial_effectiveness(m) -> np.ndarray:
