@@ -33,4 +33,4 @@ def members_by(labels: np.ndarray, n: int) -> list[np.ndarray]:
     counts = np.bincount(labels[labels >= 0], minlength=n)
     order = order[len(labels) - counts.sum():]
     ends = np.cumsum(counts).tolist()  # slices: np.split costs several us a piece
-    return [order[a:b] for a, b in zip([0, *ends], ends)]
+    return [order[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)] if ends else []

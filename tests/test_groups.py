@@ -50,6 +50,10 @@ def test_members_by_matches_a_scan_per_label(labels):
         assert idx.tolist() == np.flatnonzero(labels == k).tolist()
 
 
+def test_members_by_no_labels_is_no_groups():
+    assert members_by(np.array([-1, -1], np.int64), 0) == []
+
+
 @given(st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3)), min_size=1,
                 max_size=30), st.integers(1, 16))
 def test_morton_keys_interleave_the_bits(points, bits):
