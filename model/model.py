@@ -281,13 +281,14 @@ class ClusterModel(mesa.Model):
         if own:
             view = Membership(self, None, "brokered")
         group_cap, min_size = min(p.la_cluster_size, p.cluster_max_size) - 1, p.cluster_min_size
+        cluster_of = view.cluster  # the view's dict: as view.cluster_of(i), minus a call
         left: list[int] = []
         for i, near in zip(schools, neighbours, strict=True):
-            if view.cluster_of(i) >= 0:
+            if cluster_of[i] >= 0:
                 continue
             free = []
             for j in near:  # nearest first
-                cj = view.cluster_of(j)
+                cj = cluster_of[j]
                 if cj < 0:
                     free.append(j)
                 elif view.has_room(cj):
@@ -300,7 +301,7 @@ class ClusterModel(mesa.Model):
                 else:
                     left.append(i)
         # a school left over may have been swept into a later school's new cluster
-        left = [i for i in left if view.cluster_of(i) < 0]
+        left = [i for i in left if cluster_of[i] < 0]
         if own:
             view.commit()
         return left

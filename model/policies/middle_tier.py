@@ -127,14 +127,17 @@ class Superintendent(Policy):
         near = dict(zip(first.tolist(), m.neighbour_scan(order[first]), strict=True))
         bounds, limit, schools = bounds.tolist(), limit.tolist(), order.tolist()
         view = Membership(m, None, "brokered")
+        cluster_of = view.cluster  # the view's dict: as view.cluster_of(i), minus a call
         retry: list[int] = []
         for broker in turns:
             todo, todo_near = [], []
+            most = limit[broker.la]
             for k in range(bounds[broker.la], bounds[broker.la + 1]):
-                if len(todo) >= limit[broker.la]:
+                if len(todo) >= most:
                     break
-                if view.cluster_of(schools[k]) < 0:  # not placed by an earlier office
-                    todo.append(schools[k])
+                i = schools[k]
+                if cluster_of[i] < 0:  # not placed by an earlier office
+                    todo.append(i)
                     todo_near.append(near[k] if k in near else m.neighbour_scan(order[k:k + 1])[0])
             if not todo:
                 continue
@@ -142,7 +145,7 @@ class Superintendent(Policy):
             if len(left) >= p.cluster_min_size:
                 for group in broker.plan_groups(np.array(left, np.int64), p.la_cluster_size):
                     view.found(group.tolist())
-            retry += [i for i in left if view.cluster_of(i) < 0]
+            retry += [i for i in left if cluster_of[i] < 0]
         view.commit()
         m.retry_placement[retry] = m.term + 3
 
