@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from model.groups import average, split_at
+
 if TYPE_CHECKING:
     from model.model import ClusterModel
 
@@ -30,9 +32,8 @@ class Broker(mesa.Agent):
         self.policy = policy
         self.la = la
         s = model.s
-        n = len(jurisdiction)  # the mean as ndarray.mean computes it, without its overhead
-        self.x = float(np.add.reduce(s.x[jurisdiction]) / n) if n else 0.0
-        self.y = float(np.add.reduce(s.y[jurisdiction]) / n) if n else 0.0
+        self.x = average(s.x[jurisdiction]) if len(jurisdiction) else 0.0
+        self.y = average(s.y[jurisdiction]) if len(jurisdiction) else 0.0
 
     def act(self) -> None:
         self.policy.act_broker(self)
@@ -55,8 +56,7 @@ class Broker(mesa.Agent):
         base, extra = divmod(len(order), n_groups)
         k = np.arange(1, n_groups + 1)
         ends = (k * base + np.minimum(k, extra)).tolist()
-        return [order[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)
-                if b - a >= m.p.cluster_min_size]
+        return [g for g in split_at(order, ends) if len(g) >= m.p.cluster_min_size]
 
     def fund(self, schools: np.ndarray, hours: float, sustained: bool = True) -> None:
         """Pay for ``hours`` of CPD per teacher this term (quality 1): a sustained

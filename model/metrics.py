@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.groups import average
 from model.market import KIND_NAMES
 from model.state import INADEQUATE, RI
 
@@ -30,21 +31,17 @@ def _mean(values: np.ndarray, where: np.ndarray) -> float:
     regions. The weak and other schools are fixed at the start (``m.weak_idx``,
     ``m.other_idx``), so their means need no mask pass each term."""
     chosen = values[where]
-    return _avg(chosen) if len(chosen) else float("nan")
-
-
-def _avg(values: np.ndarray) -> float:
-    return float(np.add.reduce(values, dtype=float) / len(values))
+    return average(chosen) if len(chosen) else float("nan")
 
 
 def _share(mask: np.ndarray) -> float:
-    """Fraction of True in ``mask``: the same value as ``_avg`` of it, counted not summed."""
+    """Fraction of True in ``mask``: the same value as ``average`` of it, counted not summed."""
     return np.count_nonzero(mask) / len(mask)
 
 
 def _sd(values: np.ndarray) -> float:
     """Population standard deviation, as ``np.std`` computes it."""
-    dev = values - _avg(values)
+    dev = values - average(values)
     return float(np.sqrt(np.add.reduce(dev * dev) / len(values)))
 
 
@@ -114,7 +111,7 @@ METRICS: list[Metric] = [
     Metric("rwm_weak", "% at expected standard", "mean RWM attainment of weak schools",
            lambda m: _mean(m.s.rwm, m.weak_idx)),
     Metric("mean_rwm", "% at expected standard", "mean RWM attainment of all schools",
-           lambda m: _avg(m.s.rwm)),
+           lambda m: average(m.s.rwm)),
     Metric("sd_rwm", "percentage points", "spread of RWM attainment across schools",
            lambda m: _sd(m.s.rwm)),
     Metric("gini_rwm", "0-1", "Gini coefficient of RWM attainment", lambda m: gini(m.s.rwm)),
@@ -136,7 +133,7 @@ METRICS: list[Metric] = [
            lambda m: m.dissolved_this_term / max(1, _live_clusters(m) + m.dissolved_this_term)),
     Metric("cost_per_school", "£ (cumulative)",
            "money spent on improving a school (CPD, shared staff, brokers' and trusts' "
-           "support, grants) since the start", lambda m: _avg(m.s.cost_total)),
+           "support, grants) since the start", lambda m: average(m.s.cost_total)),
     Metric("federated_share", "fraction of schools", "schools in a federation",
            lambda m: _federated_share(m)),
     Metric("trust_share", "fraction of schools", "schools in a multi-academy trust",

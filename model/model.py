@@ -12,6 +12,7 @@ from mesa.agentset import AgentSet
 
 from agents import Cluster, Provider, School
 from model.config import resolve_config
+from model.groups import split_at
 from model.ledger import Ledger
 from model.market import SERVICE_KINDS, candidate_index, default_market, nearest_of_kind
 from model.mechanisms import (
@@ -322,7 +323,7 @@ class ClusterModel(mesa.Model):
         scan = near.ravel()[keep].tolist()
         # where each school's neighbours end (no short-axis sum: slow in numpy)
         ends = np.searchsorted(keep, np.arange(1, len(schools) + 1) * near.shape[1]).tolist()
-        return [scan[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        return split_at(scan, ends)
 
     def barter_partner(self) -> np.ndarray:
         """Each cluster's nearest other live cluster (by centroid), recomputed each year;

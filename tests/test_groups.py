@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.groups import cumsum_within, members_by
+from model.groups import average, cumsum_within, members_by, split_at
 from model.mechanisms.commissioning import _allocate
 from model.region import _draw_sizes, _trust_sizes, spatial_order
 
@@ -48,6 +48,22 @@ def test_members_by_matches_a_scan_per_label(labels):
     assert len(groups) == 6
     for k, idx in enumerate(groups):
         assert idx.tolist() == np.flatnonzero(labels == k).tolist()
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=50))
+def test_average_is_ndarray_mean_exactly(values):
+    a = np.array(values)
+    assert average(a) == float(a.mean())
+
+
+@given(st.lists(st.integers(0, 5), max_size=10))
+def test_split_at_cuts_consecutive_pieces(sizes):
+    seq = list(range(sum(sizes)))
+    ends = np.cumsum(sizes).tolist()
+    pieces = split_at(seq, ends)
+    assert [len(x) for x in pieces] == sizes
+    assert [v for x in pieces for v in x] == seq
+    assert split_at(np.arange(4), [4])[0].tolist() == [0, 1, 2, 3]
 
 
 def test_members_by_no_labels_is_no_groups():
