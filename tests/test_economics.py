@@ -11,6 +11,7 @@ from model import POLICIES
 from model.api import run_to_end
 from model.market import KIND_NAMES
 from model.model import ClusterModel
+from model.policies import MIDDLE_TIERS
 from model.region import PRESETS
 from model.state import ENGLISH, LEADERSHIP, MATHS
 from tests.conftest import summary
@@ -115,10 +116,12 @@ def test_policies_command_lists_all_eight():
     assert main(["policies"]) == 0
 
 
-PAIRS = [[a] for a in POLICIES] + [list(p) for p in itertools.combinations(POLICIES, 2)]
+PAIRS = [[a] for a in POLICIES] + [list(p) for p in itertools.combinations(POLICIES, 2)
+                                    if len(set(p) & set(MIDDLE_TIERS)) < 2]
 
 
-@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("preset", [pytest.param(p, marks=pytest.mark.slow) if p == "england"
+                                    else p for p in PRESETS])
 def test_every_policy_and_pair_runs_on_every_preset(preset):
     years = 1 if preset in ("england", "large_county") else 2
     for policies in PAIRS:

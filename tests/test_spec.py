@@ -217,3 +217,15 @@ def test_cross_parameter_rules_name_the_scenario_and_point(tmp_path):
                    'values = { cluster_min_size = [2, 9], cluster_max_size = [7] }\n')
     msg = error(tmp_path, text)
     assert ": scenarios[0]: si at sweep point 1: cluster_min_size must not exceed" in msg
+
+
+def test_a_scenario_has_one_middle_tier_and_names_its_policies():
+    from model.errors import UserError
+    from model.policies import parse_policies
+
+    assert parse_policies("local_authority+cpd_bank") == ["local_authority", "cpd_bank"]
+    assert parse_policies(["cpd_bank"]) == ["cpd_bank"]  # add-ons alone: no middle tier
+    with pytest.raises(UserError, match="2 middle tiers; choose one of self_improving"):
+        parse_policies("self_improving+superintendent")
+    with pytest.raises(UserError, match="none given"):
+        parse_policies([])

@@ -24,6 +24,9 @@ class Policy:
     name: ClassVar[str]
     description: ClassVar[str]
     group: ClassVar[str | None] = None  # parameter group in model.params, if any
+    # "middle_tier": one of these per scenario (none, the LA or a superintendent);
+    # "add_on": combines with any middle tier and with other add-ons.
+    tier: ClassVar[str] = "add_on"
 
     def __init__(self, model):
         self.model = model

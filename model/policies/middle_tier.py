@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class SelfImproving(Policy):
     name = "self_improving"
+    tier = "middle_tier"
     description = ("No middle tier: voluntary partnering only, support bought on the market "
                    "('free for all').")
 
@@ -24,6 +25,7 @@ class SelfImproving(Policy):
 
 class LocalAuthority(Policy):
     name = "local_authority"
+    tier = "middle_tier"
     group = "policy: local_authority"
     description = ("Each LA groups its schools into geographic clusters and funds some CPD; "
                    "its capacity shrinks each year; academies may opt out.")
@@ -76,6 +78,7 @@ class LocalAuthority(Policy):
 
 class Superintendent(Policy):
     name = "superintendent"
+    tier = "middle_tier"
     group = "policy: superintendent"
     description = ("A broker with a board's authority puts every school in a cluster, the "
                    "isolated and weakest first, monitors, and funds urgent responses.")
