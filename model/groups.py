@@ -15,6 +15,13 @@ def average(values: np.ndarray) -> float:
     return float(np.add.reduce(values, dtype=float) / len(values))
 
 
+def rowdot(table: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``table @ weights`` without BLAS. Products over long arrays run multi-threaded
+    OpenBLAS, whose last bits depend on the thread count (and forked workers oversubscribe
+    the cores); numpy's own einsum loops are single-threaded and exact-reproducible."""
+    return np.einsum("ij,j->i", table, weights)
+
+
 def split_at(seq, ends: list[int]) -> list:
     """Consecutive pieces of ``seq`` (an array or a list) ending at each of ``ends``
     (ascending; the first piece starts at 0). Slicing: np.split costs several us a piece."""

@@ -33,6 +33,7 @@ from model.params import PARAMS
 from model.policies import POLICIES, Policy
 from model.region import generate, get_preset, nearest, spatial_order
 from model.state import CPD_DOMAINS, FOUNDED, ClusterState, initial_state
+from model.threads import one_blas_thread
 
 # Independent random streams, one per process of the model (STYLE 6): a policy that draws
 # more numbers in one stream never shifts another. Order is fixed: append, never reorder.
@@ -66,6 +67,7 @@ class ClusterModel(mesa.Model):
               "inspection", "cohesion", "collect")
 
     def __init__(self, config: dict[str, Any] | None = None, seed: int = 0):
+        one_blas_thread()
         self.config = resolve_config(config)
         children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS))
         self.streams = {n: np.random.default_rng(c) for n, c in zip(STREAMS, children,

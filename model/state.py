@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from model.groups import rowdot
 from model.region import SECONDARY_EFFECT_SHIFT, Region
 
 DOMAINS = ("maths", "english", "science", "send", "leadership", "business")
@@ -134,7 +135,7 @@ class SchoolState:
 
     def effectiveness_of(self, idx) -> np.ndarray:
         """Effectiveness of some schools only (cheap for small subsets)."""
-        return self.expertise[idx] @ EFFECTIVENESS_WEIGHTS  # business weighs 0
+        return rowdot(self.expertise[idx], EFFECTIVENESS_WEIGHTS)  # business weighs 0
 
     @property
     def rwm(self) -> np.ndarray:

@@ -54,3 +54,39 @@ def test_timeseries_has_a_row_per_term(tmp_path):
     ts = pd.read_csv(tmp_path / "t" / "timeseries.csv")
     assert len(ts) == 2 * (3 * 2 + 1)
     assert list(ts["term"][:7]) == list(range(7))
+
+
+_BLAS_RUN = """
+import json, sys
+import model.threads
+model.threads._limited = True  # leave BLAS at the thread count the environment set
+from threadpoolctl import threadpool_info
+from model import simulate
+out = simulate({"preset": "large_county", "years": 1,
+                "policies": ["superintendent", "cpd_bank"]}, 4)
+blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+print(json.dumps({"blas": blas, "out": {k: repr(v) for k, v in out.items()}}))
+"""
+
+
+def test_outputs_are_identical_with_one_and_two_blas_threads():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    runs = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads}
+        done = subprocess.run([sys.executable, "-c", _BLAS_RUN], env=env, capture_output=True,
+                              text=True, check=True)
+        runs.append(json.loads(done.stdout))
+    assert set(runs[0]["blas"]) == {1} and set(runs[1]["blas"]) == {2}  # numpy's and scipy's
+    assert runs[0]["out"] == runs[1]["out"]
+
+
+def test_building_a_model_limits_blas_to_one_thread():
+    from threadpoolctl import threadpool_info
+
+    ClusterModel({"preset": "maximising_progress", "years": 1}, 0)
+    assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {1}

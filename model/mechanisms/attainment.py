@@ -27,7 +27,7 @@ def update_attainment(m) -> None:
     if new_year:
         cohort_size = np.maximum(3.0, r.pupils / COHORT_YEARS[r.phase])
         s.cohort = p.cohort_noise / np.sqrt(cohort_size) * m.streams["attainment"].normal(0, 1, s.n)
-    z = (offsets(p)[None, :] + s.expertise @ SUBJECT_WEIGHTS.T
+    z = (offsets(p)[None, :] + np.einsum("ij,kj->ik", s.expertise, SUBJECT_WEIGHTS)
          - p.fsm_pupil_gap * (r.fsm - FSM_CENTRE)[:, None] + s.cohort[:, None])
     s.attainment = 100.0 * ndtr(z)
     if new_year:
