@@ -168,6 +168,7 @@ def test_shipped_sensitivity_specs_validate():
     assert equity.outcomes == ("gap", "left_behind", "catch_up", "isolation_weak")
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_same_indices(tiny, tmp_path):
     """The stages run on the batch engine, so a Dask cluster computes the same bytes."""
     loader = importlib.util.spec_from_file_location("dask_cluster",
