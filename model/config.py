@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from model.errors import ParamError, UserError
+from model.limits import YEARS
 from model.params import CONSTRAINTS, PARAMS
 
 DEFAULTS = {"preset": "county", "policies": ["self_improving"], "years": 10}
-MAX_YEARS = 50
+MAX_YEARS = YEARS[1]  # model.limits declares every limit once
 
 
 def resolve_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -26,8 +27,9 @@ def resolve_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
     out["preset"] = get_preset(str(preset)).name
     out["policies"] = parse_policies(config.pop("policies", DEFAULTS["policies"]))
     years = config.pop("years", DEFAULTS["years"])
-    if isinstance(years, bool) or not _is_int(years) or not 1 <= int(years) <= MAX_YEARS:
-        raise UserError(f"years: {years!r} is not allowed; expected an integer in [1, {MAX_YEARS}]")
+    if isinstance(years, bool) or not _is_int(years) or not YEARS[0] <= int(years) <= MAX_YEARS:
+        raise UserError(f"years: {years!r} is not allowed; expected an integer in "
+                        f"[{YEARS[0]}, {MAX_YEARS}]")
     out["years"] = int(years)
     out.update(PARAMS.resolve(config))
     for names, ok, message in CONSTRAINTS:

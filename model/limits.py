@@ -1,0 +1,35 @@
+"""The limits of a run and of a batch, declared once.
+
+The model (`model.config`), the spec files (`experiments.spec`) and the command line
+(`experiments.cli` and its commands) all read these bounds, so a spec that `--check`
+accepts is one the model runs, and every refusal quotes the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.errors import UserError
+
+YEARS = (1, 50)  # horizon in years (three terms each)
+SEEDS = (0, 2**63 - 1)  # --seed and root_seed: numpy's SeedSequence takes any int >= 0
+SAMPLE_SEEDS = (0, 2**32 - 1)  # seeds of sampled designs (SALib uses numpy's legacy seeding)
+REPLICATES = (1, 100_000)  # replicates of a batch spec
+MAX_RUNS = 1_000_000  # runs per batch (scenarios x sweep points x replicates); --max-runs
+
+
+def integer(name: str, value: Any, bounds: tuple[int, int]) -> int:
+    """``value`` as an int within ``bounds``; `UserError` naming ``name`` and the range."""
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise UserError(f"{name}: {value!r} is not allowed; expected an integer in "
+                        f"[{low}, {high}]")
+    return value
+
+
+def check_runs(n_runs: int, limit: int | None = None, what: str = "the batch") -> None:
+    """Refuse a batch of more than ``limit`` (default `MAX_RUNS`) runs, before expanding it."""
+    limit = MAX_RUNS if limit is None else limit
+    if n_runs > limit:
+        raise UserError(f"{what} has {n_runs:,} runs, more than the limit of {limit:,}; "
+                        f"shrink it, or allow it with --max-runs {n_runs}")
