@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model import PARAMS
+from model import PARAMS, limits
 from model.errors import ParamError, UserError
 
 TOP_KEYS = ("name", "description", "preset", "years", "replicates", "root_seed", "baseline",
@@ -195,21 +195,26 @@ def read_toml(path: str | Path) -> tuple[dict, str]:
         raise SpecError(f"{path}: not valid TOML: {exc}") from None
 
 
-def load_spec(path: str | Path) -> Spec:
+def load_spec(path: str | Path, max_runs: int | None = None) -> Spec:
     """Read and validate a spec file; raises `SpecError` naming the file and key."""
     data, text = read_toml(path)
-    return parse_spec(data, str(path), text)
+    return parse_spec(data, str(path), text, max_runs)
 
 
-def parse_spec(data: dict, where: str = "<spec>", text: str = "") -> Spec:
-    """Validate a parsed spec (a dict as from TOML) and build a `Spec`."""
+def parse_spec(data: dict, where: str = "<spec>", text: str = "",
+               max_runs: int | None = None) -> Spec:
+    """Validate a parsed spec (a dict as from TOML) and build a `Spec`.
+
+    A spec of more runs than ``max_runs`` (default `model.limits.MAX_RUNS`) is refused
+    from its arithmetic size, before any sweep point is expanded.
+    """
     v = _Validator(where)
     v.keys(data, TOP_KEYS, "")
     name = v.string(data, "name", required=True)
     preset = v.choice(data.get("preset", DEFAULTS["preset"]), "preset", _preset_names())
-    years = v.integer(data, "years", DEFAULTS["years"], 1, 100)
-    replicates = v.integer(data, "replicates", DEFAULTS["replicates"], 1, 100_000)
-    root_seed = v.integer(data, "root_seed", DEFAULTS["root_seed"], 0, 2**63 - 1)
+    years = v.integer(data, "years", DEFAULTS["years"], *limits.YEARS)
+    replicates = v.integer(data, "replicates", DEFAULTS["replicates"], *limits.REPLICATES)
+    root_seed = v.integer(data, "root_seed", DEFAULTS["root_seed"], *limits.SEEDS)
     params = v.params(data.get("params", {}), "params")
     scenarios = v.scenarios(data.get("scenarios"))
     labels = [s.label for s in scenarios]
@@ -219,6 +224,12 @@ def parse_spec(data: dict, where: str = "<spec>", text: str = "") -> Spec:
         for n in set(s.params) & set(sweep.names):
             v.fail(f"scenarios[{labels.index(s.label)}].params.{n}",
                    "is also swept by [sweep]; set it in one place only")
+    try:  # from the sizes alone: a huge grid is refused before it is expanded
+        limits.check_runs(len(scenarios) * sweep.size() * replicates, max_runs,
+                          f"{where}: the spec ({len(scenarios)} scenarios x {sweep.size()} "
+                          f"sweep points x {replicates} replicates)")
+    except UserError as exc:
+        raise SpecError(str(exc)) from None
     v.constraints(params, scenarios, sweep)
     outputs = data.get("outputs", {})
     v.keys(outputs, OUTPUT_KEYS, "outputs")
@@ -296,7 +307,11 @@ class _Validator:
         out = {}
         for name, value in table.items():
             try:
-                out[name] = PARAMS[name].coerce(value)
+                p = PARAMS[name]
+                if isinstance(value, str) or (p.kind == "bool") != isinstance(value, bool):
+                    raise ParamError(f"parameter {name}: {value!r} is not allowed; expected "
+                                     f"{p.allowed()} (TOML values are typed: no quotes)")
+                out[name] = p.coerce(value)
             except ParamError as exc:
                 self.fail(f"{at}.{name}", str(exc))
         return out
@@ -317,6 +332,12 @@ class _Validator:
                 self.choice(p, f"{at}.policies", policies)
             if len(set(pols)) != len(pols):
                 self.fail(f"{at}.policies", f"{pols!r} names a policy twice")
+            try:  # the model's own rules (e.g. one middle tier per scenario)
+                from model.policies import parse_policies
+
+                parse_policies(pols)
+            except UserError as exc:
+                self.fail(f"{at}.policies", str(exc))
             label = item.get("label", "+".join(pols))
             if not isinstance(label, str) or not label or "," in label:
                 self.fail(f"{at}.label", f"{label!r} must be a non-empty string without commas")
@@ -335,8 +356,9 @@ class _Validator:
         rules = getattr(model.params, "CONSTRAINTS", ())
         points = sweep.generate() if sweep.method in ("grid", "list", "none") else [{}]
         for i, s in enumerate(scenarios):
+            base = PARAMS.resolve({**common, **s.params})
             for j, point in enumerate(points):
-                values = PARAMS.resolve({**common, **s.params, **point})
+                values = {**base, **point}  # point values were coerced by the sweep
                 for names, ok, message in rules:
                     if not ok(values):
                         got = ", ".join(f"{n}={values[n]}" for n in names)
@@ -396,7 +418,7 @@ class _Validator:
         samples = self.integer(table, "samples", 0, 1, 1_000_000, "sweep.")
         if method == "sobol" and samples & (samples - 1):
             self.fail("sweep.samples", f"{samples} is not allowed; Sobol needs a power of two")
-        seed = self.integer(table, "seed", 0, 0, 2**32 - 1, "sweep.")
+        seed = self.integer(table, "seed", 0, *limits.SAMPLE_SEEDS, "sweep.")
         ranges = table.get("ranges")
         if not isinstance(ranges, dict) or not ranges:
             self.fail("sweep.ranges", "must be a non-empty table of parameter = [low, high]")

@@ -81,13 +81,22 @@ def test_replicate_seeds_come_from_one_root():
 @pytest.mark.parametrize("extra, key, hint", [
     ('colour = "red"', "colour", "allowed: name, description"),
     ('preset = "atlantis"', "preset", "allowed: maximising_progress"),
-    ("years = 0", "years", "[1, 100]"),
+    ("years = 0", "years", "[1, 50]"),
+    ("years = 51", "years", "[1, 50]"),  # the model's limit (model.limits), not the spec's own
+    ('years = "3"', "years", "integer"),
+    ("replicates = 0", "replicates", "[1, 100000]"),
     ("replicates = 2.5", "replicates", "integer"),
     ("root_seed = -1", "root_seed", "integer"),
     ('baseline = "nobody"', "baseline", "allowed: si, superintendent"),
     ("[params]\nseek_rat = 0.1", "params.seek_rat", "did you mean seek_rate"),
     ("[params]\nseek_rate = 1.5", "params.seek_rate", "float in [0, 1]"),
     ("[params]\nm4_cohesion = 3", "params.m4_cohesion", "true or false"),
+    ("[params]\nm4_cohesion = 1", "params.m4_cohesion", "true or false"),
+    ('[params]\nm4_cohesion = "true"', "params.m4_cohesion", "no quotes"),
+    ('[params]\nseek_rate = "0.1"', "params.seek_rate", "float in [0, 1] (TOML values are typed"),
+    ('[params]\nreveal_terms = "3"', "params.reveal_terms", "no quotes"),
+    ('[sweep]\nmethod = "grid"\nvalues = { seek_rate = ["0.1"] }', "sweep.values.seek_rate",
+     "no quotes"),
     ("[outputs]\nschools = \"some\"", "outputs.schools", "allowed: none, weak, all"),
     ("[outputs]\ncsv = true", "outputs.csv", "allowed: timeseries, schools"),
     ('[sweep]\nmethod = "random"', "sweep.method", "allowed: grid, list, lhs, sobol"),
@@ -229,3 +238,26 @@ def test_a_scenario_has_one_middle_tier_and_names_its_policies():
         parse_policies("self_improving+superintendent")
     with pytest.raises(UserError, match="none given"):
         parse_policies([])
+
+
+def test_a_scenario_follows_the_models_policy_rules(tmp_path):
+    msg = error(tmp_path, BASE + '[[scenarios]]\n'
+                'policies = ["superintendent", "local_authority"]\n')
+    assert "scenarios[2].policies" in msg and "middle tiers" in msg
+
+
+def test_a_huge_spec_is_refused_from_its_size_before_expanding(tmp_path):
+    """2 x 10^11 runs: refused in milliseconds, naming the size and the --max-runs override."""
+    values = ", ".join(f"{n} = [{', '.join(str(round(0.01 * k, 2)) for k in range(1, 11))}]"
+                       for n in ("seek_rate", "homophily_weight", "distance_weight",
+                                 "complementarity_weight", "engagement_base",
+                                 "selfeval_mean", "peer_cpd_quality", "skill_fade_year",
+                                 "engagement_isolation_penalty", "engagement_rural_penalty"))
+    text = BASE + f'[sweep]\nmethod = "grid"\nvalues = {{ {values} }}\n'
+    msg = error(tmp_path, text)
+    assert "60,000,000,000 runs, more than the limit of 1,000,000" in msg
+    assert "--max-runs 60000000000" in msg
+    path = write(tmp_path, BASE)
+    assert load_spec(path, max_runs=6).n_runs == 6
+    with pytest.raises(SpecError, match="more than the limit of 5"):
+        load_spec(path, max_runs=5)
