@@ -20,17 +20,21 @@ and a batch killed at any moment resumes (``--resume``) to exactly those files.
 
 from __future__ import annotations
 
+import contextvars
 import json
-import shutil
+import os
+import re
+import signal
 import sys
+import threading
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager, nullcontext, suppress
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from experiments import io
+from experiments import io, outputs
 from experiments.executors import Task, execute_run
 from experiments.spec import Spec, load_spec
 from model.errors import UserError
@@ -39,6 +43,20 @@ PARTS = "parts"
 MANIFEST = "manifest.json"
 OUTPUTS = {"runs": "runs.csv", "timeseries": "timeseries.csv", "schools": "schools.csv"}
 LOCK = ".lock"
+TMP = ".partial"  # temporary names: ".runs.csv.partial", "parts/.0000012.json.partial"
+PART_NAME = re.compile(r"\d{7,}\.json|\.\d{7,}\.json\.partial")
+# set by a command that runs batches through other code (sensitivity's stages): its
+# --max-runs, and whether to warn about parameters no policy reads (a screen covers all)
+_OPTIONS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("batch_options",
+                                                                     default=None)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A batch stopped by Ctrl-C, SIGTERM or SIGHUP: the message says what was kept."""
+
+    def __init__(self, message: str = "", signame: str = "SIGINT"):
+        super().__init__(message)
+        self.message, self.signame = message, signame
 
 
 def tasks(spec: Spec, skip: set[int] | frozenset = frozenset()):
@@ -71,7 +89,23 @@ def done_indices(out: Path) -> set[int]:
 
 
 def write_part(out: Path, result: dict[str, Any]) -> None:
-    io.write_text(part_path(out, result["index"]), json.dumps(result, separators=(",", ":")))
+    path = part_path(out, result["index"])
+    io.write_text(path, json.dumps(result, separators=(",", ":")), tmp_name=f".{path.name}{TMP}")
+
+
+def _read_part(out: Path, i: int) -> dict[str, Any]:
+    path = part_path(out, i)
+    try:
+        part = json.loads(path.read_bytes().decode("utf-8"))
+        if not isinstance(part, dict) or part.get("index") != i:
+            raise ValueError("not this run's result")
+        return part
+    except FileNotFoundError:
+        raise UserError(f"{out}: run {i} has no result in {PARTS}/; run the batch again "
+                        "with --resume") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise UserError(f"{path}: damaged ({str(exc).splitlines()[0]}); delete it and run "
+                        "the batch again with --resume to redo that run") from None
 
 
 def merge(out: Path, n_runs: int, spec: Spec) -> dict[str, float]:
@@ -81,34 +115,48 @@ def merge(out: Path, n_runs: int, spec: Spec) -> dict[str, float]:
     headers: dict[str, str] = {}
     seconds = []
     with ExitStack() as stack:
-        files = {k: stack.enter_context(open(stack.enter_context(io.atomic_path(
-            out / OUTPUTS[k])), "w", encoding="utf-8", newline="")) for k in wanted}
+        files = {}
+        for k in wanted:
+            tmp = stack.enter_context(io.atomic_path(out / OUTPUTS[k],
+                                                     tmp_name=f".{OUTPUTS[k]}{TMP}"))
+            files[k] = stack.enter_context(open(tmp, "w", encoding="utf-8", newline=""))
         for i in range(n_runs):
-            try:
-                part = json.loads(part_path(out, i).read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raise RuntimeError(f"{out}: run {i} has no result in {PARTS}/; "
-                                   "run the batch again with --resume") from None
+            part = _read_part(out, i)
             seconds.append(part["seconds"])
             for k in wanted:
                 header, body = part[k]
                 if k not in headers:
                     headers[k] = header
-                    files[k].write(header)
+                    _write(files[k], header, out / OUTPUTS[k])
                 elif header != headers[k]:
                     raise UserError(f"{part_path(out, i)}: columns differ from run 0's; the "
                                     "model changed while the batch ran: start a new batch")
-                files[k].write(body)
+                _write(files[k], body, out / OUTPUTS[k])
     return {"run_seconds_total": sum(seconds), "run_seconds_mean": sum(seconds) / n_runs,
             "run_seconds_max": max(seconds)}
 
 
+def _write(fh, text: str, path: Path) -> None:
+    try:
+        fh.write(text)
+    except OSError as exc:  # a failed write() names no file: name the one being merged
+        exc.filename = exc.filename or str(path)
+        raise
+
+
 def _clean(out: Path) -> None:
-    """Remove the parts and any temporary file a killed merge left behind."""
-    shutil.rmtree(out / PARTS, ignore_errors=True)
+    """Remove this batch's own temporary files, by their exact names: the finished parts,
+    a killed write's ``.NNNNNNN.json.partial`` and a killed merge's ``.runs.csv.partial``
+    (and kin). Anything else, a user's file included, is left alone."""
+    parts = out / PARTS
+    if parts.is_dir():
+        for entry in os.scandir(parts):
+            if PART_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+        with suppress(OSError):  # not empty: something not ours is in it; keep it
+            parts.rmdir()
     for name in [*OUTPUTS.values(), MANIFEST]:
-        for tmp in out.glob(f".{name}.*"):
-            tmp.unlink(missing_ok=True)
+        (out / f".{name}{TMP}").unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------- the lock
@@ -123,8 +171,6 @@ def _start_time(pid: int) -> str | None:
 
 
 def _alive(owner: dict) -> bool:
-    import os
-
     pid = owner.get("pid")
     if not isinstance(pid, int):
         return False
@@ -157,7 +203,6 @@ class BatchLock:
             return {}
 
     def __enter__(self):
-        import os
         import socket
 
         me = {"pid": os.getpid(), "host": socket.gethostname(),
@@ -187,8 +232,6 @@ class BatchLock:
                         "starting here")
 
     def __exit__(self, *exc) -> None:
-        import os
-
         if self._owner().get("pid") == os.getpid():
             self.path.unlink(missing_ok=True)
 
@@ -211,6 +254,7 @@ def new_manifest(spec: Spec, executor: str) -> dict[str, Any]:
         sweep.update(samples=spec.sweep.samples, seed=spec.sweep.seed,
                      ranges=spec.sweep.ranges, second_order=spec.sweep.second_order)
     return {
+        "command": "clustersim batch",
         "name": spec.name, "description": spec.description, "spec_path": spec.path,
         "spec_sha256": spec.sha256, "spec_text": spec.text,
         "preset": spec.preset, "years": spec.years, "baseline": spec.baseline,
@@ -223,36 +267,111 @@ def new_manifest(spec: Spec, executor: str) -> dict[str, Any]:
     }
 
 
+def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    io.write_json(out / MANIFEST, manifest, tmp_name=f".{MANIFEST}{TMP}")
+
+
+def _tolerated(out: Path, spec: Spec) -> set[str]:
+    """Entries that leave a folder "empty" for a batch: a stale lock, the spec being run."""
+    names = {LOCK}
+    spec_file = Path(spec.path)
+    if spec_file.parent.resolve() == out.resolve():
+        names.add(spec_file.name)
+    return names
+
+
+def _check_folder(out: Path, spec: Spec, resume: bool) -> dict[str, Any] | None:
+    """The output-folder rule for a batch (experiments.outputs), then resume's rules: the
+    folder's manifest if it holds this batch, None if new or empty. Writes nothing."""
+    recover = ("the finished runs are kept in parts/; restore it, or run the batch into "
+               "another --out (the same spec gives the same files)")
+    old = outputs.claim(out, "batch", tolerate=_tolerated(out, spec), recover=recover)
+    if old is None:
+        if (out / PARTS).exists():
+            raise UserError(f"{out}: holds {PARTS}/ but no {MANIFEST}; delete the folder or "
+                            "use another --out")
+        return None
+    done = len(done_indices(out))
+    state = "a completed batch" if old.get("completed") is True else (
+        f"an unfinished batch ({done} of {old.get('n_runs')} runs done)")
+    if not resume:
+        hint = "use --resume to continue it, " if old.get("completed") is not True else ""
+        raise UserError(f"{out}: already holds {state} of {old.get('name')!r}; "
+                        f"{hint}choose another --out or delete the folder")
+    if old.get("spec_sha256") != spec.sha256:
+        was = old.get("spec_sha256")
+        raise UserError(f"{out}: cannot resume: {spec.path} changed since the batch "
+                        f"started (sha256 {str(was)[:12] if was else '?'}… vs "
+                        f"{spec.sha256[:12]}…); use another --out")
+    if not isinstance(old.get("timings"), dict) or \
+            not isinstance(old["timings"].get("sessions"), list):
+        raise UserError(f"{out / MANIFEST}: damaged (no timings.sessions list); {recover}")
+    return old
+
+
 def _prepare(out: Path, spec: Spec, resume: bool, executor: str) -> dict[str, Any]:
-    """Check the folder against the spec and return the manifest to continue or start."""
-    path = out / MANIFEST
-    if path.exists():
-        old = json.loads(path.read_text(encoding="utf-8"))
-        state = "a completed batch" if old.get("completed") else (
-            f"an unfinished batch ({len(done_indices(out))} of {old.get('n_runs')} runs done)")
-        if not resume:
-            hint = "use --resume to continue it, " if not old.get("completed") else ""
-            raise UserError(f"{out}: already holds {state} of {old.get('name')!r}; "
-                            f"{hint}choose another --out or delete the folder")
-        if old.get("spec_sha256") != spec.sha256:
-            raise UserError(f"{out}: cannot resume: {spec.path} changed since the batch "
-                            f"started (sha256 {old.get('spec_sha256', '?')[:12]}… vs "
-                            f"{spec.sha256[:12]}…); use another --out")
+    """Check the folder again under the lock and return the manifest to continue or start."""
+    old = _check_folder(out, spec, resume)
+    if old is not None:
         return old
-    if (out / PARTS).exists():
-        raise UserError(f"{out}: holds {PARTS}/ but no {MANIFEST}; delete the folder or "
-                        "use another --out")
     manifest = new_manifest(spec, executor)
-    io.write_json(path, manifest)
+    _write_manifest(out, manifest)
     return manifest
+
+
+# ------------------------------------------------------------------- signals
+
+
+class _StopOnSignals:
+    """SIGTERM and SIGHUP end the batch like Ctrl-C: `Interrupted` is raised in the main
+    thread, so the workers are stopped, the lock released and the batch stays resumable."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self):
+        self.received: str | None = None
+        self.old: dict = {}
+
+    def _handle(self, signum, frame) -> None:
+        self.received = signal.Signals(signum).name
+        for s in self.SIGNALS:  # a second signal must not cut the clean-up short
+            signal.signal(s, signal.SIG_IGN)
+        raise Interrupted(signame=self.received)
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.old = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for s, handler in self.old.items():
+            signal.signal(s, handler)
 
 
 # ------------------------------------------------------------------- the batch
 
 
+@contextmanager
+def batch_options(max_runs: int | None = None, warn_unused: bool = True):
+    """Batches started inside the block may have up to ``max_runs`` runs (--max-runs) and
+    warn (or not) about parameters that no policy of their scenario reads."""
+    token = _OPTIONS.set({"max_runs": max_runs, "warn_unused": warn_unused})
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)
+
+
 def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int | None = None,
-              dask: str | None = None, resume: bool = False, quiet: bool = False) -> Path:
+              dask: str | None = None, resume: bool = False, quiet: bool = False,
+              max_runs: int | None = None) -> Path:
     """Run (or continue) a spec's batch into ``out``; return the folder.
+
+    Everything that can be refused is checked before anything is written: the spec (its
+    size against ``max_runs``, default `model.limits.MAX_RUNS`), every scenario x point in
+    the model, the output folder (`experiments.outputs`), the workers, and the Dask
+    scheduler (connected to). A full disk ends the batch with one line, its finished runs
+    kept for ``--resume``; so do Ctrl-C, SIGTERM and SIGHUP (`Interrupted`).
 
     Args:
         spec_path: a TOML spec (see `experiments.spec`).
@@ -261,19 +380,36 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
         dask: address of a Dask scheduler (``tcp://host:port``); overrides ``workers``.
         resume: continue an interrupted batch in ``out``.
         quiet: no progress bar and no closing line.
+        max_runs: the most runs the spec may have (default: `batch_options`', or the
+            limit's).
     """
     from experiments.executors import make_executor
+    from experiments.unused import spec_warning
 
-    spec = load_spec(spec_path)
-    out = Path(out) if out else Path("results") / spec.name
+    options = _OPTIONS.get() or {}
+    spec = load_spec(spec_path, max_runs if max_runs is not None else options.get("max_runs"))
+    out = Path(out) if out is not None else Path("results") / spec.name
     executor = make_executor(workers, dask)
     check_configs(spec)
-    out.mkdir(parents=True, exist_ok=True)
-    with BatchLock(out):
-        manifest = _prepare(out, spec, resume, executor.describe())
-        if not manifest.get("completed"):
-            _run_missing(out, spec, manifest, executor, quiet)
-        _clean(out)
+    old = _check_folder(out, spec, resume)
+    warning = spec_warning(spec) if options.get("warn_unused", True) else None
+    if warning:
+        print(warning, file=sys.stderr)
+    running = old is None or old.get("completed") is not True
+    try:
+        with _StopOnSignals() as stop, executor if running else nullcontext():
+            out.mkdir(parents=True, exist_ok=True)
+            with BatchLock(out):
+                manifest = _prepare(out, spec, resume, executor.describe())
+                if manifest.get("completed") is not True:
+                    _run_missing(out, spec, manifest, executor, quiet, stop)
+                _clean(out)
+    except OSError as exc:
+        if not outputs.is_environment_error(exc):
+            raise
+        kept = len(done_indices(out))
+        raise UserError(outputs.describe_os_error(
+            exc, f"{kept} of {spec.n_runs} runs are kept in {out / PARTS}")) from None
     if not quiet:
         files = ", ".join(k for k in OUTPUTS.values() if (out / k).exists())
         print(f"batch {spec.name}: {spec.n_runs} runs -> {out} ({files}, {MANIFEST})",
@@ -282,41 +418,58 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
 
 
 def check_configs(spec: Spec) -> None:
-    """Let the model validate every scenario x point before anything is written."""
+    """Let the model validate every scenario x point before anything is written.
+
+    Each scenario is resolved by the model once; each sweep point then only has to keep
+    the model's cross-parameter rules (its values were range-checked by the spec).
+    """
     import model
+    from model.params import CONSTRAINTS
 
+    points = spec.sweep.generate()
     for i, s in enumerate(spec.scenarios):
-        for j, point in enumerate(spec.sweep.generate()):
-            try:
-                model.resolve_config(spec.config(s, point))
-            except UserError as exc:
-                at = f" at sweep point {j} {point}" if point else ""
-                raise UserError(f"{spec.path}: scenarios[{i}] ({s.label}){at}: {exc}") from None
+        try:
+            base = model.resolve_config(spec.config(s, {}))
+        except UserError as exc:
+            raise UserError(f"{spec.path}: scenarios[{i}] ({s.label}): {exc}") from None
+        for j, point in enumerate(points):
+            values = {**base, **point}
+            for names, ok, message in CONSTRAINTS:
+                if not ok(values):
+                    got = ", ".join(f"{n}={values[n]}" for n in names)
+                    at = f" at sweep point {j} {point}" if point else ""
+                    raise UserError(f"{spec.path}: scenarios[{i}] ({s.label}){at}: "
+                                    f"{message} (got {got})")
 
 
-def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool) -> None:
+def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool,
+                 stop: _StopOnSignals) -> None:
     done = done_indices(out)
     session = {"started": _now(), "executor": executor.describe(), "runs_before": len(done)}
     manifest["timings"]["sessions"].append(session)  # a session killed -9 stays unfinished
-    io.write_json(out / MANIFEST, manifest)
+    _write_manifest(out, manifest)
     t0 = time.perf_counter()
     bar = _progress(spec, len(done), quiet)
     try:
-        with executor:
-            for result in executor.imap_unordered(execute_run, tasks(spec, skip=done)):
-                write_part(out, result)
-                bar.update(1)
-    except KeyboardInterrupt:
+        for result in executor.imap_unordered(execute_run, tasks(spec, skip=done)):
+            write_part(out, result)
+            bar.update(1)
+    except BaseException as exc:
+        # a worker killed by the same SIGTERM can break the pool before our handler runs
+        if not isinstance(exc, KeyboardInterrupt) and stop.received is None:
+            raise
         bar.close()
-        print(f"{out}: {len(done_indices(out))} of {spec.n_runs} runs kept; continue with "
-              f"`clustersim batch {spec.path} --out {out} --resume`", file=sys.stderr)
-        raise
+        how = "interrupted" if stop.received is None else f"stopped by {stop.received}"
+        raise Interrupted(f"{out}: {how}; {len(done_indices(out))} of {spec.n_runs} runs "
+                          f"kept; continue with `clustersim batch {spec.path} --out {out} "
+                          "--resume`", stop.received or "SIGINT") from None
     finally:
         bar.close()
         session["wall_seconds"] = round(time.perf_counter() - t0, 3)
         session["finished"] = _now()
         manifest["runs_done"] = len(done_indices(out))
-        io.write_json(out / MANIFEST, manifest)
+        with suppress(OSError):  # e.g. a full disk: the manifest of the start stays valid
+            _write_manifest(out, manifest)
     manifest["timings"].update(merge(out, spec.n_runs, spec))
     manifest["timings"]["finished"] = _now()
     manifest["timings"]["wall_seconds"] = round(
@@ -325,7 +478,7 @@ def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool) -
                          if k == "runs" or (k == "timeseries" and spec.timeseries)
                          or (k == "schools" and spec.schools != "none")]
     manifest["completed"] = True
-    io.write_json(out / MANIFEST, manifest)
+    _write_manifest(out, manifest)
 
 
 def _progress(spec: Spec, done: int, quiet: bool):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from model.limits import MAX_RUNS
+
 
 def add_executor_arguments(p: argparse.ArgumentParser, dask: bool = True) -> None:
     """``--workers`` (and ``--dask``): where the runs execute (experiments.executors)."""
@@ -24,3 +26,6 @@ def add_batch_arguments(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar or closing summary")
     p.add_argument("--check", action="store_true",
                    help="validate the spec, print its size and exit without running")
+    p.add_argument("--max-runs", type=int, default=None, metavar="N",
+                   help=f"allow a spec of up to N runs (default: {MAX_RUNS:,}; a larger "
+                        "spec is refused before it starts)")

@@ -17,6 +17,7 @@ each result to a file named by its run index, so all three write the same bytes.
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,9 @@ FLOAT_FORMAT = "%.10g"
 IN_FLIGHT_PER_WORKER = 2  # runs queued per local worker: enough to never starve it
 DASK_IN_FLIGHT_PER_WORKER = 4  # more for Dask, to hide the scheduler round trip
 DASK_CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
+MAX_WORKERS = 256  # local worker processes; more is a typo, not a machine
+DASK_ADDRESS = re.compile(r"(?:(tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*"
+                          r"[A-Za-z0-9])?):(\d{1,5})")
 
 
 @dataclass(frozen=True)
@@ -139,10 +143,11 @@ class RunFailed(RuntimeError):
     """A run raised inside a worker; finished runs are kept, so ``--resume`` can continue."""
 
 
-def _describe_failure(task: Task, exc: BaseException) -> RunFailed:
-    return RunFailed(f"run {task.index} (scenario {task.scenario!r}, point {task.point}, "
-                     f"replicate {task.replicate}, seed {task.seed}) failed: "
-                     f"{type(exc).__name__}: {exc}")
+def _describe_failure(task, exc: BaseException) -> RunFailed:
+    what = (f"run {task.index} (scenario {task.scenario!r}, point {task.point}, replicate "
+            f"{task.replicate}, seed {task.seed})" if isinstance(task, Task)
+            else f"task {str(task)[:120]}")
+    return RunFailed(f"{what} failed: {type(exc).__name__}: {exc}")
 
 
 class SerialExecutor:
@@ -168,10 +173,14 @@ class SerialExecutor:
             yield result
 
 
-def _ignore_sigint() -> None:
+def _worker_signals() -> None:
+    """In a pool worker: Ctrl-C and a hang-up are the parent's to handle (it stops the
+    workers); SIGTERM ends the worker (a fork inherits the parent's batch handler)."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class ProcessExecutor:
@@ -192,7 +201,7 @@ class ProcessExecutor:
 
         model.run  # noqa: B018 -- import the model (and mesa) once, before forking
         self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"),
-                                        initializer=_ignore_sigint)
+                                        initializer=_worker_signals)
         return self
 
     def __exit__(self, exc_type, *exc) -> None:
@@ -240,7 +249,7 @@ class DaskExecutor:
 
         try:
             self.client = Client(self.address, timeout=self.timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except Exception as exc:  # OSError, TimeoutError, or a refused handshake
             raise UserError(f"--dask: cannot reach a Dask scheduler at {self.address} "
                             f"({type(exc).__name__}); start one (scripts/dask_cluster.py) "
                             "or check the address") from None
@@ -284,14 +293,34 @@ class DaskExecutor:
             yield result
 
 
+def parse_dask_address(text: str) -> str:
+    """``tcp://HOST:PORT`` (or ``HOST:PORT``, or ``tls://...``) checked and normalised;
+    `UserError` for anything else, before any connection is tried."""
+    m = DASK_ADDRESS.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not m or not 1 <= int(m.group(3)) <= 65535:
+        raise UserError(f"--dask: {text!r} is not a scheduler address; expected "
+                        "tcp://HOST:PORT with a port in 1-65535 (e.g. tcp://127.0.0.1:8786)")
+    return f"{m.group(1) or 'tcp'}://{m.group(2)}:{int(m.group(3))}"
+
+
+def probe(executor) -> None:
+    """Connect to a Dask scheduler and disconnect: a bad address fails before anything
+    is written (for commands that hand the address on to code that writes first)."""
+    if isinstance(executor, DaskExecutor):
+        with executor:
+            pass
+
+
 def make_executor(workers: int | None = None, dask: str | None = None):
     """Serial for ``workers == 1``, a process pool otherwise (default: all cores), or Dask."""
-    if dask:
+    if dask is not None:
+        address = parse_dask_address(dask)
         if workers is not None:
             raise UserError("--workers and --dask exclude each other (Dask decides the "
                             "workers); give one of them")
-        return DaskExecutor(dask)
+        return DaskExecutor(address)
     n = (os.cpu_count() or 1) if workers is None else workers
-    if n < 1:
-        raise UserError(f"--workers: {n} is not allowed; expected an integer >= 1")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_WORKERS:
+        raise UserError(f"--workers: {n} is not allowed; expected an integer in "
+                        f"[1, {MAX_WORKERS}]")
     return SerialExecutor() if n == 1 else ProcessExecutor(n)

@@ -20,11 +20,25 @@ PACKAGES = ("clustersim", "mesa", "numpy", "scipy", "pandas", "matplotlib")
 
 
 @contextmanager
-def atomic_path(path: str | os.PathLike, suffix: str = ""):
-    """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds."""
+def atomic_path(path: str | os.PathLike, suffix: str = "", tmp_name: str | None = None):
+    """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds.
+
+    The temporary file is ``.NAME.XXXXXXXX.tmp`` (random), or exactly ``tmp_name`` when
+    given (the batch names its own, so that its clean-up can remove exactly those and never
+    a user's file). An OSError raised while writing names ``path`` if it named no file.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix or ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if tmp_name is None:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                       suffix=suffix or ".tmp")
+        else:
+            tmp = str(path.parent / tmp_name)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        _name(exc, path)
+        raise
     os.close(fd)
     umask = os.umask(0)  # mkstemp makes 0600 files: give results the usual permissions
     os.umask(umask)
@@ -32,18 +46,27 @@ def atomic_path(path: str | os.PathLike, suffix: str = ""):
     try:
         yield Path(tmp)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            _name(exc, path)
         raise
 
 
-def write_text(path: str | os.PathLike, text: str) -> None:
-    with atomic_path(path) as tmp:
+def _name(exc: OSError, path: Path) -> None:
+    """Let a write error name the file (a failed ``write()`` names none)."""
+    if exc.filename is None:
+        exc.filename = str(path)
+
+
+def write_text(path: str | os.PathLike, text: str, tmp_name: str | None = None) -> None:
+    with atomic_path(path, tmp_name=tmp_name) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
-def write_json(path: str | os.PathLike, obj: Any) -> None:
-    write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
+def write_json(path: str | os.PathLike, obj: Any, tmp_name: str | None = None) -> None:
+    write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n",
+               tmp_name)
 
 
 def write_csv(path: str | os.PathLike, frame) -> None:

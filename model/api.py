@@ -58,7 +58,7 @@ def school_table(m: ClusterModel) -> pd.DataFrame:
     from model.metrics import left_behind_mask
 
     grade_names = np.array(GRADES)
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "school": np.arange(s.n),
         "la": r.la,
         "x_km": r.x.round(3),
@@ -85,3 +85,7 @@ def school_table(m: ClusterModel) -> pd.DataFrame:
         "cpd_hours": s.cpd_hours_total,
         "cost": s.cost_total,
     })
+    if r.register is not None:  # a real region (model/gias.py): who each school is
+        table.insert(1, "urn", r.register.urn)
+        table.insert(2, "name", r.register.name)
+    return table

@@ -16,8 +16,13 @@ def resolve_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
     """Fill defaults and validate; raise UserError naming the field and allowed values.
 
     Keys: ``preset`` (a name in model.PRESETS), ``policies`` (list of names, or "a+b"),
-    ``years`` (1-50) and any parameter name in model.PARAMS.
+    ``years`` (1-50) and any parameter name in model.PARAMS. A real region: ``region``
+    (a GIAS establishments CSV; its schools replace the preset's, which is then unused),
+    ``la`` (LA codes or names), ``gor`` (a region name) and ``attainment`` (a KS2 table);
+    they are kept only when ``region`` is given, and the file is loaded (cached) here so
+    bad input fails before a run.
     """
+    from model.gias import resolve_region_keys
     from model.policies import parse_policies
     from model.region import get_preset
 
@@ -25,6 +30,7 @@ def resolve_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     preset = config.pop("preset", DEFAULTS["preset"])
     out["preset"] = get_preset(str(preset)).name
+    out.update(resolve_region_keys(config))  # a real region replaces the preset's schools
     out["policies"] = parse_policies(config.pop("policies", DEFAULTS["policies"]))
     years = config.pop("years", DEFAULTS["years"])
     if isinstance(years, bool) or not _is_int(years) or not YEARS[0] <= int(years) <= MAX_YEARS:

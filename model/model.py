@@ -31,7 +31,7 @@ from model.membership import Membership
 from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
 from model.params import PARAMS
 from model.policies import POLICIES, Policy
-from model.region import generate, get_preset, nearest, spatial_order
+from model.region import build_region, get_preset, nearest, spatial_order
 from model.state import CPD_DOMAINS, FOUNDED, ClusterState, initial_state
 from model.threads import one_blas_thread
 
@@ -83,7 +83,7 @@ class ClusterModel(mesa.Model):
 
     def _build(self) -> None:
         rng = self.streams
-        region = generate(self.preset, rng["region"])
+        region = build_region(self.config, self.preset, rng["region"])
         p = self.p
         self.s = initial_state(region, p, rng["region"])
         self.c = ClusterState()

@@ -8,11 +8,15 @@ and every policy run with that seed meets the same schools (common random number
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.errors import UserError
 from model.groups import members_by
+
+if TYPE_CHECKING:
+    from model.gias import Register
 
 PRIMARY, SECONDARY = 0, 1
 LA_MAINTAINED, STANDALONE_ACADEMY, TRUST_ACADEMY = 0, 1, 2
@@ -91,10 +95,24 @@ class Region:
     trust: np.ndarray       # trust index, -1 when not in a multi-academy trust
     la_centre: np.ndarray   # (n_las, 2) km
     la_region: np.ndarray   # region of each LA (9 English regions when there are enough LAs)
+    # Known from a register (model/gias.py); None for generated regions.
+    grade: np.ndarray | None = None   # Ofsted grade, OUTSTANDING..INADEQUATE, -1 unknown
+    rwm: np.ndarray | None = None     # KS2 reading+writing+maths expected standard, %, NaN unknown
+    register: Register | None = None  # URNs, names, LA and trust codes, the load's report
 
     @property
     def n(self) -> int:
         return len(self.la)
+
+
+def build_region(config: dict, preset: Preset, rng: np.random.Generator) -> Region:
+    """The run's schools: read from the register file a config names (``region``; see
+    model/gias.py), else drawn from the preset."""
+    if config.get("region"):
+        from model.gias import region_for
+
+        return region_for(config)
+    return generate(preset, rng)
 
 
 def generate(preset: Preset, rng: np.random.Generator) -> Region:

@@ -31,7 +31,8 @@ def clustersim(*args, cwd=None):
 @pytest.mark.parametrize(("args", "message"), BAD)
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, message):
     out = tmp_path / "out"
-    res = clustersim("run", "--preset", "maximising_progress", *args, "--out", str(out))
+    preset = [] if "--preset" in args else ["--preset", "maximising_progress"]
+    res = clustersim("run", *preset, *args, "--out", str(out))
     assert res.returncode == 2, res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], res.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from experiments.cli_args import add_batch_arguments
 
@@ -18,9 +19,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from experiments.spec import load_spec
+    from experiments.unused import spec_warning
+    from model import limits
 
-    spec = load_spec(args.spec)
+    max_runs = None if args.max_runs is None else limits.integer(
+        "--max-runs", args.max_runs, (1, 2**63 - 1))
+    spec = load_spec(args.spec, max_runs)
     if args.check:
+        warning = spec_warning(spec)
+        if warning:
+            print(warning, file=sys.stderr)
         print(f"{spec.path}: ok: {len(spec.scenarios)} scenarios x {spec.sweep.size()} "
               f"sweep points x {spec.replicates} replicates = {spec.n_runs} runs "
               f"({spec.preset}, {spec.years} years)")
@@ -28,5 +36,5 @@ def run(args: argparse.Namespace) -> int:
     from experiments.batch import run_batch
 
     run_batch(args.spec, out=args.out, workers=args.workers, dask=args.dask,
-              resume=args.resume, quiet=args.quiet)
+              resume=args.resume, quiet=args.quiet, max_runs=max_runs)
     return 0

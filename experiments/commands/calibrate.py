@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from experiments.cli_args import add_executor_arguments
 
 NAME = "calibrate"
 HELP = ("Fit parameters to validation figures (P1-P9): a coarse design, then Nelder-Mead, on "
         "common random numbers; writes calibration.csv and fitted.json.")
+FILES = ["calibration.csv", "fitted.json", "manifest.json"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,13 +33,25 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from experiments import io, outputs
     from experiments.calibrate import make_problem, run_calibration
     from experiments.executors import make_executor
+    from model import limits
+    from model.errors import UserError
 
+    twice = [x for i, x in enumerate(args.pattern) if x in args.pattern[:i]]
+    if twice:
+        raise UserError(f"--pattern: {twice[0]} is given twice; give each figure once")
+    limits.integer("--seed", args.seed, limits.SEEDS)
     problem = make_problem(args.param, args.pattern, args.replicates, args.seed, args.budget)
     make_executor(workers=args.workers)  # a bad --workers fails before anything runs
+    outputs.claim(args.out, "calibrate")  # before any run: a folder of ours, new or empty
     fit = run_calibration(problem, args.out, args.workers,
                           progress=None if args.quiet else _progress(problem))
+    io.write_json(Path(args.out) / "manifest.json", {
+        "command": "clustersim calibrate", "files": FILES, "parameters": list(problem.names),
+        "seed": args.seed, "budget": args.budget, "versions": io.versions(),
+        "git_commit": io.git_commit(), "completed": True})
     print(format_fit(fit))
     print(f"\n{fit['evaluations']} evaluations in {fit['seconds']:.0f} s; wrote "
           f"{args.out}/calibration.csv and {args.out}/fitted.json")

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import os
+from pathlib import Path
 
 NAME = "report"
 HELP = ("Report a finished batch: per-scenario means with 95% intervals, paired differences "
         "against the baseline, who is left behind, plots (PNG+SVG) and report.html.")
+FILES = ["report.html", "report", "manifest.json"]  # in an --out folder of its own
+KEYS = ["run_id", "scenario", "policies", "point", "replicate", "seed"]
+FRAME_KEYS = ["run_id", "scenario", "point", "replicate"]
+TAIL = 1 << 16  # bytes read from each end of the large CSVs
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -16,14 +23,143 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    from experiments import io, outputs
     from experiments.report import make_report
     from model.errors import UserError
 
-    if not Path(args.dir).is_dir():
+    folder = Path(args.dir)
+    if not folder.is_dir():
         raise UserError(f"{args.dir}: no such folder; expected a batch folder "
                         "(e.g. results/policy_comparison)")
-    path = make_report(args.dir, args.out)
+    check_batch(folder)
+    own = args.out is not None and os.path.realpath(args.out) != os.path.realpath(folder)
+    if own:
+        outputs.claim(args.out, "report")
+    else:
+        outputs.check_path(folder, "the batch folder")
+    path = make_report(folder, args.out)
+    if own:
+        io.write_json(Path(args.out) / "manifest.json", {
+            "command": "clustersim report", "batch": os.path.realpath(folder),
+            "files": FILES, "versions": io.versions(), "git_commit": io.git_commit(),
+            "completed": True})
     print(f"report: {path}")
     return 0
+
+
+def check_batch(folder: Path) -> None:
+    """Refuse, in one line naming the file and how to recover, a batch folder the report
+    cannot read: no or a damaged manifest, another command's folder, an unfinished batch,
+    a runs.csv that is missing, empty, binary, truncated or of the wrong size, or a
+    timeseries/schools CSV that is missing, empty, binary or cut off."""
+    from experiments import outputs
+    from model.errors import UserError
+
+    again = ("make it again: `clustersim batch` with the spec kept in manifest.json "
+             "(spec_text) into another --out gives the same files")
+    manifest = outputs.read_manifest(folder, "restore it, or run the batch's spec again into "
+                                             "another --out (the same spec gives the same "
+                                             "files)")
+    if manifest is None:
+        raise UserError(f"{folder}: no manifest.json; expected a folder written by "
+                        "`clustersim batch`")
+    kind = outputs.manifest_kind(manifest)
+    if kind != "batch":
+        raise UserError(f"{folder}: holds the output of `clustersim {kind or 'unknown'}`, "
+                        "not a batch; report needs a folder written by `clustersim batch`")
+    if manifest.get("completed") is not True:
+        raise UserError(f"{folder}: the batch is not complete ({manifest.get('runs_done', 0)} "
+                        f"of {manifest.get('n_runs')} runs); finish it with "
+                        "`clustersim batch SPEC --out DIR --resume`")
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise UserError(f"{folder / 'manifest.json'}: damaged ({problem}); restore it, or "
+                        "run the batch's spec again into another --out")
+    runs = folder / "runs.csv"
+    problem = _runs_problem(runs, manifest["n_runs"])
+    if problem:
+        raise UserError(f"{runs}: {problem}; {again}")
+    for name in manifest.get("files", []):
+        if name in ("timeseries.csv", "schools.csv"):
+            problem = _frame_problem(folder / name)
+            if problem:
+                raise UserError(f"{folder / name}: {problem}; {again}")
+
+
+def _manifest_problem(m: dict) -> str | None:
+    scenarios = m.get("scenarios")
+    if not isinstance(scenarios, list) or not scenarios or not all(
+            isinstance(s, dict) and isinstance(s.get("resolved"), dict) for s in scenarios):
+        return "no list of resolved scenarios"
+    if not isinstance(m.get("baseline"), str):
+        return "no baseline"
+    if not isinstance(m.get("sweep"), dict) or not isinstance(m["sweep"].get("points"), list):
+        return "no sweep points"
+    n = m.get("n_runs")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        return "no run count"
+    files = m.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return "files is not a list of names"
+    return None
+
+
+def _runs_problem(path: Path, n_runs: int) -> str | None:
+    """What is wrong with runs.csv (one row per run), or None."""
+    if not path.is_file():
+        return "missing"
+    if path.stat().st_size == 0:
+        return "empty"
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = csv.reader(fh)
+            header = next(rows, [])
+            if header[:len(KEYS)] != KEYS:
+                return f"not a runs table (its header does not start {','.join(KEYS)})"
+            count = 0
+            for row in rows:
+                if len(row) != len(header):
+                    return (f"damaged: row {count + 1} has {len(row)} fields, the header "
+                            f"{len(header)} (truncated?)")
+                count += 1
+    except UnicodeDecodeError:
+        return "damaged: not text (binary data)"
+    except csv.Error as exc:
+        return f"damaged: {exc}"
+    if count != n_runs:
+        return f"damaged: {count} runs where the manifest says {n_runs} (truncated?)"
+    if not _ends_with_newline(path):
+        return "damaged: its last line is cut off (truncated?)"
+    return None
+
+
+def _frame_problem(path: Path) -> str | None:
+    """A cheap check of a large CSV: present, text, its header, and a whole last line."""
+    if not path.is_file():
+        return "missing (the manifest lists it)"
+    size = path.stat().st_size
+    if size == 0:
+        return "empty"
+    with open(path, "rb") as fh:
+        head = fh.read(TAIL)
+        fh.seek(max(0, size - TAIL))
+        tail = fh.read()
+    try:
+        header = head.split(b"\n", 1)[0].decode("utf-8")
+        last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1].decode("utf-8")
+    except UnicodeDecodeError:
+        return "damaged: not text (binary data)"
+    if header.split(",")[:len(FRAME_KEYS)] != FRAME_KEYS:
+        return f"damaged: its header does not start {','.join(FRAME_KEYS)}"
+    if not tail.endswith(b"\n"):
+        return "damaged: its last line is cut off (truncated?)"
+    fields = next(csv.reader([last]), [])
+    if len(fields) != len(next(csv.reader([header]))):
+        return "damaged: its last row has the wrong number of fields (truncated?)"
+    return None
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"

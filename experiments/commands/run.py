@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 NAME = "run"
 HELP = "Run the model on a preset under one or more policies and write CSVs and plots."
+FILES = ["timeseries.csv", "schools.csv", "summary.csv", "gap.png", "left_behind.png",
+         "manifest.json"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -23,19 +26,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from model import PARAMS
+    from experiments import outputs
+    from experiments.unused import run_warning
+    from model import PARAMS, limits
     from model.config import resolve_config
+    from model.errors import UserError
 
-    overrides = dict(PARAMS.parse_assignment(a) for a in args.set)
+    pairs = [PARAMS.parse_assignment(a) for a in args.set]
+    overrides = dict(pairs)
+    if len(overrides) < len(pairs):
+        twice = next(n for i, (n, _) in enumerate(pairs) if n in dict(pairs[:i]))
+        raise UserError(f"--set: {twice} is given twice; give each parameter once")
     scenarios = args.policies or ["self_improving"]
-    configs = {label: resolve_config({"preset": args.preset, "policies": label,
-                                      "years": args.years, **overrides})
-               for label in scenarios}
+    limits.integer("--seed", args.seed, limits.SEEDS)
+    configs = {}
+    for label in scenarios:
+        cfg = resolve_config({"preset": args.preset, "policies": label, "years": args.years,
+                              **overrides})
+        twin = next((k for k, c in configs.items() if set(c["policies"]) ==
+                     set(cfg["policies"])), None)
+        if twin is not None:
+            raise UserError(f"--policy: {label!r} is the same scenario as {twin!r}; give each "
+                            "scenario once")
+        configs[label] = cfg
+    outputs.claim(args.out, "run")  # before any work: a folder of ours, or new or empty
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        from model.errors import UserError
-
-        raise UserError(f"--out {out} exists and is not a folder")
+    warning = run_warning([c["policies"] for c in configs.values()], overrides)
+    if warning:
+        print(warning, file=sys.stderr)
 
     import pandas as pd
 
@@ -56,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     ts = ts[["scenario", *[c for c in ts.columns if c != "scenario"]]]
     sc = pd.concat(schools, ignore_index=True)
     sc = sc[["scenario", *[c for c in sc.columns if c != "scenario"]]]
+    outputs.claim(out, "run")  # again: the folder may have changed while the model ran
     io.write_csv(out / "timeseries.csv", ts)
     io.write_csv(out / "schools.csv", sc)
     io.write_csv(out / "summary.csv", pd.DataFrame(summary))
@@ -71,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         "parameters": {k: v for k, v in next(iter(configs.values())).items()
                        if k not in ("policies",)},
         "versions": io.versions(), "git_commit": io.git_commit(),
-        "seconds": round(time.time() - started, 3), "completed": True,
+        "seconds": round(time.time() - started, 3), "completed": True, "files": FILES,
     })
     print(f"wrote {out}/: timeseries.csv schools.csv summary.csv gap.png left_behind.png "
           f"manifest.json")

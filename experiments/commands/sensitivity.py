@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from experiments.cli_args import add_batch_arguments
 
@@ -19,16 +20,38 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.sensitivity import load_sensitivity
+    from pathlib import Path
 
+    from experiments import outputs
+    from experiments.batch import batch_options
+    from experiments.executors import make_executor, probe
+    from experiments.sensitivity import load_sensitivity
+    from experiments.unused import sensitivity_warning
+    from model import limits
+
+    max_runs = None if args.max_runs is None else limits.integer(
+        "--max-runs", args.max_runs, (1, 2**63 - 1))
     spec = load_sensitivity(args.spec)
+    for stage in ("morris", "sobol"):
+        limits.check_runs(spec.runs(stage), max_runs, f"{spec.path}: the {stage} stage")
+    warning = sensitivity_warning(spec)
+    if warning:
+        print(warning, file=sys.stderr)
     if args.check:
         print(describe(spec))
         return 0
     from experiments.sensitivity import run_sensitivity
 
-    out = run_sensitivity(args.spec, out=args.out, workers=args.workers, dask=args.dask,
-                          resume=args.resume, quiet=args.quiet)
+    out = Path(args.out) if args.out is not None else Path("results") / spec.name
+    tolerate = {".lock"} | ({Path(spec.path).name} if out.is_dir() and
+                            Path(spec.path).parent.resolve() == out.resolve() else set())
+    # resume's rules (--resume, the same spec) are checked by run_sensitivity, before it writes
+    outputs.claim(out, "sensitivity", tolerate=tolerate,
+                  recover="run the sensitivity analysis into another --out")
+    probe(make_executor(args.workers, args.dask))  # connect to --dask before writing
+    with batch_options(max_runs, warn_unused=False):  # the screen covers every parameter
+        out = run_sensitivity(args.spec, out=out, workers=args.workers, dask=args.dask,
+                              resume=args.resume, quiet=args.quiet)
     if not args.quiet:
         print(summary(out))
     return 0

@@ -1,4 +1,4 @@
-"""`clustersim validate`: the validation suite, patterns P1-P9 of EVIDENCE.md section D."""
+"""`clustersim validate`: patterns P1-P11 of docs/evidence.md and mechanisms M1-M15."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 from experiments.cli_args import add_executor_arguments
 
 NAME = "validate"
-HELP = "Run the validation suite (patterns P1-P9) and print model vs target with 95% intervals."
+HELP = ("Run the validation suite (patterns P1-P11 against targets, mechanisms M1-M15 "
+        "switched off in pairs) and print both tables with 95% intervals.")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -18,35 +19,44 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_executor_arguments(p)
     p.add_argument("--replicates", type=float, default=1.0, metavar="SCALE",
                    help="multiply every experiment's default replicates (min 2 each)")
-    p.add_argument("--only", default=None, metavar="P1,P7",
-                   help="run only these patterns (comma-separated)")
+    p.add_argument("--only", default=None, metavar="P1,P10,M3",
+                   help="run only these patterns and mechanisms (comma-separated: P1-P11, "
+                   "M1-M15, 'patterns', 'mechanisms')")
+    p.add_argument("--markdown", action="store_true",
+                   help="print the tables as Markdown (the README's validation section)")
     p.add_argument("--seed", type=int, default=2026, help="root seed of the suite")
 
 
 def run(args: argparse.Namespace) -> int:
+    from experiments import outputs
     from experiments import validate as v
+    from experiments import validation_mechanisms as vm
+    from experiments.executors import make_executor, probe
+    from model import limits
     from model.errors import UserError
 
-    patterns = sorted({f.pattern for f in v.FIGURES})
-    wanted = patterns if not args.only else [x.strip() for x in args.only.split(",")]
-    bad = [x for x in wanted if x not in patterns]
-    if bad:
-        raise UserError(f"--only: unknown pattern {bad[0]!r}; allowed: {', '.join(patterns)}")
+    wanted, mechanisms = v.parse_only(args.only)  # refuses unknown names and repeats
     if not 0 < args.replicates <= 20:
         raise UserError(f"--replicates: {args.replicates} is out of range; expected (0, 20]")
+    limits.integer("--seed", args.seed, limits.SEEDS)
+    outputs.claim(args.out, "validate")  # before any run: a folder of ours, new or empty
+    probe(make_executor(workers=args.workers, dask=args.dask))  # bad --workers, --dask
     experiments = {f.experiment for f in v.FIGURES if f.pattern in wanted}
     replicates = {name: max(2, round(n * args.replicates))
                   for name, (_, n) in v.EXPERIMENTS.items() if name in experiments}
     started = time.time()
     results = v.run_suite(replicates, args.seed, workers=args.workers, dask=args.dask,
                           progress=_progress)
+    mech = vm.run_mechanisms(mechanisms, max(2, round(vm.DEFAULT_REPLICATES * args.replicates)),
+                             args.seed, workers=args.workers, dask=args.dask, progress=_progress)
     sys.stderr.write("\n")
     rows = [r for r in v.table(results) if r["pattern"] in wanted]
-    write_outputs(Path(args.out), rows, results, args, time.time() - started)
-    print(format_table(rows))
-    passed = sum(r["pass"] for r in rows)
-    print(f"\n{passed} of {len(rows)} figures within target; "
-          f"{time.time() - started:.0f} s; wrote {args.out}/validation.csv and plots")
+    write_outputs(Path(args.out), rows, results, args, time.time() - started, mech)
+    print(v.markdown(rows, mech) if args.markdown else "\n\n".join(
+        t for t in (rows and format_table(rows), mech and vm.format_table(mech)) if t))
+    passed, designed = sum(r["pass"] for r in rows), sum(r["as_designed"] for r in mech)
+    print(f"\n{passed} of {len(rows)} figures within target; {designed} of {len(mech)} "
+          f"mechanisms as designed; {time.time() - started:.0f} s; wrote {args.out}/")
     return 0
 
 
@@ -66,22 +76,33 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(out: Path, rows: list[dict], results: dict, args, seconds: float) -> None:
+def write_outputs(out: Path, rows: list[dict], results: dict, args, seconds: float,
+                  mechanisms: list[dict] = ()) -> None:
     import pandas as pd
 
-    from experiments import io
+    from experiments import io, outputs
     from experiments.validate import SEED_003
 
+    outputs.claim(out, "validate")  # again: the folder may have changed while the suite ran
+    files = ["validation.csv", "validation_runs.csv",
+             *[f"{p}.png" for p in sorted({r["pattern"] for r in rows})], "manifest.json",
+             *(["mechanisms.csv", "mechanisms.png"] if mechanisms else [])]
     io.write_csv(out / "validation.csv", pd.DataFrame(rows))
     runs = [{"experiment": name, "replicate": r, **figures}
             for name, reps in results.items() for r, figures in enumerate(reps)]
     io.write_csv(out / "validation_runs.csv", pd.DataFrame(runs))
+    if mechanisms:
+        from experiments import validation_mechanisms as vm
+
+        io.write_csv(out / "mechanisms.csv", pd.DataFrame(mechanisms))
+        vm.plot(mechanisms, out / "mechanisms.png")
     for pattern in sorted({r["pattern"] for r in rows}):
         plot_pattern([r for r in rows if r["pattern"] == pattern], out / f"{pattern}.png")
     io.write_json(out / "manifest.json", {
         "command": "clustersim validate", "seed": args.seed, "replicates": args.replicates,
         "seed_003_reported": SEED_003, "versions": io.versions(),
-        "git_commit": io.git_commit(), "seconds": round(seconds, 1), "completed": True})
+        "git_commit": io.git_commit(), "seconds": round(seconds, 1), "completed": True,
+        "files": files})
 
 
 def plot_pattern(rows: list[dict], path: Path) -> None:
