@@ -23,6 +23,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a parameter (see `clustersim params`); repeatable")
     p.add_argument("--out", default="results/run", help="output folder (default: results/run)")
+    real = p.add_argument_group("a real region (docs/regions.md)")
+    real.add_argument("--region", metavar="PATH.csv", default=None,
+                      help="the DfE register's establishments CSV (GIAS); its schools replace "
+                           "the preset's")
+    real.add_argument("--la", nargs="+", action="extend", metavar="CODE_OR_NAME", default=None,
+                      help="keep these local authorities only (codes or names)")
+    real.add_argument("--gor", metavar="NAME", default=None,
+                      help="keep one Government Office region only (e.g. 'South West')")
+    real.add_argument("--attainment", metavar="PATH.csv", default=None,
+                      help="KS2 school-level results (URN, PTRWM_EXP) for starting attainment")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     configs = {}
     for label in scenarios:
         cfg = resolve_config({"preset": args.preset, "policies": label, "years": args.years,
-                              **overrides})
+                              **_region_keys(args), **overrides})
         twin = next((k for k, c in configs.items() if set(c["policies"]) ==
                      set(cfg["policies"])), None)
         if twin is not None:
@@ -61,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     from model import run as run_model
 
     started = time.time()
+    loaded = _region_report(next(iter(configs.values())))
+    if loaded:
+        print(loaded.line())
     series, schools, summary = [], [], []
     for label, cfg in configs.items():
         res = run_model(cfg, args.seed)
@@ -91,7 +104,23 @@ def run(args: argparse.Namespace) -> int:
                        if k not in ("policies",)},
         "versions": io.versions(), "git_commit": io.git_commit(),
         "seconds": round(time.time() - started, 3), "completed": True, "files": FILES,
+        **({"region": loaded.as_dict()} if loaded else {}),
     })
     print(f"wrote {out}/: timeseries.csv schools.csv summary.csv gap.png left_behind.png "
           f"manifest.json")
     return 0
+
+
+def _region_keys(args: argparse.Namespace) -> dict:
+    """The region keys given on the command line (resolve_config checks and loads them)."""
+    given = {"region": args.region, "la": args.la, "gor": args.gor,
+             "attainment": args.attainment}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _region_report(config: dict):
+    """What loading the config's real region kept and imputed, or None for a preset."""
+    from model.gias import region_for
+
+    region = region_for(config)
+    return region.register.report if region is not None else None
