@@ -23,8 +23,16 @@ def integer(name: str, value: Any, bounds: tuple[int, int]) -> int:
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise UserError(f"{name}: {value!r} is not allowed; expected an integer in "
-                        f"[{low}, {high}]")
+                        f"[{show(low)}, {show(high)}]")
     return value
+
+
+def show(bound: int) -> str:
+    """A bound as people write it: 2^63-1 rather than 9223372036854775807."""
+    for bits in (32, 63, 64):
+        if bound == 2**bits - 1:
+            return f"2^{bits}-1"
+    return str(bound)
 
 
 def check_runs(n_runs: int, limit: int | None = None, what: str = "the batch") -> None:
