@@ -7,6 +7,8 @@ and the outputs wanted. Layout (every key but ``name`` and ``scenarios`` is opti
     name = "policy_comparison"
     description = "..."
     preset = "county"            # model.PRESETS
+    region = "examples/regions/gias_sample.csv"  # optional: a real region (docs/regions.md),
+    la = ["961"]                 # with la (codes or names), gor and attainment (KS2 table)
     years = 10
     replicates = 30
     root_seed = 20140601
@@ -48,8 +50,9 @@ from typing import Any
 from model import PARAMS, limits
 from model.errors import ParamError, UserError
 
-TOP_KEYS = ("name", "description", "preset", "years", "replicates", "root_seed", "baseline",
-            "params", "scenarios", "sweep", "outputs")
+TOP_KEYS = ("name", "description", "preset", "region", "la", "gor", "attainment", "years",
+            "replicates", "root_seed", "baseline", "params", "scenarios", "sweep", "outputs")
+REGION_KEYS = ("region", "la", "gor", "attainment")  # a real region (model/gias.py)
 SCENARIO_KEYS = ("label", "policies", "params")
 SWEEP_METHODS = ("grid", "list", "lhs", "sobol")
 SWEEP_KEYS = {"grid": ("method", "values"), "list": ("method", "points"),
@@ -160,6 +163,7 @@ class Spec(SpecSource):
     sweep: Sweep
     timeseries: bool = True
     schools: str = "weak"
+    region: dict[str, Any] = field(default_factory=dict)  # region, la, gor, attainment
 
     @property
     def n_runs(self) -> int:
@@ -171,8 +175,8 @@ class Spec(SpecSource):
 
     def config(self, scenario: Scenario, point: dict[str, Any]) -> dict[str, Any]:
         """The model config of one scenario at one sweep point (not yet resolved)."""
-        return {"preset": self.preset, "years": self.years, "policies": list(scenario.policies),
-                **self.params, **scenario.params, **point}
+        return {"preset": self.preset, **self.region, "years": self.years,
+                "policies": list(scenario.policies), **self.params, **scenario.params, **point}
 
 
 def replicate_seeds(root_seed: int, n: int) -> list[int]:
@@ -212,6 +216,7 @@ def parse_spec(data: dict, where: str = "<spec>", text: str = "",
     v.keys(data, TOP_KEYS, "")
     name = v.string(data, "name", required=True)
     preset = v.choice(data.get("preset", DEFAULTS["preset"]), "preset", _preset_names())
+    region = _region(v, data)
     years = v.integer(data, "years", DEFAULTS["years"], *limits.YEARS)
     replicates = v.integer(data, "replicates", DEFAULTS["replicates"], *limits.REPLICATES)
     root_seed = v.integer(data, "root_seed", DEFAULTS["root_seed"], *limits.SEEDS)
@@ -239,7 +244,22 @@ def parse_spec(data: dict, where: str = "<spec>", text: str = "",
                 sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                 description=v.string(data, "description") or "", preset=preset, years=years,
                 replicates=replicates, root_seed=root_seed, baseline=baseline, params=params,
-                scenarios=tuple(scenarios), sweep=sweep, timeseries=timeseries, schools=schools)
+                scenarios=tuple(scenarios), sweep=sweep, timeseries=timeseries, schools=schools,
+                region=region)
+
+
+def _region(v: _Validator, data: dict) -> dict[str, Any]:
+    """A spec's real region keys, checked and the file loaded (cached) before any run;
+    a relative path is taken from the folder clustersim runs in."""
+    given = {k: data[k] for k in REGION_KEYS if k in data}
+    if not given:
+        return {}
+    from model.gias import RegionError, resolve_region_keys
+
+    try:
+        return resolve_region_keys(given)
+    except RegionError as exc:
+        v.fail(exc.key, exc.detail)
 
 
 def _preset_names() -> list[str]:
