@@ -6,11 +6,20 @@ worker is one process whose PID we hold; they are stopped before the scheduler, 
 with SIGTERM, a timeout, then SIGKILL. The repository root is put on ``PYTHONPATH`` so
 workers can import ``experiments`` and ``model`` even without an installed package.
 
-Usage::
+Usage (any ``python``: one that cannot import dask hands over to the checkout's
+``.venv/bin/python``)::
 
-    python scripts/dask_cluster.py start --workers 2 --dir /tmp/dask   # prints the address
+    python scripts/dask_cluster.py start --workers 2    # prints the address
     clustersim batch experiments/specs/policy_comparison.toml --dask tcp://127.0.0.1:PORT
-    python scripts/dask_cluster.py stop --dir /tmp/dask
+    python scripts/dask_cluster.py stop
+
+State. Logs, the scheduler file and ``cluster.json`` (address, PIDs) live in a private
+folder the script creates itself (mode 0700, marked as its own): ``--dir`` or, by
+default, ``~/.cache/clustersim/dask``. An existing folder it did not create, one that is a
+symbolic link, or one other users can enter is refused; files in it are opened with
+``O_NOFOLLOW``. ``stop`` kills a PID only when its command line is this cluster's dask
+process (``dask scheduler``/``dask worker`` naming the state folder) and its start time
+is the recorded one, so a planted or recycled PID is left alone.
 
 From Python (the tests)::
 
@@ -21,9 +30,11 @@ From Python (the tests)::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -35,16 +46,79 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 STATE = "cluster.json"
+MARKER = ".clustersim-dask"  # written when the script creates the folder
+DEFAULT_DIR = Path("~/.cache/clustersim/dask")
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+HANDOVER = "CLUSTERSIM_DASK_HANDOVER"
+
+
+class ClusterError(RuntimeError):
+    """A refusal the command line prints in one line (exit status 2)."""
 
 
 @dataclass
 class DaskCluster:
-    """A running local cluster: its address, PIDs and working folder."""
+    """A running local cluster: its address, PIDs (with start times) and state folder."""
 
     address: str
     scheduler_pid: int
     worker_pids: list[int] = field(default_factory=list)
     workdir: str = ""
+    start_times: dict[str, str] = field(default_factory=dict)  # str(pid) -> /proc start
+
+
+# ------------------------------------------------------------------- the private folder
+
+
+def private_dir(path: str | os.PathLike | None, create: bool = True) -> Path:
+    """The state folder, created here (0700, with our marker) or checked to be ours."""
+    wd = Path(os.path.expanduser(os.fspath(path))) if path else \
+        Path(tempfile.mkdtemp(prefix="clustersim-dask-"))
+    if not wd.is_symlink() and not wd.exists():
+        if not create:
+            raise ClusterError(f"{wd}: no such folder; nothing was started there")
+        wd.parent.mkdir(parents=True, exist_ok=True)
+        os.mkdir(wd, 0o700)
+    info = os.lstat(wd)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise ClusterError(f"{wd}: not a folder (a symbolic link or a file); give --dir a "
+                           "new folder")
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise ClusterError(f"{wd}: not private (owned by uid {info.st_uid}, mode "
+                           f"{stat.S_IMODE(info.st_mode):o}); give --dir a new folder")
+    marker = wd / MARKER
+    if not os.listdir(wd):  # new (or empty and private): claim it
+        _write(marker, "created by scripts/dask_cluster.py\n", exclusive=True)
+    elif not marker.is_file() or marker.is_symlink():
+        raise ClusterError(f"{wd}: this script did not create it (no {MARKER}); give --dir a "
+                           "new folder")
+    return wd
+
+
+def _open(path: Path, flags: int) -> int:
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+
+
+def _write(path: Path, text: str, exclusive: bool = False) -> None:
+    """Write a file without following a symbolic link planted at its name."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    with os.fdopen(_open(path, flags), "w") as fh:
+        fh.write(text)
+
+
+def _read_state(wd: Path) -> DaskCluster | None:
+    try:
+        with os.fdopen(_open(wd / STATE, os.O_RDONLY)) as fh:
+            data = json.load(fh)
+        return DaskCluster(**data)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError) as exc:
+        raise ClusterError(f"{wd / STATE}: unreadable ({exc}); stop the processes by hand "
+                           "and delete it") from None
+
+
+# ------------------------------------------------------------------- processes
 
 
 def _env() -> dict[str, str]:
@@ -54,7 +128,8 @@ def _env() -> dict[str, str]:
 
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen:
-    with open(log, "ab") as fh:
+    fd = _open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    with os.fdopen(fd, "ab") as fh:
         return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=fh, stderr=fh,
                                 stdin=subprocess.DEVNULL, env=_env(), cwd=log.parent,
                                 start_new_session=True)
@@ -66,7 +141,8 @@ def _wait_for_file(path: Path, proc: subprocess.Popen, timeout: float) -> dict:
         if proc.poll() is not None:
             raise RuntimeError(f"dask scheduler exited with {proc.returncode}; see {path.parent}")
         try:
-            return json.loads(path.read_text())
+            with os.fdopen(_open(path, os.O_RDONLY)) as fh:
+                return json.load(fh)
         except (FileNotFoundError, json.JSONDecodeError):
             time.sleep(0.05)
     raise TimeoutError(f"dask scheduler did not write {path} within {timeout:g} s")
@@ -79,11 +155,44 @@ def _wait_for_workers(address: str, n: int, timeout: float) -> None:
         client.wait_for_workers(n, timeout=timeout)
 
 
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), to tell PID reuse."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def is_ours(cluster: DaskCluster, pid: int) -> bool:
+    """True if ``pid`` is this cluster's dask scheduler or worker, started when recorded."""
+    args = _cmdline(pid)
+    if "dask" not in args or not ({"scheduler", "worker"} & set(args)):
+        return False
+    wd = cluster.workdir.rstrip("/")
+    if not wd or not any(a == wd or a.startswith(wd + "/") for a in args):
+        return False
+    recorded = cluster.start_times.get(str(pid)) or None
+    return recorded is None or recorded == _start_time(pid)
+
+
 def start(n_workers: int = 2, workdir: str | os.PathLike | None = None,
           timeout: float = 60.0) -> DaskCluster:
     """Start a scheduler and ``n_workers`` single-threaded workers; return once all joined."""
-    wd = Path(workdir or tempfile.mkdtemp(prefix="clustersim-dask-"))
-    wd.mkdir(parents=True, exist_ok=True)
+    if n_workers < 1:
+        raise ClusterError(f"--workers: {n_workers} is not allowed; expected an integer >= 1")
+    wd = private_dir(workdir)
+    running = _read_state(wd)
+    if running and any(_alive(p) and is_ours(running, p)
+                       for p in [running.scheduler_pid, *running.worker_pids]):
+        raise ClusterError(f"{wd}: a cluster is already running at {running.address}; stop it "
+                           "first (stop --dir)")
     sched_file = wd / "scheduler.json"
     sched_file.unlink(missing_ok=True)
     sched = _spawn(["scheduler", "--host", HOST, "--port", "0",
@@ -98,7 +207,9 @@ def start(n_workers: int = 2, workdir: str | os.PathLike | None = None,
                         "--name", f"worker-{i}", "--memory-limit", "0",
                         "--local-directory", str(wd / f"worker-{i}")], wd / f"worker-{i}.log")
             cluster.worker_pids.append(w.pid)
-        (wd / STATE).write_text(json.dumps(asdict(cluster), indent=2))
+        cluster.start_times = {str(p): _start_time(p) or ""
+                               for p in [cluster.scheduler_pid, *cluster.worker_pids]}
+        _write(wd / STATE, json.dumps(asdict(cluster), indent=2))
         _wait_for_workers(cluster.address, n_workers, timeout)
     except BaseException:
         stop(cluster)
@@ -143,13 +254,20 @@ def _terminate(pid: int, timeout: float) -> None:
         time.sleep(0.02)
 
 
-def stop(cluster: DaskCluster, timeout: float = 10.0) -> None:
-    """Stop the workers first, then the scheduler (each: SIGTERM, timeout, SIGKILL)."""
-    for pid in cluster.worker_pids:
-        _terminate(pid, timeout)
-    _terminate(cluster.scheduler_pid, timeout)
+def stop(cluster: DaskCluster, timeout: float = 10.0) -> list[int]:
+    """Stop the workers first, then the scheduler (each: SIGTERM, timeout, SIGKILL); return
+    the PIDs left alone because they are not this cluster's processes."""
+    spared = []
+    for pid in [*cluster.worker_pids, cluster.scheduler_pid]:
+        if not _alive(pid):
+            continue
+        if is_ours(cluster, pid):
+            _terminate(pid, timeout)
+        else:
+            spared.append(pid)
     if cluster.workdir:
         (Path(cluster.workdir) / STATE).unlink(missing_ok=True)
+    return spared
 
 
 @contextmanager
@@ -162,21 +280,47 @@ def local_cluster(n_workers: int = 2, workdir: str | os.PathLike | None = None):
         stop(cluster)
 
 
+# ------------------------------------------------------------------- the command line
+
+
+def _ensure_dask() -> None:
+    """Hand over to the checkout's virtual environment when this python lacks dask."""
+    if importlib.util.find_spec("distributed") is not None:
+        return
+    if VENV_PYTHON.exists() and not os.environ.get(HANDOVER):  # once: never a loop
+        os.environ[HANDOVER] = "1"
+        os.execv(VENV_PYTHON, [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
+    sys.stderr.write(f"dask_cluster: {sys.executable} cannot import dask; run this script "
+                     f"with {VENV_PYTHON} (`make venv` builds it)\n")
+    raise SystemExit(2)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("action", choices=("start", "stop"))
     ap.add_argument("--workers", type=int, default=2, help="worker processes (start)")
-    ap.add_argument("--dir", required=True, help="folder for logs and the PID file")
+    ap.add_argument("--dir", default=str(DEFAULT_DIR),
+                    help=f"private folder for logs and PIDs (default: {DEFAULT_DIR})")
     args = ap.parse_args(argv)
-    if args.action == "start":
-        print(start(args.workers, args.dir).address)
+    try:
+        if args.action == "start":
+            _ensure_dask()
+            print(start(args.workers, args.dir).address)
+            return 0
+        wd = private_dir(args.dir, create=False)
+        cluster = _read_state(wd)
+        if cluster is None:
+            print(f"no running cluster recorded in {wd / STATE}", file=sys.stderr)
+            return 1
+        cluster.workdir = str(wd)  # the PIDs must name this folder, whatever the file says
+        spared = stop(cluster)
+        if spared:
+            print(f"left alone PID {', '.join(map(str, spared))}: not this cluster's dask "
+                  "processes", file=sys.stderr)
         return 0
-    state = Path(args.dir) / STATE
-    if not state.exists():
-        print(f"no running cluster recorded in {state}", file=sys.stderr)
-        return 1
-    stop(DaskCluster(**json.loads(state.read_text())))
-    return 0
+    except ClusterError as exc:
+        print(f"dask_cluster: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
