@@ -137,8 +137,9 @@ class GiasReport:
         filled = ", ".join(f"{k} {v}" for k, v in self.imputed.items() if v) or "none"
         left = sum(self.excluded.values())
         att = (f"; KS2 attainment for {self.attainment_known}" if self.attainment else "")
+        las = f"{len(self.las)} LA" + "s" * (len(self.las) != 1)
         return (f"region {Path(self.source).name}: {self.schools} schools ({self.primary} "
-                f"primary, {self.secondary} secondary) in {len(self.las)} LAs, "
+                f"primary, {self.secondary} secondary) in {las}, "
                 f"{self.trusts} trusts; {left} of {self.rows} rows left out; "
                 f"imputed: {filled}; Ofsted grades for {self.grades_known}{att}")
 
