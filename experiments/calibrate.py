@@ -16,12 +16,12 @@ Every evaluation runs the experiments the figures need on the same replicate see
 (common random numbers), so the loss is a deterministic function of the parameters and
 the search compares points, not replicate noise. Integer parameters are rounded.
 
-Overrides. A validation experiment takes only a seed and builds its models with
-``ClusterModel(config, seed)``. While a calibration task runs, its worker replaces
-``model.model.ClusterModel`` by a subclass that builds ``{**overrides, **config}``: the
-calibrated values replace the defaults, and whatever the experiment sets for its own
-design wins. A parameter that an experiment sets in every model it builds cannot move its
-figures; calibrating it against only such experiments is refused.
+Overrides. A validation experiment takes ``(seed, overrides)`` and builds every model
+from ``{**overrides, **design}`` (`experiments.validation_experiments`): the calibrated
+values replace the defaults, and whatever the experiment's design sets for itself wins.
+Nothing is patched, so the search runs on any executor (processes or Dask). A parameter
+that every design of every experiment the figures need sets itself cannot move them;
+calibrating it is refused before anything runs.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,39 +142,15 @@ def make_problem(params: list[str], figures: list[str], replicates: int | None =
     if not 2 <= budget <= 10_000:
         raise UserError(f"--budget: {budget} is not allowed; expected 2-10000 evaluations")
     experiments = dict.fromkeys(f.experiment for f in chosen)
+    _refuse_pinned(list(ranges), list(experiments))
     reps = {e: replicates or validate.EXPERIMENTS[e][1] for e in experiments}
     return Problem(ranges, chosen, reps, seed, budget)
 
 
 # ---------------------------------------------------------------------------- the worker
-@contextmanager
-def overridden(overrides: dict[str, Any]):
-    """Models built inside take ``overrides`` as their defaults; yields, per model built,
-    the override names the caller's config set itself (and so kept)."""
-    import model.model as mm
-
-    original, kept = mm.ClusterModel, []
-
-    class WithOverrides(original):
-        def __init__(self, config: dict | None = None, seed: int = 0):
-            config = dict(config or {})
-            kept.append(set(overrides) & set(config))
-            super().__init__({**overrides, **config}, seed)
-
-    mm.ClusterModel = WithOverrides
-    try:
-        yield kept
-    finally:
-        mm.ClusterModel = original
-
-
-def run_task(task: tuple[str, int, int, dict]) -> tuple[str, int, dict, list[str]]:
-    """Worker entry point: (experiment, replicate, seed, overrides) -> figures, and the
-    overrides the experiment set itself in every model it built."""
-    name, replicate, seed, overrides = task
-    with overridden(overrides) as kept:
-        figures = validate.EXPERIMENTS[name][0](seed)
-    return name, replicate, figures, sorted(set.intersection(*kept)) if kept else []
+def run_task(task: tuple[str, int, int, dict]) -> tuple[str, int, dict]:
+    """Worker entry point: (experiment, replicate, seed, overrides) -> its figures."""
+    return validate.run_task(task)
 
 
 # ---------------------------------------------------------------------------- the search
@@ -219,14 +194,10 @@ class Search:
         return next(r["loss"] for r in self.rows if self.key(r) == key)
 
     def _run(self, values: dict[str, Any]) -> dict[str, list[dict]]:
-        todo = [(*t, values) for t in validate.tasks(self.problem.replicates, self.problem.seed)]
+        todo = validate.tasks(self.problem.replicates, self.problem.seed, values)
         out: dict[str, dict[int, dict]] = {e: {} for e in self.problem.replicates}
-        kept: dict[str, list[set]] = {e: [] for e in self.problem.replicates}
-        for name, r, figures, pinned in self.executor.imap_unordered(run_task, todo):
+        for name, r, figures in self.executor.imap_unordered(run_task, todo):
             out[name][r] = figures
-            kept[name].append(set(pinned))
-        if not self.rows:
-            _refuse_pinned(self.problem, kept)
         return {e: [runs[r] for r in sorted(runs)] for e, runs in out.items()}
 
     def best(self) -> dict:
@@ -240,13 +211,13 @@ def _mean(values: list[float]) -> float:
     return float(x.mean()) if len(x) else math.nan
 
 
-def _refuse_pinned(problem: Problem, kept: dict[str, list[set]]) -> None:
-    for name in problem.names:
-        if all(all(name in k for k in sets) for sets in kept.values()):
-            experiments = ", ".join(problem.replicates)
+def _refuse_pinned(names: list[str], experiments: list[str]) -> None:
+    """A parameter every design of every chosen experiment sets itself cannot move them."""
+    for name in names:
+        if all(validate.pinned(e, {name: None}) for e in experiments):
             raise UserError(f"--param {name}: the experiments these figures need "
-                            f"({experiments}) set {name} themselves, so it cannot move them; "
-                            "choose another parameter or figure")
+                            f"({', '.join(experiments)}) set {name} themselves, so it cannot "
+                            "move them; choose another parameter or figure")
 
 
 def design(problem: Problem, n: int) -> np.ndarray:

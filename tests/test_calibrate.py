@@ -1,4 +1,5 @@
-"""`clustersim calibrate`: fit a parameter to a validation figure, deterministically."""
+"""`clustersim calibrate`: fit a parameter to a validation figure, deterministically, with
+the candidate values reaching the model through each experiment's config."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ import pandas as pd
 import pytest
 
 from experiments import validate
-from experiments.calibrate import make_problem, overridden, run_task
+from experiments.calibrate import make_problem, run_task
 from experiments.cli import main
 
-FIT = ["calibrate", "--param", "specialist_rate=0:0.6", "--pattern", "maths_mean_cluster",
-       "--replicates", "3", "--budget", "10", "--quiet"]
+FIT = ["calibrate", "--param", "homophily_weight=0:10", "--pattern", "partner_quality_ratio",
+       "--replicates", "3", "--budget", "6", "--quiet"]
+
+
+def _seed(experiment: str) -> int:
+    return validate.tasks({experiment: 1}, 2026)[0][2]
 
 
 @pytest.fixture(scope="module")
@@ -22,22 +27,48 @@ def fitted(tmp_path_factory):
     return out
 
 
-def test_fit_moves_the_figure_toward_its_target(fitted):
+def test_overrides_reach_every_experiment_they_are_given_to():
+    """The bug this replaces: run_task ignored overrides for six of seven experiments."""
+    seed = _seed("no_middle_tier")
+    low = run_task(("no_middle_tier", 0, seed, {"seek_rate": 0.01}))[2]
+    high = run_task(("no_middle_tier", 0, seed, {"seek_rate": 0.9}))[2]
+    assert low["quality_ties_corr"] != high["quality_ties_corr"]
+    assert low["weak_isolation_excess"] != high["weak_isolation_excess"]
+    same = run_task(("no_middle_tier", 0, seed, {}))[2]
+    assert same == validate.EXPERIMENTS["no_middle_tier"][0](seed, {})
+    # a design's own settings win over an override (and say so)
+    assert validate.pinned("maximising_progress", {"specialist_adoption": 0.0,
+                                                   "specialist_rate": 0.5}) == [
+        "specialist_adoption"]
+    seed = _seed("maximising_progress")
+    pinned = run_task(("maximising_progress", 0, seed, {"specialist_adoption": 0.0}))[2]
+    assert pinned == validate.EXPERIMENTS["maximising_progress"][0](seed, {})
+    lo = run_task(("maximising_progress", 0, seed, {"specialist_rate": 0.02}))[2]
+    hi = run_task(("maximising_progress", 0, seed, {"specialist_rate": 0.5}))[2]
+    assert lo["maths_mean_cluster"] < hi["maths_mean_cluster"]
+
+
+def test_fit_to_p5_moves_the_figure_toward_its_target(fitted):
+    """Calibrating homophily against P5 would fail if the overrides were ignored: every
+    evaluation would give the same figure and the fit could not improve on the default."""
     fit = json.loads((fitted / "fitted.json").read_text())
     runs = pd.read_csv(fitted / "calibration.csv")
-    assert list(runs.columns) == ["evaluation", "stage", "specialist_rate",
-                                  "maths_mean_cluster", "loss"]
-    assert 3 <= len(runs) <= 10 == fit["budget"] and fit["evaluations"] == len(runs)
-    assert runs["specialist_rate"].between(0.0, 0.6).all() and runs["stage"][0] == "default"
-    assert runs["specialist_rate"].nunique() == len(runs)  # no point evaluated twice
+    assert list(runs.columns) == ["evaluation", "stage", "homophily_weight",
+                                  "partner_quality_ratio", "loss"]
+    assert 3 <= len(runs) <= 6 == fit["budget"] and fit["evaluations"] == len(runs)
+    assert runs["homophily_weight"].between(0.0, 10.0).all() and runs["stage"][0] == "default"
+    assert runs["homophily_weight"].nunique() == len(runs)  # no point evaluated twice
+    assert runs["partner_quality_ratio"].nunique() == len(runs)  # every point moved it
+    at = dict(zip(runs["homophily_weight"], runs["partner_quality_ratio"], strict=True))
+    assert at[0.0] > at[10.0]  # stronger homophily: partners more alike
     figure = fit["figures"][0]
     mid = figure["target_mid"]
-    assert figure["figure"] == "maths_mean_cluster" and mid == 3.0
+    assert figure["figure"] == "partner_quality_ratio" and mid == pytest.approx(0.45)
     assert abs(figure["mean"] - mid) < abs(figure["default_mean"] - mid)
     assert fit["loss"] == pytest.approx(runs["loss"].min())
     assert fit["loss"] < fit["loss_at_defaults"]
     best = runs.loc[runs["loss"].idxmin()]
-    assert fit["parameters"]["specialist_rate"] == best["specialist_rate"]
+    assert fit["parameters"]["homophily_weight"] == best["homophily_weight"]
     assert figure["ci_low"] <= figure["mean"] <= figure["ci_high"]
 
 
@@ -45,23 +76,6 @@ def test_serial_and_parallel_fits_are_identical(fitted, tmp_path):
     assert main([*FIT, "--workers", "1", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "calibration.csv").read_bytes() == \
         (fitted / "calibration.csv").read_bytes()
-
-
-def test_overrides_reach_the_experiment_and_its_own_settings_win():
-    seed = validate.tasks({"maximising_progress": 1}, 2026)[0][2]
-    low = run_task(("maximising_progress", 0, seed, {"specialist_rate": 0.02}))
-    high = run_task(("maximising_progress", 0, seed, {"specialist_rate": 0.5}))
-    assert low[2]["maths_mean_cluster"] < high[2]["maths_mean_cluster"]
-    assert low[3] == []  # the experiment does not set specialist_rate itself
-    pinned = run_task(("maximising_progress", 0, seed, {"specialist_adoption": 0.0}))
-    assert pinned[3] == ["specialist_adoption"]
-    assert pinned[2] == validate.EXPERIMENTS["maximising_progress"][0](seed)
-    import model.model as mm
-
-    original = mm.ClusterModel
-    with overridden({"seek_rate": 0.3}):
-        assert mm.ClusterModel is not original
-    assert mm.ClusterModel is original
 
 
 BAD = [
@@ -92,3 +106,6 @@ def test_a_pattern_stands_for_all_its_figures():
                                                  "english_mean_cluster"]
     assert problem.replicates == {"maximising_progress":
                                   validate.EXPERIMENTS["maximising_progress"][1]}
+    p10 = make_problem(["inspection_noise_sd"], ["P10"])
+    assert [f.name for f in p10.figures] == ["ri_good_next_si", "stuck_y20_si"]
+    assert list(p10.replicates) == ["status_quo_si"]
