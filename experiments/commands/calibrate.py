@@ -9,7 +9,7 @@ from pathlib import Path
 from experiments.cli_args import add_executor_arguments
 
 NAME = "calibrate"
-HELP = ("Fit parameters to validation figures (P1-P9): a coarse design, then Nelder-Mead, on "
+HELP = ("Fit parameters to validation figures (P1-P11): a coarse design, then Nelder-Mead, on "
         "common random numbers; writes calibration.csv and fitted.json.")
 FILES = ["calibration.csv", "fitted.json", "manifest.json"]
 
@@ -21,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pattern", action="append", default=[], metavar="FIGURE",
                    help="a validation figure (e.g. maths_mean_cluster) or a whole pattern "
                    "(e.g. P7) to fit to (repeat for several)")
-    add_executor_arguments(p, dask=False)  # overrides are swapped per process: no Dask
+    add_executor_arguments(p, dask=False)  # local processes only (no --dask yet)
     p.add_argument("--replicates", type=int, default=None, metavar="N",
                    help="replicates per experiment and evaluation (default: the suite's)")
     p.add_argument("--budget", type=int, default=30, metavar="N",
