@@ -283,8 +283,9 @@ def _tolerated(out: Path, spec: Spec) -> set[str]:
 def _check_folder(out: Path, spec: Spec, resume: bool) -> dict[str, Any] | None:
     """The output-folder rule for a batch (experiments.outputs), then resume's rules: the
     folder's manifest if it holds this batch, None if new or empty. Writes nothing."""
-    recover = ("the finished runs are kept in parts/; restore it, or run the batch into "
-               "another --out (the same spec gives the same files)")
+    kept = len(done_indices(out))
+    recover = (f"{kept} finished runs are kept in {PARTS}/; " if kept else "") + (
+        "restore it, or run the batch into another --out (the same spec gives the same files)")
     old = outputs.claim(out, "batch", tolerate=_tolerated(out, spec), recover=recover)
     if old is None:
         if (out / PARTS).exists():

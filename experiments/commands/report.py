@@ -79,9 +79,12 @@ def check_batch(folder: Path) -> None:
     problem = _runs_problem(runs, manifest["n_runs"])
     if problem:
         raise UserError(f"{runs}: {problem}; {again}")
+    years = manifest.get("years")
     for name in manifest.get("files", []):
         if name in ("timeseries.csv", "schools.csv"):
-            problem = _frame_problem(folder / name)
+            rows = manifest["n_runs"] * (3 * years + 1) if name == "timeseries.csv" and \
+                isinstance(years, int) else None  # one row per run and term 0..3*years
+            problem = _frame_problem(folder / name, manifest["n_runs"], rows)
             if problem:
                 raise UserError(f"{folder / name}: {problem}; {again}")
 
@@ -133,8 +136,9 @@ def _runs_problem(path: Path, n_runs: int) -> str | None:
     return None
 
 
-def _frame_problem(path: Path) -> str | None:
-    """A cheap check of a large CSV: present, text, its header, and a whole last line."""
+def _frame_problem(path: Path, n_runs: int, rows: int | None = None) -> str | None:
+    """A check of a large CSV: present, text, its header, a whole last line from the last
+    run, and (when known) its number of rows."""
     if not path.is_file():
         return "missing (the manifest lists it)"
     size = path.stat().st_size
@@ -156,6 +160,13 @@ def _frame_problem(path: Path) -> str | None:
     fields = next(csv.reader([last]), [])
     if len(fields) != len(next(csv.reader([header]))):
         return "damaged: its last row has the wrong number of fields (truncated?)"
+    if fields[0] != str(n_runs - 1):
+        return f"damaged: it ends in run {fields[0]}, not run {n_runs - 1} (truncated?)"
+    if rows is not None:
+        with open(path, "rb") as fh:
+            lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+        if lines != rows + 1:
+            return f"damaged: {lines - 1} rows where the batch wrote {rows} (truncated?)"
     return None
 
 
