@@ -231,25 +231,60 @@ def _decode(raw: bytes, key: str, path: str) -> str:
 
 def _header(text: str, key: str, path: str) -> list[str]:
     try:
-        return [c.strip() for c in next(csv.reader(io.StringIO(text.split("\n", 1)[0])))]
+        first = text[:text.find("\n")] if "\n" in text[:1_000_000] else text[:1_000_000]
+        return [c.strip() for c in next(csv.reader(io.StringIO(first)))]
     except (StopIteration, csv.Error):
         raise RegionError(key, f"{path} is empty or not a CSV file") from None
 
 
+NUMERIC = (URN, PUPILS, FSM, EASTING, NORTHING)
+
+
 @dataclass
 class _Table:
-    """The file's open state-funded mainstream rows, parsed, and its file-wide facts."""
+    """A parsed file: its open state-funded mainstream rows in URN order, values filled
+    in (file-wide medians), and the file-wide facts the filters and the report need."""
 
     source: str
     rows: int
     excluded: dict[str, int]
-    columns: dict[str, np.ndarray]   # per kept row
+    has: frozenset[str]              # optional columns present
     all_las: dict[str, str]          # code -> name over every row
     all_gors: tuple[str, ...]
-    has: frozenset[str]              # optional columns present
+    text: dict[str, np.ndarray]      # kept rows: LA code, name, group, trust code/name, GOR
+    urn: np.ndarray
+    phase: np.ndarray
+    pupils: np.ndarray
+    fsm: np.ndarray                  # %
+    east: np.ndarray                 # m
+    north: np.ndarray
+    rural: np.ndarray
+    mat: np.ndarray                  # in a multi-academy trust (before the academy check)
+    grade: np.ndarray | None
+    missing: dict[str, np.ndarray]   # which kept rows had each field imputed
 
 
 _PARSED: dict[tuple, _Table] = {}
+
+
+def _per_value(values: np.ndarray, fn, dtype) -> np.ndarray:
+    """``fn`` applied to each distinct value once (the register repeats a few hundred
+    distinct category strings over tens of thousands of rows)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values)
+    return np.array([fn(u) for u in uniques] + [fn("")], dtype)[codes]
+
+
+def _number(values) -> np.ndarray:
+    """Floats from a column (NaN where blank or not a number, e.g. "SUPP")."""
+    import pandas as pd
+
+    series = pd.Series(values)
+    if series.dtype.kind in "if":
+        return series.to_numpy(float, copy=True)
+    text = series.astype(str).str.strip().str.rstrip("%")
+    return pd.to_numeric(text, errors="coerce").to_numpy(float, copy=True)
 
 
 def _parse(source: str, mtime: int, size: int) -> _Table:
@@ -270,42 +305,73 @@ def _parse(source: str, mtime: int, size: int) -> _Table:
                           f"{', '.join(REQUIRED)})")
     wanted = [c for c in (*REQUIRED, *OPTIONAL) if c in header]
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, usecols=wanted, keep_default_na=False,
-                         na_filter=False, skipinitialspace=True)
+        df = pd.read_csv(io.StringIO(text), usecols=wanted, keep_default_na=False,
+                         dtype={c: str for c in wanted if c not in NUMERIC},
+                         na_values={c: [""] for c in NUMERIC}, skipinitialspace=True)
     except (ValueError, pd.errors.ParserError) as exc:
         raise RegionError("region", f"{source} cannot be read as CSV "
                           f"({str(exc).splitlines()[0]})") from None
-    col = {c: df[c].str.strip().to_numpy(object) for c in wanted}
-    n_rows = len(df)
-    reason = np.full(n_rows, -1)
-    type_l = np.char.lower(col[TYPE].astype(str))
-    tests = (~np.isin(col[STATUS], OPEN), ~np.isin(col[GROUP], (*MAINSTREAM_GROUPS, SPECIAL_GROUP)),
-             (col[GROUP] == SPECIAL_GROUP) | (np.char.find(type_l, "special") >= 0),
-             (np.char.find(type_l, "alternative provision") >= 0)
-             | (np.char.find(type_l, "pupil referral") >= 0),
-             ~np.isin(col[PHASE], list(PHASES)))
+    col = {c: _per_value(df[c].to_numpy(object), str.strip, object)
+           for c in wanted if c not in NUMERIC}
+    lower = {c: _per_value(col[c], str.lower, object) for c in (TYPE, URBAN_RURAL)}
+    tests = (_per_value(col[STATUS], lambda v: v not in OPEN, bool),
+             _per_value(col[GROUP], lambda v: v not in (*MAINSTREAM_GROUPS, SPECIAL_GROUP), bool),
+             (col[GROUP] == SPECIAL_GROUP) | _per_value(lower[TYPE], lambda v: "special" in v,
+                                                        bool),
+             _per_value(lower[TYPE], lambda v: "alternative provision" in v
+                        or "pupil referral" in v, bool),
+             _per_value(col[PHASE], lambda v: v not in PHASES, bool))
+    reason = np.full(len(df), -1)
     for i, failed in enumerate(tests):
         reason[(reason < 0) & failed] = i
-    keep = reason < 0
     excluded = {EXCLUSIONS[i]: int((reason == i).sum()) for i in range(len(tests))}
-    las = dict(zip(col[LA_CODE].tolist(), col[LA_NAME].tolist(), strict=True))
-    gors = tuple(sorted(set(col[GOR].tolist()) - {""})) if GOR in col else ()
-    if TRUST_FLAG not in col:  # trust academies: a trust code shared by 2+ open schools
-        open_state = np.isin(col[STATUS], OPEN) & np.isin(col[GROUP], MAINSTREAM_GROUPS)
-        counts = Counter(col[TRUST_CODE][open_state & (col[TRUST_CODE] != "")].tolist())
-        col["_mat"] = np.array([counts.get(c, 0) >= 2 for c in col[TRUST_CODE]], bool)
-    table = _Table(source, n_rows, excluded, {c: v[keep] for c, v in col.items()},
-                   las, gors, frozenset(c for c in OPTIONAL if c in col))
+    urn = _number(df[URN])
+    kept = np.flatnonzero(reason < 0)
+    if np.isnan(urn[kept]).any():
+        bad = df[URN].to_numpy(object)[kept][np.isnan(urn[kept])][0]
+        raise RegionError("region", f"URN {bad!r} is not a number in {source}")
+    order = kept[np.argsort(urn[kept], kind="stable")]
+    la = pd.factorize(col[LA_CODE][order])[0]
+    phase = _per_value(col[PHASE][order], lambda v: PHASES.get(v, PRIMARY), np.int8)
+
+    pupils = _number(df[PUPILS])[order]
+    pupils[pupils <= 0] = np.nan
+    fsm = _number(df[FSM])[order]
+    fsm[(fsm < 0) | (fsm > 100)] = np.nan
+    east, north = _number(df[EASTING])[order], _number(df[NORTHING])[order]
+    no_place = np.isnan(east) | np.isnan(north) | ((east == 0) & (north == 0))
+    east[no_place], north[no_place] = np.nan, np.nan
+    rural = _per_value(lower[URBAN_RURAL][order], lambda v: 1.0 if "rural" in v else
+                       0.0 if "urban" in v else np.nan, float)
+    gaps = {"pupils": np.isnan(pupils), "fsm": np.isnan(fsm), "position": no_place,
+            "urban_rural": np.isnan(rural)}
+    for ph in (PRIMARY, SECONDARY):
+        m = phase == ph
+        pupils[m] = _impute(pupils[m], la[m], PUPILS_MEDIAN[(ph, False)])
+
+    if TRUST_FLAG in col:
+        mat = _per_value(col[TRUST_FLAG][order], lambda v: "multi-academy" in v.lower(), bool)
+    else:  # a trust code shared by 2+ open mainstream schools
+        codes = col[TRUST_CODE]
+        shared = pd.Series(codes[(~tests[0]) & np.isin(col[GROUP], MAINSTREAM_GROUPS)
+                                 & (codes != "")]).value_counts()
+        mat = pd.Series(codes[order]).map(shared).fillna(0).to_numpy() >= 2
+    table = _Table(
+        source=source, rows=len(df), excluded=excluded,
+        has=frozenset(c for c in OPTIONAL if c in col),
+        all_las=dict(zip(col[LA_CODE].tolist(), col[LA_NAME].tolist(), strict=True)),
+        all_gors=tuple(sorted(set(col[GOR].tolist()) - {""})) if GOR in col else (),
+        text={c: col[c][order] for c in (LA_CODE, NAME, GROUP, TRUST_CODE, TRUST_NAME, GOR)
+              if c in col},
+        urn=urn[order].astype(np.int64), phase=phase, pupils=pupils,
+        fsm=_impute(fsm, la, 100 * FSM_MEAN), east=_impute(east, la, np.nan),
+        north=_impute(north, la, np.nan), rural=_impute(rural, la, 0.0) >= 0.5, mat=mat,
+        grade=(_per_value(col[RATING][order], lambda v: GRADES.get(v.lower(), -1), np.int8)
+               if RATING in col else None),
+        missing=gaps)
     _PARSED.clear()  # one parsed file at a time is enough (a national file is ~50 MB)
     _PARSED[stamp] = table
     return table
-
-
-def _number(values: np.ndarray) -> np.ndarray:
-    import pandas as pd
-
-    return pd.to_numeric(pd.Series(values, dtype=object).str.rstrip("%"),
-                         errors="coerce").to_numpy(float, copy=True)
 
 
 def _natural(code: str) -> tuple:
@@ -314,82 +380,55 @@ def _natural(code: str) -> tuple:
 
 
 def _impute(values: np.ndarray, groups: np.ndarray, fallback: float) -> np.ndarray:
-    """Fill NaN with the median of the value's group (its LA), else of all values, else
-    ``fallback``."""
+    """Fill NaN with the median of the value's group (its LA, as integer labels), else
+    of all values, else ``fallback``."""
+    import pandas as pd
+
     out = values.copy()
     missing = np.isnan(out)
     if not missing.any():
         return out
     overall = float(np.median(out[~missing])) if (~missing).any() else fallback
-    for g in np.unique(groups[missing]):
-        in_g = groups == g
-        known = out[in_g & ~missing]
-        out[in_g & missing] = float(np.median(known)) if len(known) else overall
+    medians = pd.Series(out).groupby(groups).median()     # NaN for a group with none known
+    fill = medians.reindex(groups[missing]).to_numpy(float)
+    out[missing] = np.where(np.isnan(fill), overall, fill)
     return out
 
 
 def _build(t: _Table, las: tuple[str, ...], gor: str | None, known_rwm: dict | None,
            attainment: str | None) -> Region:
-    c = t.columns
-    code = c[LA_CODE]
-    phase = np.array([PHASES[p] for p in c[PHASE]], np.int8)
-    urn = _number(c[URN])
-    if np.isnan(urn).any():
-        raise RegionError("region", f"URN {c[URN][np.isnan(urn)][0]!r} is not a number "
-                          f"in {t.source}")
-    pupils = _number(c[PUPILS])
-    pupils[pupils <= 0] = np.nan
-    fsm = _number(c[FSM])
-    fsm[(fsm < 0) | (fsm > 100)] = np.nan
-    east, north = _number(c[EASTING]), _number(c[NORTHING])
-    no_place = np.isnan(east) | np.isnan(north) | ((east == 0) & (north == 0))
-    east[no_place], north[no_place] = np.nan, np.nan
-    ur = np.char.lower(c[URBAN_RURAL].astype(str))
-    rural = np.where(np.char.find(ur, "rural") >= 0, 1.0,
-                     np.where(np.char.find(ur, "urban") >= 0, 0.0, np.nan))
-    missing = {"pupils": np.isnan(pupils), "fsm": np.isnan(fsm), "position": no_place,
-               "urban_rural": np.isnan(rural)}
-
-    for ph in (PRIMARY, SECONDARY):
-        m = phase == ph
-        pupils[m] = _impute(pupils[m], code[m], PUPILS_MEDIAN[(ph, False)])
-    fsm = _impute(fsm, code, 100 * FSM_MEAN)
-    east, north = _impute(east, code, np.nan), _impute(north, code, np.nan)
-    rural = _impute(rural, code, 0.0) >= 0.5
-
-    sel = _select(t, code, las, gor)
-    order = sel[np.argsort(urn[sel], kind="stable")]
-    _check_gb(t.source, c[URN][order], east[order], north[order])
-    la_codes = sorted(set(code[order].tolist()), key=_natural)
+    sel = _select(t, las, gor)                 # ascending: URN order
+    code = t.text[LA_CODE][sel]
+    _check_gb(t.source, t.urn[sel], t.east[sel], t.north[sel])
+    la_codes = sorted(set(code.tolist()), key=_natural)
     la_index = {k: i for i, k in enumerate(la_codes)}
-    la = np.array([la_index[k] for k in code[order]], np.int64)
-    x, y, w = east[order] / 1000.0, north[order] / 1000.0, pupils[order]
+    la = _per_value(code, lambda v: la_index.get(v, -1), np.int64)
+    x, y, w = t.east[sel] / 1000.0, t.north[sel] / 1000.0, t.pupils[sel]
     la_centre = np.column_stack([np.bincount(la, w * x) / np.bincount(la, w),
                                  np.bincount(la, w * y) / np.bincount(la, w)])
-    gor_names, la_region = _regions(t, order, la, len(la_codes))
-    governance, trust, trust_codes, trust_names = _governance(t, order)
-    grade = rwm = None
-    if RATING in t.has:
-        grade = np.array([GRADES.get(g.lower(), -1) for g in c[RATING][order]], np.int8)
-    urns = urn[order].astype(np.int64)
+    gor_names, la_region = _regions(t, sel, la, len(la_codes))
+    governance, trust, trust_codes, trust_names = _governance(t, sel)
+    grade = None if t.grade is None else t.grade[sel]
+    urns = t.urn[sel]
+    rwm = None
     if known_rwm is not None:
-        rwm = np.array([known_rwm.get(int(u), np.nan) for u in urns], float)
+        rwm = np.array([known_rwm.get(u, np.nan) for u in urns.tolist()], float)
+    phase = t.phase[sel]
     report = GiasReport(
-        source=t.source, rows=t.rows, schools=len(order),
-        primary=int((phase[order] == PRIMARY).sum()),
-        secondary=int((phase[order] == SECONDARY).sum()),
+        source=t.source, rows=t.rows, schools=len(sel),
+        primary=int((phase == PRIMARY).sum()), secondary=int((phase == SECONDARY).sum()),
         las=tuple(f"{k} {t.all_las[k]}" for k in la_codes), gors=gor_names,
         trusts=len(trust_codes),
-        excluded={**t.excluded, "outside_filter": len(code) - len(order)},
-        imputed={k: int(m[order].sum()) for k, m in missing.items()},
+        excluded={**t.excluded, "outside_filter": len(t.urn) - len(sel)},
+        imputed={k: int(m[sel].sum()) for k, m in t.missing.items()},
         grades_known=0 if grade is None else int((grade >= 0).sum()),
         attainment=attainment,
         attainment_known=0 if rwm is None else int((~np.isnan(rwm)).sum()))
     region = Region(
-        la=la, x=x, y=y, phase=phase[order], pupils=np.maximum(1, np.round(w)).astype(np.int64),
-        rural=rural[order], fsm=np.clip(fsm[order] / 100.0, 0.0, 1.0), governance=governance,
+        la=la, x=x, y=y, phase=phase, pupils=np.maximum(1, np.round(w)).astype(np.int64),
+        rural=t.rural[sel], fsm=np.clip(t.fsm[sel] / 100.0, 0.0, 1.0), governance=governance,
         trust=trust, la_centre=la_centre, la_region=la_region, grade=grade, rwm=rwm,
-        register=Register(urn=urns, name=tuple(c[NAME][order].tolist()),
+        register=Register(urn=urns, name=tuple(t.text[NAME][sel].tolist()),
                           la_code=tuple(la_codes),
                           la_name=tuple(t.all_las[k] for k in la_codes),
                           region_name=gor_names, trust_code=trust_codes,
@@ -402,8 +441,9 @@ def _build(t: _Table, las: tuple[str, ...], gor: str | None, known_rwm: dict | N
     return region
 
 
-def _select(t: _Table, code: np.ndarray, las: tuple[str, ...], gor: str | None) -> np.ndarray:
+def _select(t: _Table, las: tuple[str, ...], gor: str | None) -> np.ndarray:
     """Indices of the kept rows in the LAs and GOR asked for."""
+    code = t.text[LA_CODE]
     mask = np.ones(len(code), bool)
     file = Path(t.source).name
     if las:
@@ -418,7 +458,7 @@ def _select(t: _Table, code: np.ndarray, las: tuple[str, ...], gor: str | None) 
                 raise RegionError("la", f"{item!r} is not an LA code or name in {file}; it has "
                                   f"{len(some)} LAs, e.g. {shown}")
             chosen.add(hit)
-        mask &= np.isin(code, sorted(chosen))
+        mask &= _per_value(code, lambda v: v in chosen, bool)
     if gor:
         if GOR not in t.has:
             raise RegionError("gor", f"{file} has no {GOR!r} column to filter by")
@@ -426,7 +466,7 @@ def _select(t: _Table, code: np.ndarray, las: tuple[str, ...], gor: str | None) 
         if gor.lower() not in names:
             raise RegionError("gor", f"{gor!r} is not a region in {file}; allowed: "
                               f"{', '.join(t.all_gors)}")
-        mask &= t.columns[GOR] == names[gor.lower()]
+        mask &= t.text[GOR] == names[gor.lower()]
     sel = np.flatnonzero(mask)
     if not len(sel):
         key = "la" if las else "gor" if gor else "region"
@@ -456,7 +496,7 @@ def _regions(t: _Table, order: np.ndarray, la: np.ndarray,
     """Each LA's Government Office region (its schools' most common GOR), indexed by name."""
     if GOR not in t.has:
         return (), np.zeros(n_las, np.int64)
-    gor = t.columns[GOR][order]
+    gor = t.text[GOR][order]
     per_la = [Counter(gor[la == i].tolist()).most_common() for i in range(n_las)]
     chosen = [min(counts, key=lambda kv: (-kv[1], kv[0]))[0] for counts in per_la]
     names = tuple(sorted(set(chosen)))
@@ -465,20 +505,16 @@ def _regions(t: _Table, order: np.ndarray, la: np.ndarray,
 
 def _governance(t: _Table, order: np.ndarray):
     """Governance per school, trust index (-1 none) and the trusts' codes and names."""
-    c = t.columns
-    group, code = c[GROUP][order], c[TRUST_CODE][order]
+    group, code = t.text[GROUP][order], t.text[TRUST_CODE][order]
     academy = group != "Local authority maintained schools"
-    if TRUST_FLAG in t.has:
-        mat = np.char.find(np.char.lower(c[TRUST_FLAG][order].astype(str)), "multi-academy") >= 0
-    else:
-        mat = c["_mat"][order]
-    mat = mat & academy & (code != "")
+    mat = t.mat[order] & academy & (code != "")
     governance = np.where(mat, TRUST_ACADEMY,
                           np.where(academy, STANDALONE_ACADEMY, LA_MAINTAINED)).astype(np.int8)
     codes = tuple(sorted(set(code[mat].tolist()), key=_natural))
     index = {k: i for i, k in enumerate(codes)}
-    trust = np.array([index[k] if m else -1 for k, m in zip(code, mat, strict=True)], np.int32)
-    names = dict(zip(code[mat].tolist(), (c[TRUST_NAME][order][mat] if TRUST_NAME in t.has
+    trust = np.where(mat, _per_value(code, lambda v: index.get(v, -1), np.int32), -1)
+    trust = trust.astype(np.int32)
+    names = dict(zip(code[mat].tolist(), (t.text[TRUST_NAME][order][mat] if TRUST_NAME in t.has
                                           else code[mat]).tolist(), strict=True))
     return governance, trust, codes, tuple(names[k] for k in codes)
 
