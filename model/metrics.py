@@ -178,16 +178,26 @@ def grouped_summary(m) -> dict[str, float]:
 METRIC_NAMES = [x.name for x in METRICS]
 
 
-def _cost_per_point(m) -> float:
-    gained = _mean(m.s.rwm - m.rwm0, m.weak_idx)
-    cost = _mean(m.s.cost_total, m.weak_idx)
-    return cost / gained if gained > 0 else float("nan")
+def _per_year(m, values: np.ndarray, idx=None) -> float:
+    years = max(m.term, 1) / 3.0
+    return (average(values) if idx is None else _mean(values, idx)) / years
+
+
+def _peer_hours(m) -> float:
+    hours = m.ledger.hours.get("peer", 0.0) + m.ledger.hours.get("bank_crisis", 0.0)
+    return float(hours / m.s.teachers.sum())
 
 
 EXTRA_SUMMARY: list[Metric] = [
-    Metric("cost_per_point_weak", "£ per percentage point",
-           "money spent per weak school per point of RWM it gained (NaN if none gained)",
-           _cost_per_point),
+    Metric("cost_per_school_year", "£ per school per year",
+           "money spent on improving schools (CPD, shared staff, brokers' and trusts' "
+           "support, grants), per school per year of the run", lambda m: _per_year(
+               m, m.s.cost_total)),
+    Metric("cost_weak_per_year", "£ per weak school per year",
+           "the same, spent on weak schools", lambda m: _per_year(m, m.s.cost_total,
+                                                                  m.weak_idx)),
+    Metric("peer_cpd_hours", "hours per teacher (cumulative)",
+           "CPD run by partner schools (M5, M6), per teacher in the region", _peer_hours),
     Metric("terms_below_floor_weak", "terms", "mean terms a weak school spent below the floor",
            lambda m: _mean(m.s.terms_below_floor, m.weak_idx)),
     Metric("terms_clustered_weak", "terms", "mean terms a weak school spent in a cluster",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,13 +33,15 @@ from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
 from model.params import PARAMS
 from model.policies import POLICIES, Policy
 from model.region import build_region, get_preset, nearest, spatial_order
-from model.state import CPD_DOMAINS, FOUNDED, ClusterState, initial_state
+from model.state import CPD_DOMAINS, FOUNDED, ClusterState, initial_state, shock_sd
 from model.threads import one_blas_thread
 
 # Independent random streams, one per process of the model (STYLE 6): a policy that draws
 # more numbers in one stream never shifts another. Order is fixed: append, never reorder.
 STREAMS = ("region", "needs", "partnering", "turnover", "attainment", "inspection",
-           "cohesion", "policy", "mesa", "commissioning")
+           "cohesion", "policy", "mesa", "commissioning", "leadership")
+TERMS_PER_YEAR = 3
+MECHANISM_SWITCH = re.compile(r"m\d+_")  # m1_hard_to_reach ... m15_shared_data
 NEIGHBOURS = 16  # precomputed nearest neighbours per school (upper bound of search_neighbours)
 
 
@@ -85,7 +88,11 @@ class ClusterModel(mesa.Model):
         rng = self.streams
         region = build_region(self.config, self.preset, rng["region"])
         p = self.p
-        self.s = initial_state(region, p, rng["region"])
+        # the world before term 0 runs with every mechanism on: a switched-off mechanism
+        # is a counterfactual from term 0, compared with the same start (see burn_in)
+        self.p_before = SimpleNamespace(**{**vars(p), **{k: True for k in vars(p)
+                                                        if MECHANISM_SWITCH.match(k)}})
+        self.s = initial_state(region, self.p_before, rng["region"])
         self.c = ClusterState()
         xy = np.column_stack([region.x, region.y])
         d, idx = nearest(xy, xy, k=min(NEIGHBOURS + 1, region.n))
@@ -107,15 +114,19 @@ class ClusterModel(mesa.Model):
         self.retry_placement = np.zeros(region.n, np.int32)  # broker placement back-off
         self._barter = (-1, None)
         self.decay = learning.decay_rate(self)
+        self.staff_turnover = learning.per_term(learning.yearly_staff_turnover(
+            p, region.fsm))
+        self.shock_sd = shock_sd(p, self.s.teachers)
+        self.school_agents = [School(self, i) for i in range(region.n)]
+        self.cluster_agents: dict[int, Cluster] = {}
+        self.policies: list[Policy] = []
+        self._index_market()
+        self.burn_in()
+        self._set_reference()
         eff = self.s.effectiveness
-        self.eff_mean0, self.eff_sd0 = float(eff.mean()), float(eff.std() or 1.0)
         self.s.weak = eff <= np.quantile(eff, p.weak_quantile)
         self.weak_idx = np.flatnonzero(self.s.weak)    # fixed for the run: metrics read them
         self.other_idx = np.flatnonzero(~self.s.weak)
-        self.school_agents = [School(self, i) for i in range(region.n)]
-        self.cluster_agents: dict[int, Cluster] = {}
-        inspection.initial_grades(self)
-        attainment.update_attainment(self)
         self.rwm0 = self.s.rwm.copy()
         self.grade0 = self.s.grade.copy()
         self.eff0 = eff.copy()
@@ -130,13 +141,50 @@ class ClusterModel(mesa.Model):
             [b for p in self.policies if type(p).act_broker is not Policy.act_broker
              for b in p.brokers], random=self.random)
         self.provider_agents = [Provider(self, j) for j in range(self.providers.n)]
+        self._index_market()  # policies may have added providers (hubs)
+        self.history = np.full((self.n_terms + 1, len(METRICS)), np.nan)
+        self.phase_collect()
+
+    def _index_market(self) -> None:
+        region = self.s.region
         self.domain_slot, self.prov_cand, self.prov_dist = candidate_index(
             self.providers, region, CPD_DOMAINS)
         commissioning.rank_providers(self)
         self.service_supplier = [nearest_of_kind(self.providers, region, k)
                                  for k in SERVICE_KINDS]
-        self.history = np.full((self.n_terms + 1, len(METRICS)), np.nan)
-        self.phase_collect()
+
+    def _set_reference(self) -> None:
+        """The effectiveness scale engagement and self-evaluation are read against."""
+        eff = self.s.effectiveness
+        self.eff_mean0, self.eff_sd0 = float(eff.mean()), float(eff.std() or 1.0)
+
+    def burn_in(self) -> None:
+        """Before term 0 the region lives ``burn_in_years`` of the status quo's school
+        dynamics: needs, market CPD, learning, staff and head turnover, results and
+        inspections, with no middle tier and no clusters. Every scenario starts from the
+        same settled state (common random numbers), so term 0 is the status quo's steady
+        state rather than a start that drifts (P11). Clocks and accounts then restart."""
+        terms = TERMS_PER_YEAR * int(self.p.burn_in_years)
+        self.term = -terms
+        p, self.p = self.p, self.p_before
+        self._set_reference()
+        inspection.initial_grades(self)
+        attainment.update_attainment(self)
+        for term in range(1 - terms, 1):
+            self.term = term
+            self.phase_needs()
+            self.phase_commissioning()
+            self.phase_learning()
+            self.phase_attainment()
+            self.phase_inspection()
+        self.term = 0
+        self.p = p
+        s = self.s
+        for name in ("cpd_hours_total", "cost_total", "head_changes", "credits"):
+            getattr(s, name)[:] = 0
+        self.providers.revenue[:] = 0.0
+        self.providers.hours_sold[:] = 0.0
+        self.ledger = Ledger(s.n)
 
     # ------------------------------------------------------------------ the term
     def step(self) -> None:

@@ -28,10 +28,10 @@ PARAMS = Registry(
         _P("floor_progress", -5.0, -15.0, 0.0, "KS2 progress points", "outcomes",
            "Progress floor (value added); below it and below floor_rwm is below the floor.",
            "EVIDENCE B2: primary floor standard (-5 reading/maths)"),
-        _P("progress_points_per_sd", 10.0, 1.0, 40.0, "progress points per SD of effectiveness",
+        _P("progress_points_per_sd", 12.0, 1.0, 40.0, "progress points per SD of effectiveness",
            "outcomes",
            "Converts a school's latent effectiveness into a KS2-style progress score.",
-           "calibrated: ~4% of primaries below the floor (EVIDENCE B2: primaries below the floor)"),
+           "calibrated at term 0: ~4% of primaries below the floor (evidence B2-4)"),
         # ---------------------------------------------------------------- money
         _P("funding_per_pupil", 5500.0, 3000.0, 10000.0, "£ per pupil per year", "money",
            "Core per-pupil funding; budgets are this times pupils, paid per term.",
@@ -74,6 +74,10 @@ PARAMS = Registry(
         _P("fsm_pupil_gap", 1.2, 0.0, 3.0, "SD per unit FSM share", "region",
            "Attainment penalty of disadvantage independent of school quality.",
            "assumption (disadvantage gap ~0.6-1 SD at pupil level)"),
+        _P("burn_in_years", 3, 0, 10, "years", "region",
+           "Years of the status quo's school dynamics (no middle tier, no clusters) run "
+           "before term 0, so that CPD gains and grades have settled when policies start.",
+           "assumption (non-lasting CPD gains relax at ~10% a term)"),
         # ---------------------------------------------------------------- attainment
         _P("attain_offset_rwm", 0.29, -2.0, 3.0, "probit", "attainment",
            "Baseline of the reading+writing+maths combined share at the expected standard.",
@@ -194,17 +198,19 @@ PARAMS = Registry(
         _P("inspection_interval_poor", 7, 2, 30, "terms", "M13 inspection",
            "Terms before a school graded RI or inadequate is re-inspected.",
            "EVIDENCE B: RI re-inspected within 30 months"),
-        _P("inspection_noise_sd", 0.08, 0.0, 0.5, "SD", "M13 inspection",
-           "Measurement error of an inspection's judgement of effectiveness.", "assumption"),
-        _P("grade_cut_outstanding", 0.24, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
+        _P("inspection_noise_sd", 0.12, 0.0, 0.5, "SD", "M13 inspection",
+           "Measurement error of an inspection's judgement of effectiveness.",
+           "bounded by evidence B7: two inspectors disagreed on 2 of 24 good primaries, "
+           "which this model matches for 0.06-0.15 SD"),
+        _P("grade_cut_outstanding", 0.26, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this is graded outstanding.",
-           "calibrated: EVIDENCE B Ofsted grades 2018 (21% outstanding); P1"),
-        _P("grade_cut_good", -0.36, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
+           "calibrated at term 0: evidence B1 (21% outstanding, 2018)"),
+        _P("grade_cut_good", -0.23, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below outstanding) is graded good.",
-           "calibrated: EVIDENCE B grades 2023 (good or outstanding ~88%); P1"),
-        _P("grade_cut_ri", -0.55, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
+           "calibrated at term 0: evidence B1 (good or outstanding 86-90%)"),
+        _P("grade_cut_ri", -0.43, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below good) is requires improvement; below is "
-           "inadequate.", "calibrated: EVIDENCE B grades (inadequate 2-4%); P1"),
+           "inadequate.", "calibrated at term 0: evidence B1 (inadequate 2-4%)"),
         # ---------------------------------------------------------------- M14
         _P("m14_turnover", True, None, None, "switch", "M14 turnover and decay",
            "Expertise relaxes to the school's anchor with staff turnover, faster in "
@@ -212,16 +218,34 @@ PARAMS = Registry(
         _P("turnover_rate", 0.097, 0.0, 0.5, "fraction of teachers per year",
            "M14 turnover and decay", "Teachers leaving each year in an average school.",
            "EVIDENCE C: teacher turnover 9.7%"),
-        _P("turnover_fsm_multiplier", 0.0, 0.0, 5.0, "relative increase per unit FSM share",
-           "M14 turnover and decay", "Turnover is rate x (1 + this x FSM share).",
-           "assumption (high-poverty schools lose staff faster)"),
-        _P("standards_drift", 0.0035, 0.0, 0.05, "SD per term", "M14 turnover and decay",
-           "The bar rises (new curricula, new staff, new pupils' needs): expertise loses this "
-           "much each term, so a school must keep learning to stand still.",
-           "calibrated: P1 (grade distribution stable under the status quo)"),
-        _P("expertise_shock_sd", 0.02, 0.0, 0.2, "SD per term", "M14 turnover and decay",
-           "Random term-to-term change in a school's expertise (a key teacher leaves or "
-           "arrives).", "calibrated: EVIDENCE B 'stuck' schools and grade churn"),
+        _P("turnover_fsm_multiplier", 1.0, 0.0, 5.0, "relative increase per unit FSM share",
+           "M14 turnover and decay",
+           "Teacher turnover is turnover_rate x (1 + this x (FSM share - 0.24)): faster in "
+           "disadvantaged schools (DESIGN M14).",
+           "direction: evidence C7 (head turnover by deprivation) and C6; value assumption "
+           "(~12% a year at 50% FSM, ~8% at 5%)"),
+        _P("expertise_shock_sd", 0.008, 0.0, 0.1, "SD per term", "M14 turnover and decay",
+           "Term-to-term change in a mean-sized primary's expertise from staff changes; "
+           "scales with 1/sqrt(teachers), so small schools swing more.",
+           "estimate: teacher effects ~0.11 SD (evidence C5) x turnover 9.7% a year (C6) "
+           "over 14 teachers gives ~0.0075 SD a term"),
+        _P("head_turnover_year", 0.08, 0.0, 0.3, "fraction of schools per year",
+           "M14 turnover and decay",
+           "Schools that get a new head each year, at the national FSM share.",
+           "evidence C7: ~1,500-2,100 head changes each September in ~20,000 schools; "
+           "70-79% of primary and 60-65% of secondary heads still in post after 5 years"),
+        _P("head_turnover_fsm_multiplier", 4.0, 0.0, 10.0,
+           "relative increase per unit FSM share", "M14 turnover and decay",
+           "Head turnover is head_turnover_year x (1 + this x (FSM share - 0.24)).",
+           "evidence C7: secondary heads changed 8.7% in the most deprived tenth vs 2.3% in "
+           "the least (2024-25); this value gives a smaller ratio (~2.6x)"),
+        _P("head_turnover_poor_grade", 0.15, 0.0, 0.6, "probability per year",
+           "M14 turnover and decay",
+           "Extra chance of a new head in a year for a school whose latest grade is RI or "
+           "inadequate (governors act).", "assumption (direction: evidence C7; vary it)"),
+        _P("head_effect_persistence", 0.5, 0.0, 1.0, "correlation", "M14 turnover and decay",
+           "Share of the school effect (in SD) a new head keeps: staff and culture stay, "
+           "the rest is the new head's, drawn from the same spread.", "assumption"),
         # ---------------------------------------------------------------- M15
         _P("m15_shared_data", True, None, None, "switch", "M15 shared data",
            "Shared data in cohesive clusters and monitoring systems improve need "

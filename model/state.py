@@ -31,6 +31,7 @@ SUBJECT_WEIGHTS = np.array([
     [0.00, 0.00, 0.70, 0.15, 0.15, 0.0],   # science
 ])
 EFFECTIVENESS_WEIGHTS = np.array([0.2, 0.2, 0.2, 0.2, 0.2, 0.0])
+REFERENCE_TEACHERS = 14.0  # a mean-sized primary (EVIDENCE A: ~275 pupils at 20 a teacher)
 GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
 OUTSTANDING, GOOD, RI, INADEQUATE = range(4)
 
@@ -41,7 +42,9 @@ class SchoolState:
 
     region: Region
     expertise: np.ndarray            # (n, 6) SD units
-    anchor: np.ndarray               # (n, 6) level expertise relaxes to under turnover
+    anchor: np.ndarray               # (n, 6) level expertise relaxes to: base + lasting CPD
+    base: np.ndarray                 # (n, 6) level of the staff the school recruits (M14)
+    school_effect: np.ndarray        # (n,) the head's and culture's part of base (SD)
     cluster: np.ndarray              # int, -1 = not in a cluster
     grade: np.ndarray                # int8, OUTSTANDING..INADEQUATE
     next_inspection: np.ndarray      # term of the next inspection
@@ -83,6 +86,7 @@ class SchoolState:
     terms_clustered: np.ndarray = field(default=None)
     clusters_joined: np.ndarray = field(default=None)
     terms_below_floor: np.ndarray = field(default=None)
+    head_changes: np.ndarray = field(default=None)   # new heads since the start (M14)
 
     def __post_init__(self) -> None:
         n = self.n
@@ -102,6 +106,7 @@ class SchoolState:
         self.terms_clustered = zeros(np.int32)
         self.clusters_joined = zeros(np.int32)
         self.terms_below_floor = zeros(np.int32)
+        self.head_changes = zeros(np.int32)
         self.trust = self.region.trust.copy()
         self.governance = self.region.governance.copy()
         self.lead_school = zeros(bool)
@@ -151,28 +156,76 @@ def flat(table: np.ndarray) -> np.ndarray:
 
 
 def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) -> SchoolState:
-    """Effectiveness by deprivation (EVIDENCE B gradient), expertise profiles around it."""
+    """Effectiveness by deprivation (EVIDENCE B gradient), expertise profiles around it.
+
+    A school's expertise is the level of the staff it recruits (``base``: its region,
+    disadvantage and phase, plus ``school_effect``, the part its head and culture add)
+    and a transient part from staff changes, drawn from its stationary spread so that
+    the status quo starts in its steady state (M14; docs/evidence.md P11).
+    """
     n = region.n
     regional = rng.normal(0.0, p.regional_effect_sd, region.la_region.max() + 1)
     if len(regional) == 1:
         regional[:] = 0.0  # a single region is the reference
-    base = (regional[region.la_region[region.la]]
-            - p.deprivation_slope * (region.fsm - 0.24)
-            + np.where(region.phase == 1, SECONDARY_EFFECT_SHIFT, 0.0)
-            + rng.normal(0.0, p.effectiveness_sd, n))
-    expertise = base[:, None] + rng.normal(0.0, 0.1, (n, len(DOMAINS)))
-    expertise[:, 5] = rng.normal(0.0, 0.2, n)  # business management: unrelated to teaching
+    predicted = (regional[region.la_region[region.la]]
+                 - p.deprivation_slope * (region.fsm - 0.24)
+                 + np.where(region.phase == 1, SECONDARY_EFFECT_SHIFT, 0.0))
+    school_effect = settled_school_effects(p, predicted, region.fsm, rng)
+    base = (predicted + school_effect)[:, None] + rng.normal(0.0, 0.1, (n, len(DOMAINS)))
+    base[:, BUSINESS] = rng.normal(0.0, 0.2, n)  # business management: unrelated to teaching
     teachers = np.maximum(1.0, region.pupils / p.pupils_per_teacher)
+    expertise = base + transient_spread(p, teachers, region.fsm)[:, None] * rng.normal(
+        0.0, 1.0, (n, len(DOMAINS)))
     budget = p.funding_per_pupil * region.pupils / 3.0
     return SchoolState(
-        region=region, expertise=expertise, anchor=expertise.copy(),
+        region=region, expertise=expertise, anchor=base.copy(), base=base,
+        school_effect=school_effect,
         cluster=np.full(n, -1, np.int32), grade=np.zeros(n, np.int8),
         next_inspection=np.zeros(n, np.int32), revealed_until=np.zeros(n, np.int32),
         engagement=np.full(n, p.engagement_base), cohort=np.zeros(n),
-        attainment=np.zeros((n, len(SUBJECTS))), rwm_last_year=np.zeros(n),
+        attainment=np.zeros((n, len(SUBJECTS))), rwm_last_year=np.full(n, np.nan),
         teachers=teachers, budget_term=budget, cpd_budget_term=budget * p.cpd_budget_share,
         weak=np.zeros(n, bool),
     )
+
+
+def settled_school_effects(p: SimpleNamespace, predicted: np.ndarray, fsm: np.ndarray,
+                           rng: np.random.Generator, years: int = 30) -> np.ndarray:
+    """School effects as decades of head turnover leave them (M14): new heads come more
+    often to disadvantaged schools and to schools graded below good, so the effects of
+    today's heads are not a plain normal draw. Simulated yearly with the same rule as
+    ``model.mechanisms.learning.change_heads`` (a judged grade stands in for the
+    inspection), so the run starts where its own turnover keeps it."""
+    from model.mechanisms.learning import head_turnover_rate
+
+    u = rng.normal(0.0, p.effectiveness_sd, len(predicted))
+    if not p.m14_turnover:
+        return u
+    rho = p.head_effect_persistence
+    for _ in range(years):
+        judged = predicted + u + p.inspection_noise_sd * rng.standard_normal(len(u))
+        new = rng.random(len(u)) < head_turnover_rate(p, fsm, judged < p.grade_cut_good)
+        fresh = rho * u + np.sqrt(1.0 - rho * rho) * p.effectiveness_sd * rng.standard_normal(
+            len(u))
+        u = np.where(new, fresh, u)
+    return u
+
+
+def shock_sd(p: SimpleNamespace, teachers: np.ndarray) -> np.ndarray:
+    """Per-term SD of a school's staff-change shocks: a replaced teacher moves a school's
+    mean by 1/teachers of the difference, so small schools swing more (M14)."""
+    return p.expertise_shock_sd * np.sqrt(REFERENCE_TEACHERS / teachers)
+
+
+def transient_spread(p: SimpleNamespace, teachers: np.ndarray, fsm: np.ndarray) -> np.ndarray:
+    """Stationary SD of expertise around its anchor: AR(1) shocks relaxing at the
+    school's turnover and skill-fade rate (``model.mechanisms.learning.decay_rate``)."""
+    from model.mechanisms.learning import relax_rate
+
+    if not p.m14_turnover:
+        return np.zeros(len(teachers))
+    r = relax_rate(p, fsm)
+    return shock_sd(p, teachers) / np.sqrt(np.maximum(1e-9, 1.0 - (1.0 - r) ** 2))
 
 
 class ClusterState:

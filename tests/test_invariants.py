@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from model import PARAMS
 from model.model import ClusterModel
-from model.policies import POLICIES
+from model.policies import ADD_ONS, MIDDLE_TIERS
 
 NUMERIC = [p for p in PARAMS if p.numeric]
 SWITCHES = [p.name for p in PARAMS if p.kind == "bool"]
@@ -34,8 +34,8 @@ def configs(draw):
     else:
         for k in CUTS:
             cfg.pop(k, None)
-    cfg["policies"] = draw(st.lists(st.sampled_from(list(POLICIES)), min_size=1, max_size=3,
-                                    unique=True))
+    tier = draw(st.sampled_from(MIDDLE_TIERS))  # one middle tier, any add-ons
+    cfg["policies"] = [tier, *draw(st.lists(st.sampled_from(ADD_ONS), max_size=2, unique=True))]
     return cfg
 
 

@@ -29,7 +29,7 @@ def test_m1_hard_to_reach_isolates_weak_schools():
 
 def test_m2_hidden_needs_cut_cpd_taken_by_weak_schools():
     on, off = on_off("m2_hidden_needs", "cpd_hours_weak", policies=["self_improving"])
-    assert on < 0.9 * off
+    assert on < 0.97 * off
 
 
 def test_m3_voluntary_partnering_forms_clusters_without_a_broker():
@@ -66,9 +66,17 @@ def test_m13_inspection_changes_grades_and_triggers_urgent_support():
     assert (m.s.grade == g0).all()
 
 
-def test_m14_turnover_erodes_cpd_gains():
-    on, off = on_off("m14_turnover", "mean_rwm", policies=["self_improving"])
-    assert on < off
+def test_m14_turnover_erodes_cpd_gains_faster_in_disadvantaged_schools():
+    from model.api import run_to_end
+
+    cfg = {"preset": "county", "years": 5}
+    on, off = run_to_end(cfg, 4), run_to_end({**cfg, "m14_turnover": False}, 4)
+    kept_on, kept_off = (m.s.anchor - m.s.base for m in (on, off))
+    assert kept_off.mean() > kept_on.mean() > 0  # trained staff leave
+    # the lasting stock decays at the school's turnover, higher where FSM is high
+    fsm = on.s.region.fsm
+    assert on.staff_turnover[fsm > 0.4].mean() > on.staff_turnover[fsm < 0.1].mean()
+    assert on.s.head_changes.sum() > 0 and off.s.head_changes.sum() == 0
 
 
 def test_m15_shared_data_reveals_needs_and_targets_support():

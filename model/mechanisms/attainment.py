@@ -31,7 +31,7 @@ def update_attainment(m) -> None:
          - p.fsm_pupil_gap * (r.fsm - FSM_CENTRE)[:, None] + s.cohort[:, None])
     s.attainment = 100.0 * ndtr(z)
     if new_year:
-        if m.term > 0 and p.m2_hidden_needs:
+        if p.m2_hidden_needs and np.isfinite(s.rwm_last_year[0]):  # not at the first cohort
             dropped = s.rwm_last_year - s.rwm >= p.results_drop_pp
             s.revealed_until[dropped] = m.term + p.reveal_terms
         s.rwm_last_year = s.rwm.copy()

@@ -19,7 +19,7 @@ def initial_grades(m) -> None:
     rng = m.streams["inspection"]
     s.grade = grade_of(s.effectiveness + p.inspection_noise_sd * rng.normal(0, 1, s.n), p)
     interval = np.where(s.grade >= RI, p.inspection_interval_poor, p.inspection_interval_good)
-    s.next_inspection = np.ceil(rng.random(s.n) * interval).astype(np.int32)
+    s.next_inspection = m.term + np.ceil(rng.random(s.n) * interval).astype(np.int32)
 
 
 def inspect(m) -> np.ndarray:

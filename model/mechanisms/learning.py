@@ -1,43 +1,71 @@
-"""Phase 6, learning: CPD gains land; turnover and skill fade pull expertise back (M14)."""
+"""Phase 6, learning: CPD gains land; staff and heads come and go (M10, M14).
+
+A school's expertise per domain has three layers (docs/ODD.md, "school dynamics"):
+
+- ``base``: the level of the staff it recruits: its region, disadvantage and phase, plus
+  ``school_effect``, what its head and culture add. A new head (M14) redraws part of the
+  school effect; the rest of the time the base is fixed.
+- ``anchor``: base plus lasting CPD gains (M10). Trained teachers leave at the school's
+  staff turnover rate and are replaced by recruits at the base level, so the lasting
+  stock decays towards the base at that rate.
+- ``expertise``: relaxes towards the anchor at the turnover plus skill-fade rate, and is
+  moved by staff-change shocks (larger in small schools) and by this term's CPD gains.
+
+Nothing drifts: under the status quo the school effect keeps its spread (a new head's
+effect is drawn from the same distribution), so grade shares hold over time (P11).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.state import flat
+from model.state import BUSINESS, RI, flat
+
+FSM_CENTRE = 0.24  # national FSM share: turnover gradients are centred on it
+
+
+def yearly_staff_turnover(p, fsm: np.ndarray) -> np.ndarray:
+    """Teachers leaving per year: ``turnover_rate`` at the national FSM share, rising
+    with disadvantage (M14: faster in disadvantaged schools)."""
+    return np.clip(p.turnover_rate * (1 + p.turnover_fsm_multiplier * (fsm - FSM_CENTRE)),
+                   0.0, 0.95)
+
+
+def per_term(yearly: np.ndarray) -> np.ndarray:
+    return 1.0 - (1.0 - yearly) ** (1.0 / 3.0)
+
+
+def relax_rate(p, fsm: np.ndarray) -> np.ndarray:
+    """Per-term rate at which expertise relaxes to its anchor: staff turnover plus skill
+    fade (EVIDENCE C turnover; P6 for the fade)."""
+    return per_term(np.clip(p.skill_fade_year + yearly_staff_turnover(p, fsm), 0.0, 0.95))
 
 
 def decay_rate(m) -> np.ndarray:
-    """Per-term rate at which expertise relaxes to its anchor (M14, EVIDENCE C turnover).
-
-    Yearly rate = skill fade + turnover x (1 + multiplier x FSM share): faster in
-    disadvantaged schools. Converted to a per-term rate.
-    """
-    p, fsm = m.p, m.s.region.fsm
-    yearly = np.clip(p.skill_fade_year + p.turnover_rate * (1 + p.turnover_fsm_multiplier * fsm),
-                     0.0, 0.95)
-    return 1.0 - (1.0 - yearly) ** (1.0 / 3.0)
+    """The model's per-school relax rate (fixed for a run)."""
+    return relax_rate(m.p, m.s.region.fsm)
 
 
 def learn(m) -> None:
     """Apply this term's CPD gains to each school's focus domain.
 
     M10 (seed 001): part of a sustained programme's gain becomes lasting (it raises the
-    school's anchor); one-off events' gains are tracked so that they fade fast.
+    school's anchor); one-off events' gains are tracked so that they fade fast. With M10
+    off every hour counts alike: all of a gain is treated as sustained.
     """
     s, p = m.s, m.p
     i = np.flatnonzero(s.focus >= 0)
     cell = i * s.expertise.shape[1] + s.focus[i]  # (school, focus) in the flattened tables
     gain = s.gain[i]
     flat(s.expertise)[cell] += gain
+    oneoff = s.gain_oneoff[i] if p.m10_cpd_format else 0.0
+    flat(s.anchor)[cell] += (gain - oneoff) * p.sustained_lasting
     if p.m10_cpd_format:
-        oneoff = s.gain_oneoff[i]
-        flat(s.anchor)[cell] += (gain - oneoff) * p.sustained_lasting
         flat(s.oneoff)[cell] += oneoff
 
 
 def turnover(m) -> None:
-    """M14: expertise relaxes towards the school's anchor, plus school-level shocks."""
+    """M14: staff leave and arrive, heads change; expertise relaxes to its anchor."""
     s, p = m.s, m.p
     rng = m.streams["turnover"]
     common = rng.standard_normal(s.n, dtype=np.float32)
@@ -48,11 +76,44 @@ def turnover(m) -> None:
         s.oneoff -= fade
     if not p.m14_turnover:
         return
-    s.expertise -= p.standards_drift
-    s.anchor -= p.standards_drift
+    if m.term % 3 == 1:  # heads move at the start of the school year
+        change_heads(m)
+    s.anchor += m.staff_turnover[:, None] * (s.base - s.anchor)  # trained staff leave
     decay = m.decay[:, None]
     s.expertise += decay * (s.anchor - s.expertise)
     s.oneoff *= 1.0 - decay
-    specific *= 0.6 * p.expertise_shock_sd           # in place: one (n, 6) temporary less
-    specific += (0.8 * p.expertise_shock_sd) * common[:, None]
+    sd = m.shock_sd[:, None]
+    specific *= 0.6 * sd                               # in place: one (n, 6) temporary less
+    specific += (0.8 * sd) * common[:, None]
     s.expertise += specific
+
+
+def head_turnover_rate(p, fsm: np.ndarray, poor: np.ndarray) -> np.ndarray:
+    """Chance of a new head this year: more in disadvantaged schools and after a grade
+    below good (EVIDENCE C7; the poor-grade rise is an assumption)."""
+    return np.clip(p.head_turnover_year * (1 + p.head_turnover_fsm_multiplier
+                                           * (fsm - FSM_CENTRE))
+                   + p.head_turnover_poor_grade * poor, 0.0, 1.0)
+
+
+def change_heads(m) -> None:
+    """Once a year some schools get a new head (EVIDENCE C head turnover): more often in
+    disadvantaged schools and after a poor grade. The new head keeps part of the old
+    school effect (staff and culture stay) and brings the rest from the same spread, so
+    the distribution of school effects does not drift. Base and anchor move with it;
+    expertise follows at the relax rate (a new head takes years to turn a school)."""
+    s, p = m.s, m.p
+    rng = m.streams["leadership"]
+    u, z = rng.random(s.n), rng.standard_normal(s.n)
+    new = np.flatnonzero(u < head_turnover_rate(p, s.region.fsm, s.grade >= RI))
+    if len(new) == 0:
+        return
+    rho = p.head_effect_persistence
+    old = s.school_effect[new]
+    fresh = rho * old + np.sqrt(1.0 - rho * rho) * p.effectiveness_sd * z[new]
+    shift = (fresh - old)[:, None]
+    s.school_effect[new] = fresh
+    teaching = np.arange(s.expertise.shape[1]) != BUSINESS
+    s.base[np.ix_(new, teaching)] += shift
+    s.anchor[np.ix_(new, teaching)] += shift
+    s.head_changes[new] += 1
