@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
             print(warning, file=sys.stderr)
         print(f"{spec.path}: ok: {len(spec.scenarios)} scenarios x {spec.sweep.size()} "
               f"sweep points x {spec.replicates} replicates = {spec.n_runs} runs "
-              f"({spec.preset}, {spec.years} years)")
+              f"({spec.region.get('region') or spec.preset}, {spec.years} years)")
         return 0
     from experiments.batch import run_batch
 
