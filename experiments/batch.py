@@ -389,6 +389,8 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
 
     options = _OPTIONS.get() or {}
     spec = load_spec(spec_path, max_runs if max_runs is not None else options.get("max_runs"))
+    if out is not None:
+        outputs.check_path(out)  # before Path(): Path("") would be "."
     out = Path(out) if out is not None else Path("results") / spec.name
     executor = make_executor(workers, dask)
     check_configs(spec)

@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from experiments.sensitivity import run_sensitivity
 
+    if args.out is not None:
+        outputs.check_path(args.out)  # before Path(): Path("") would be "."
     out = Path(args.out) if args.out is not None else Path("results") / spec.name
     tolerate = {".lock"} | ({Path(spec.path).name} if out.is_dir() and
                             Path(spec.path).parent.resolve() == out.resolve() else set())
