@@ -1,15 +1,16 @@
 """clustersim's interactive page: `clustersim app` or `solara run app.py`.
 
-Sliders and switches for the model's main parameters (from its one parameter
-declaration), policy and preset choice, a seed; step, play and reset; a map of the
-region and live plots of who is left behind. It needs no internet: see
-`scripts/setup_web.py` (run by `make test` and `make web-setup`) for the front-end assets.
+A baseline and a policy on the same seed, stepped together; every parameter as declared
+in the model's registry (grouped, with values, units, ranges and sources); a map and
+interactive charts drawn in the browser; replicates through the batch engine. It needs
+no internet: see `scripts/setup_web.py` (run by `make test` and `make web-setup`).
 """
 
-from viz.server import apply_to_running_solara, keep_installed_packages_on_reload
+from viz.server import apply_to_running_solara, keep_installed_packages_on_reload, serve_results
 
 apply_to_running_solara()
 keep_installed_packages_on_reload()
+serve_results()
 
 from viz.page import clustersim_page  # noqa: E402
 

@@ -1,21 +1,29 @@
-"""The interactive page, in a real browser: it renders offline, reacts to inputs and steps.
+"""The interactive page, in a real browser and offline: fast, readable, two scenarios.
 
-Starts `clustersim app` on a free 127.0.0.1 port, drives Debian's chromium through
-playwright, and checks that the inputs, the map and the plots render; that stepping
-changes the map and the plots; that a changed input (seed, a policy) takes effect on
-Reset; and that no request left 127.0.0.1. Saves results/app_screenshot.png.
-`scripts/setup_web.py` (run by `make test`) installs chromium and the front-end files.
+Starts `clustersim app` (county preset, 500 schools) on a free 127.0.0.1 port and drives
+Debian's chromium through playwright (`scripts/setup_web.py` installs both it and the
+front-end files). It measures, in the page's own clock, the time from a click on Step or
+Reset to the updated term label, and asserts the limits of issue 21 (median of several
+clicks: the machine is shared); plays ten years; checks that every input shows its value
+and that no two labels are alike; sets a baseline and a policy, steps both and checks the
+map and the charts follow; runs a small replicate batch from the page; saves the
+screenshots shown in the README (docs/app_1024.png, docs/app_1440.png); and asserts that
+no request left 127.0.0.1.
 """
 
 from __future__ import annotations
 
-import re
+import math
+import os
+import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
-from playwright.sync_api import expect
 
 from tests.web_helpers import (
     chromium_executable,
@@ -26,80 +34,172 @@ from tests.web_helpers import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOT = ROOT / "results" / "app_screenshot.png"
-PRESET = "maximising_progress"  # 67 schools: quick to build and to draw
-STEPS = 3
+DOCS = ROOT / "docs"
+FAILURE_SHOT = ROOT / "results" / "app_failure.png"
+PRESET = "county"
 TIMEOUT_MS = 60_000
+STEP_LIMIT_S = 0.3    # issue 21: a Step updates the page within 0.3 s
+RESET_LIMIT_S = 1.0   # ... a Reset within 1 s
+PLAY_LIMIT_S = 10.0   # ... and ten years play in under 10 s
 
-
-def page_inputs() -> dict:
-    from viz.page import clustersim_inputs
-
-    return clustersim_inputs()
+# Click a button and resolve with the milliseconds until the term label starts with a
+# text, timed by the page itself (no playwright round trips in the measurement).
+CLICK_TO_LABEL_JS = """
+([button, want]) => new Promise((resolve, reject) => {
+  const label = document.querySelector('.cs-term');
+  const watch = document.querySelector('.cs-control-card');
+  const t0 = performance.now();
+  const obs = new MutationObserver(() => {
+    if (label.textContent.startsWith(want)) {
+      obs.disconnect(); resolve(performance.now() - t0);
+    }
+  });
+  obs.observe(watch, {subtree: true, childList: true, characterData: true});
+  setTimeout(() => { obs.disconnect(); reject(new Error('no "' + want + '" in 30 s')); },
+             30000);
+  document.querySelector(button).click();
+})
+"""
 
 
 # ------------------------------------------------------------------ without a browser
-def test_inputs_come_from_the_model_declarations():
+def test_inputs_are_the_registry_grouped_labelled_by_meaning():
     import model
+    from viz.inputs import _on_grid, param_groups
+
+    groups = param_groups()
+    assert list(groups) == list(model.PARAMS.groups()), "grouped as `clustersim params`"
+    inputs = [i for g in groups.values() for i in g]
+    assert [i.name for i in inputs] == [p.name for g in model.PARAMS.groups().values()
+                                        for p in g]
+    labels = [i.label for i in inputs]
+    assert len(set(labels)) == len(labels), "two inputs read alike"
+    for i in inputs:
+        p = model.PARAMS[i.name]
+        assert i.label == p.meaning
+        assert p.name in i.tooltip and p.source in i.tooltip and p.allowed() in i.tooltip
+        shown = i.value_text(p.default)
+        if p.kind == "bool":
+            assert shown == ("on" if p.default else "off")
+        else:
+            assert shown.endswith(p.unit), shown
+            assert (i.low, i.high) == (p.low, p.high)
+            assert _on_grid(p.default - p.low, i.step), f"{p.name}: default off the grid"
+
+
+def test_scenarios_are_one_middle_tier_plus_add_ons():
     from model.config import DEFAULTS
-    from viz.inputs import POLICY_PREFIX, _on_grid
+    from model.policies import ADD_ONS, MIDDLE_TIERS, POLICIES
+    from viz.adapter import Scenario, default_scenarios
 
-    inputs = page_inputs()
-    for name, spec in inputs.items():
-        if name in model.PARAMS:
-            p = model.PARAMS[name]
-            assert spec["value"] == p.default, name
-            if p.kind != "bool":
-                assert (spec["min"], spec["max"]) == (p.low, p.high), name
-                assert _on_grid(p.default - p.low, spec["step"]), f"{name} default off grid"
-    switches = {p.name for p in model.PARAMS if p.kind == "bool"}
-    assert switches <= set(inputs)
-    assert {POLICY_PREFIX + n for n in model.POLICIES} <= set(inputs)
-    assert inputs["preset"]["values"] == list(model.PRESETS)
-    assert inputs["preset"]["value"] == DEFAULTS["preset"]
-    assert inputs["years"]["value"] == DEFAULTS["years"]
-    on = [n for n in model.POLICIES if inputs[POLICY_PREFIX + n]["value"]]
-    assert on == list(DEFAULTS["policies"])
+    assert set(MIDDLE_TIERS) | set(ADD_ONS) == set(POLICIES)
+    s = Scenario(MIDDLE_TIERS[0]).toggled(ADD_ONS[-1], True).toggled(ADD_ONS[0], True)
+    assert s.policies == [MIDDLE_TIERS[0], ADD_ONS[0], ADD_ONS[-1]]  # declaration order
+    assert s.with_tier(MIDDLE_TIERS[-1]).policies[0] == MIDDLE_TIERS[-1]
+    assert s.toggled(ADD_ONS[0], False).policies == [MIDDLE_TIERS[0], ADD_ONS[-1]]
+    with pytest.raises(ValueError, match="middle tier"):
+        Scenario(ADD_ONS[0])
+    with pytest.raises(ValueError, match="one middle tier"):
+        Scenario.of(list(MIDDLE_TIERS[:2]))
+    with pytest.raises(ValueError, match="one middle tier"):
+        Scenario.of([])
+    start = default_scenarios()
+    assert start["baseline"].policies == list(DEFAULTS["policies"])
+    assert start["policy"] != start["baseline"]
 
 
-def test_page_model_is_the_model_built_from_the_inputs():
+def test_pair_runs_both_scenarios_on_one_region_and_one_set_of_shocks():
+    from model.policies import MIDDLE_TIERS
+    from viz.adapter import Pair, Scenario
+
+    common = {"preset": "maximising_progress", "years": 2}
+    a, b = Scenario(MIDDLE_TIERS[0]), Scenario(MIDDLE_TIERS[-1])
+    pair = Pair(common, {"baseline": a, "policy": b}, seed=11)
+    base, pol = pair.models["baseline"], pair.models["policy"]
+    for attr in ("x", "y", "la", "pupils", "fsm"):
+        assert (getattr(base.s.region, attr) == getattr(pol.s.region, attr)).all(), attr
+    assert (base.s.weak == pol.s.weak).all()
+    while pair.step():
+        assert base.term == pol.term
+    assert pair.term == pair.n_terms == 6 and not pair.running
+    same = Pair(common, {"baseline": a, "policy": a}, seed=11)
+    while same.step():
+        pass
+    h0, h1 = (m.history for m in same.models.values())
+    assert np.array_equal(h0, h1, equal_nan=True), \
+        "one scenario twice on one seed must give one history (same shocks)"
+
+
+def test_chart_data_from_term_zero():
     import model
-    from viz.adapter import page_model_class
-    from viz.inputs import initial_values
+    from model.policies import MIDDLE_TIERS
+    from viz import charts
+    from viz.adapter import Pair, Scenario
 
-    values = initial_values(page_inputs())
-    values.update(preset=PRESET, seed="7", policy__superintendent=True, seek_rate=0.3,
-                  scenario=None)  # SolaraViz's Reset passes a Mesa scenario too
-    page_model = page_model_class(model.ClusterModel)(**values)
-    policies = [n for n in model.POLICIES if values["policy__" + n]]
-    plain = model.ClusterModel(config={"preset": PRESET, "policies": policies,
-                                       "years": values["years"], "seek_rate": 0.3}, seed=7)
-    assert page_model.config == plain.config
-    for m in (page_model, plain):
-        m.step()
-        m.step()
-    assert page_model.series().equals(plain.series())
+    pair = Pair({"preset": "maximising_progress", "years": 3},
+                {"baseline": Scenario(MIDDLE_TIERS[0]), "policy": Scenario(MIDDLE_TIERS[-1])},
+                seed=2)
+    units = {m.name: m.unit for m in model.METRICS}
+    for name in charts.default_outcomes(units):
+        start = [m.history[0, model.metrics.METRIC_NAMES.index(name)]
+                 for m in pair.models.values()]
+        extent = charts.outcome_extent(units[name], start, pair.n_terms)
+        assert extent["term"] == [0, pair.n_terms], "the x axis spans the horizon from term 0"
+        low, high = extent["value"]
+        assert high - low >= 0.5 or (charts.is_fraction(units[name]) and (low, high) == (0, 1))
+        cols = charts.outcome_columns(pair.models, name)
+        assert cols["term"] == [0] and set(cols) == {"term", "year", "baseline", "policy"}
+    pair.step()
+    for show in charts.MAP_SHOWS:
+        data = charts.map_columns(pair.models, show)
+        assert len(data["schools"]["cluster"]) == pair.models["baseline"].s.n
+        spec = charts.map_spec(show, "grade")
+        fields = {t["field"] for t in spec["layer"][2]["encoding"]["tooltip"]}
+        assert {"school", "la", "status"} <= fields and ({"grade", "cluster"} <= fields
+                                                         or "grade_policy" in fields)
+    assert charts.clean([1.23456, math.nan, math.inf]) == [1.2346, None, None]
 
 
-def test_drawings_show_schools_clusters_and_brokers():
-    import model
-    from viz.components import brokers_of, draw_map, draw_outcomes, outcome_titles
+def test_replicate_spec_is_a_valid_batch_spec(tmp_path):
+    from experiments.spec import load_spec
+    from model.policies import ADD_ONS, MIDDLE_TIERS
+    from viz.adapter import Scenario
+    from viz.replicates import spec_text
 
-    m = model.ClusterModel(config={"preset": PRESET, "policies": ["superintendent"]}, seed=3)
-    m.step()
-    assert brokers_of(m), "superintendent brokers expected on the map"
-    for mode in ("effectiveness", "grade"):
-        fig = draw_map(m, mode)
-        labels = [t.get_text() for t in fig.legends[0].get_texts()]
-        assert any("broker" in t for t in labels), labels
-        assert f"term {m.term}" in fig.axes[0].get_title()
-    fig = draw_outcomes(m.series(), outcome_titles())
-    assert all(ax.lines for ax in fig.axes), "every outcome plot has a line after a step"
+    base, pol = Scenario(MIDDLE_TIERS[0]), Scenario(MIDDLE_TIERS[-1], (ADD_ONS[0],))
+    common = {"preset": PRESET, "years": 4, "seek_rate": 0.31, "m4_cohesion": False}
+    path = tmp_path / "s.toml"
+    path.write_text(spec_text("t", common, {"baseline": base, "policy": pol}, 5, 3))
+    spec = load_spec(path)
+    assert [s.label for s in spec.scenarios] == [base.label, pol.label]
+    assert spec.config(spec.scenarios[1], {})["policies"] == pol.policies
+    assert spec.config(spec.scenarios[0], {})["seek_rate"] == 0.31
+    with pytest.raises(ValueError, match="same scenario"):
+        spec_text("t", common, {"baseline": base, "policy": base}, 5, 3)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
+def test_app_on_a_network_address_warns_it_has_no_authentication(host, tmp_path):
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path)}  # no assets: stops
+    out = subprocess.run([sys.executable, "-m", "experiments.cli", "app", "--host", host],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 2 and len(lines) == 2, out.stderr
+    assert lines[0].startswith("warning:") and "no authentication" in lines[0]
+
+
+def test_app_on_loopback_does_not_warn(tmp_path):
+    from viz.server import is_loopback
+
+    assert all(map(is_loopback, ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "::", "10.0.0.1", "example.org"]))
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "experiments.cli", "app"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "warning" not in out.stderr, out.stderr
 
 
 # ------------------------------------------------------------------ in a browser
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     from viz.server import assets_ready
@@ -113,132 +213,174 @@ def server(tmp_path_factory):
     argv = [sys.executable, "-m", "experiments.cli", "app", "--host", "127.0.0.1",
             "--port", str(port), "--preset", PRESET]
     log = tmp_path_factory.mktemp("app") / "server.log"
-    srv = start_server(argv, url, log, env=_env(), cwd=ROOT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOLARA_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    srv = start_server(argv, url, log, env=env, cwd=ROOT)
     yield srv
     stop_server(srv)
     assert srv.proc.poll() is not None, "server still running after stop"
 
 
-def _env() -> dict[str, str]:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOLARA_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
+def click_to_label(page, button: str, want: str) -> float:
+    """Seconds from a click on `button` to the term label reading `want`."""
+    return page.evaluate(CLICK_TO_LABEL_JS, [button, want]) / 1000
 
 
-def shot(locator) -> bytes:
-    """PNG bytes of what the browser shows for one element."""
-    locator.scroll_into_view_if_needed()
-    return locator.screenshot()
+def wait_drawn(page, selector: str, version: int) -> None:
+    """Wait until the chart under `selector` has drawn data of `version` (a tick)."""
+    page.wait_for_function(
+        "([s, v]) => [...document.querySelectorAll(s + ' .cs-vega')].length > 0 && "
+        "[...document.querySelectorAll(s + ' .cs-vega')].every(e => +e.dataset.version >= v)",
+        arg=[selector, version], timeout=TIMEOUT_MS)
 
 
-def changed(locator, before: bytes, what: str, timeout: float = 20.0) -> bytes:
-    """Wait until the element looks different from `before`; return how it looks now."""
-    deadline = time.monotonic() + timeout
-    while True:
-        now = shot(locator)
-        if now != before:
-            return now
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: unchanged after {timeout:.0f} s")
-        time.sleep(0.3)
+def drawn(page, selector: str, dataset: str) -> list[dict]:
+    """The rows a chart's live Vega view is drawing for one of its data sets."""
+    return page.evaluate(
+        "([s, d]) => document.querySelector(s + ' .cs-vega > div').vegaView.data(d)"
+        ".map(r => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'Symbol')))",
+        [selector, dataset])
 
 
-def step(page, times: int) -> None:
-    button = page.get_by_role("button", name="Step", exact=True)
-    for _ in range(times):
-        button.click()
+def tick(page) -> int:
+    return int(page.locator(".cs-term").get_attribute("data-tick"))
 
 
-def wait_term(page, term: int) -> None:
-    page.locator(".clustersim-cluster-count", has_text=f"term {term}:").wait_for(
-        timeout=TIMEOUT_MS)
-    page.wait_for_timeout(300)  # let the new images load
-
-
-FAILURE_SHOT = ROOT / "results" / "app_failure.png"
-
-
-def test_page_renders_reacts_and_stays_offline(server):
-    inputs = page_inputs()
-    t0 = time.monotonic()
-    with chromium_page() as (page, traffic):
+@pytest.mark.slow
+def test_the_page_in_a_browser(server):
+    report: dict[str, object] = {}
+    with chromium_page((1440, 1300)) as (page, traffic):
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         try:
-            drive_the_page(page, server.url, inputs, errors)
+            drive(page, server.url, report)
         except Exception as exc:
             FAILURE_SHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(FAILURE_SHOT))
             raise AssertionError(f"{exc}\n(page: {FAILURE_SHOT}; page errors: {errors})\n"
                                  f"server log:\n{server.log_tail()}") from exc
-
+        assert not errors, f"errors in the page: {errors}"
+    print("latencies:", report)
     external = traffic.external()
-    assert traffic.urls, "no requests recorded"
+    assert any("/_solara/cdn/vega@5/" in u for u in traffic.urls), "vega not served locally"
     assert not external, f"requests left 127.0.0.1: {external}"
-    assert any("/_solara/cdn/" in u for u in traffic.urls), "front end not served locally"
-    assert time.monotonic() - t0 < 120
 
 
-def drive_the_page(page, url: str, inputs: dict, errors: list[str]) -> None:
-    """Render, step, change inputs, reset, play, pause; assert the page follows."""
+def drive(page, url: str, report: dict) -> None:
     page.goto(url)
+    page.locator(".cs-term", has_text="term 0 of 30").wait_for(timeout=TIMEOUT_MS)
+    wait_drawn(page, ".cs-map", tick(page))
+    wait_drawn(page, ".cs-outcomes", tick(page))
 
-    # --- it renders: map, plots, table, every input
-    map_img = page.locator(".clustersim-map img")
-    plots_img = page.locator(".clustersim-outcomes img")
-    map_img.wait_for(timeout=TIMEOUT_MS)
-    plots_img.wait_for(timeout=TIMEOUT_MS)
-    wait_term(page, 0)
-    caption = page.locator(".clustersim-caption")
-    assert PRESET in caption.inner_text()
-    text = page.locator("body").inner_text()
-    missing = [s["label"] for s in inputs.values() if s["label"] not in text]
-    assert not missing, f"inputs not shown: {missing}"
-    for name in ("Reset", "Step"):
-        assert page.get_by_role("button", name=name, exact=True).is_visible()
-    for img in (map_img, plots_img):
-        box = img.bounding_box()
-        assert box and box["width"] > 300 and box["height"] > 250, box
-    map0, plots0 = shot(map_img), shot(plots_img)
+    # --- Step and Reset latencies, from the click to the updated term label
+    steps = [click_to_label(page, ".cs-step", f"term {k} of") for k in range(1, 9)]
+    wait_drawn(page, ".cs-views", tick(page))  # and the map and charts follow
+    resets = []
+    for _ in range(3):
+        resets.append(click_to_label(page, ".cs-reset", "term 0 of"))
+        click_to_label(page, ".cs-step", "term 1 of")
+    click_to_label(page, ".cs-reset", "term 0 of")
+    report.update(step_s=[round(x, 3) for x in steps], reset_s=[round(x, 3) for x in resets])
+    assert statistics.median(steps) <= STEP_LIMIT_S, f"Step took {steps} s"
+    assert statistics.median(resets) <= RESET_LIMIT_S, f"Reset took {resets} s"
 
-    # --- stepping changes the map and the plots
-    step(page, STEPS)
-    wait_term(page, STEPS)
-    map_a = changed(map_img, map0, "map after stepping")
-    plots_a = changed(plots_img, plots0, "plots after stepping")
+    # --- ten years of play
+    t0 = time.monotonic()
+    page.locator(".cs-play").click()
+    page.locator(".cs-term", has_text="term 30 of 30").wait_for(timeout=TIMEOUT_MS)
+    report["play_10_years_s"] = round(time.monotonic() - t0, 2)
+    assert report["play_10_years_s"] < PLAY_LIMIT_S
+    page.locator(".cs-play", has_text="Play").wait_for(timeout=TIMEOUT_MS)
 
-    # --- a changed input takes effect on Reset: new seed, superintendent added
-    seed = page.get_by_label(inputs["seed"]["label"])
-    seed.fill("12345")
-    seed.press("Enter")
-    page.get_by_text(inputs["policy__superintendent"]["label"]).click()
-    page.get_by_role("button", name="Reset", exact=True).click()
-    page.locator(".clustersim-caption", has_text="seed 12345").wait_for(timeout=TIMEOUT_MS)
-    assert "superintendent" in caption.inner_text()
-    wait_term(page, 0)
-    # this time run with play, then pause
-    page.get_by_role("button", name="▶", exact=True).click()
-    page.wait_for_function(
-        "n => Number((document.querySelector('.clustersim-cluster-count') || {})"
-        ".textContent?.match(/term (\\d+):/)?.[1] ?? 0) >= n", arg=STEPS,
+    # --- every input shows its value; no two labels alike; a tooltip on each
+    page.locator(".cs-open-all").click()
+    n_params = page.locator(".cs-params .cs-input")
+    import model
+
+    expect_count(n_params, len(model.PARAMS))
+    fields = page.locator(".cs-side .cs-input, .cs-main .cs-input")
+    labels, values, tips = [], [], []
+    for k in range(fields.count()):
+        f = fields.nth(k)
+        labels.append(f.locator(".cs-label").inner_text().strip())
+        values.append(f.locator(".cs-value").inner_text().strip())
+        tips.append(f.locator(".cs-input-head").get_attribute("title") or "")
+    assert all(values), [la for la, v in zip(labels, values, strict=True) if not v]
+    assert len(set(labels)) == len(labels), "labels alike: " + str(
+        sorted({x for x in labels if labels.count(x) > 1}))
+    assert sum(bool(t) for t in tips) >= len(model.PARAMS)
+    for name in ("homophily_weight", "peer_cpd_hours", "la_support_hours",
+                 "super_broker_capacity"):
+        meaning = model.PARAMS[name].meaning
+        slider = page.locator(".cs-params .cs-input", has_text=meaning).locator(".v-slider")
+        box = slider.bounding_box()
+        assert box and box["width"] > 150, f"{name}'s slider collapsed: {box}"
+    years = page.locator(".cs-run .cs-input", has_text="Years to run")
+    assert years.locator(".cs-value").inner_text() == "10 years"
+    page.locator(".cs-close-all").click()
+
+    # --- a baseline and a policy: superintendent with the first add-on, against the default
+    from model.policies import ADD_ONS
+
+    policy = page.locator(".cs-scenario-policy")
+    policy.get_by_text("superintendent", exact=True).click()
+    policy.get_by_text(ADD_ONS[0], exact=True).click()
+    want = f"policy: superintendent+{ADD_ONS[0]}"
+    policy.locator(".cs-role", has_text=want).wait_for(timeout=TIMEOUT_MS)
+    page.locator(".cs-pending").wait_for(timeout=TIMEOUT_MS)
+    click_to_label(page, ".cs-reset", "term 0 of")
+    page.locator(".cs-outcomes .cs-note", has_text=f"superintendent+{ADD_ONS[0]}").wait_for(
         timeout=TIMEOUT_MS)
-    page.get_by_role("button", name="❚❚", exact=True).click()
-    page.get_by_role("button", name="Step", exact=True).wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_timeout(1000)  # a step already under way when paused may still land
-    map_b = changed(map_img, map_a, "map under another seed and policy")
-    changed(plots_img, plots_a, "plots under another seed and policy")
+    for k in range(1, 7):
+        click_to_label(page, ".cs-step", f"term {k} of")
+    wait_drawn(page, ".cs-views", tick(page))
+    brokers = drawn(page, ".cs-map", "brokers")
+    assert "superintendent broker" in {b["broker"] for b in brokers}
+    series = drawn(page, ".cs-chart-left_behind", "series")
+    assert [r["term"] for r in series] == list(range(7))
+    assert all(r["baseline"] is not None and r["policy"] is not None for r in series)
+    assert any(r["baseline"] != r["policy"] for r in drawn(page, ".cs-chart-isolation_weak",
+                                                           "series")), "policy has no effect"
+    page.get_by_role("button", name="difference", exact=True).click()
+    page.locator(".cs-map-caption", has_text="policy minus baseline").wait_for(
+        timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "() => (document.querySelector('.cs-map .cs-vega > div').vegaView?.data('schools')"
+        " ?? [])[0]?.difference !== undefined", timeout=TIMEOUT_MS)
+    schools = drawn(page, ".cs-map", "schools")
+    assert len(schools) == 500 and any(s["difference"] != 0 for s in schools)
+    assert {"school", "la", "status", "grade_policy", "cluster"} <= set(schools[0])
 
-    # --- the map's colour switch redraws it by grade
-    grade = page.get_by_role("button", name="grade", exact=True)
-    grade.click()
-    expect(grade).to_have_class(re.compile("v-btn--active"), timeout=TIMEOUT_MS)
-    changed(map_img, map_b, "map coloured by grade")
-    page.get_by_role("button", name="effectiveness", exact=True).click()
+    # --- screenshots for the README
+    DOCS.mkdir(exist_ok=True)
+    for width, height in ((1024, 1500), (1440, 1250)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(800)
+        for sel in (".cs-step", ".cs-run-replicates"):
+            box = page.locator(sel).bounding_box()
+            assert box and box["x"] + box["width"] <= width, f"{sel} off screen at {width}"
+        page.screenshot(path=str(DOCS / f"app_{width}.png"))
+    page.set_viewport_size({"width": 1440, "height": 1300})
 
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1600, "height": 1250})
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(SCREENSHOT))
-    assert not errors, f"errors in the page: {errors}"
+    # --- a small replicate batch from the page: 2 seeds
+    seeds = page.locator(".cs-replicates .v-slider")
+    seeds.click(position={"x": 2, "y": 5})
+    page.keyboard.press("Home")
+    page.locator(".cs-replicates .cs-value", has_text="2 seeds").wait_for(timeout=TIMEOUT_MS)
+    t0 = time.monotonic()
+    page.locator(".cs-run-replicates").click()
+    page.locator(".cs-result, .cs-replicates .cs-error").first.wait_for(timeout=120_000)
+    text = page.locator(".cs-replicates").inner_text()
+    assert "paired over 2 seeds" in text and "left_behind" in text, text
+    link = page.locator(".cs-report-link")
+    link.wait_for(timeout=120_000)
+    report["replicates_s"] = round(time.monotonic() - t0, 1)
+    href = link.get_attribute("href")
+    with urllib.request.urlopen(url.rstrip("/") + href, timeout=30) as resp:
+        assert resp.status == 200 and b"Paired differences" in resp.read()
+
+
+def expect_count(locator, n: int) -> None:
+    from playwright.sync_api import expect
+
+    expect(locator).to_have_count(n, timeout=TIMEOUT_MS)

@@ -1,36 +1,22 @@
-"""The page's sidebar inputs, derived from the model's own declarations.
+"""What the page's inputs show, derived from the model's own declarations.
 
-Every slider and switch comes from a `model.PARAMS` entry (its default, range, unit and
-group), the preset list from `model.PRESETS`, the policy switches from `model.POLICIES`:
-nothing is retyped here but the choice of which numeric parameters to show.
-
-The result is a Mesa `model_params` dict (name -> input description) for SolaraViz.
-Policies become one checkbox each (``policy__<name>``), so several can be combined.
+Every parameter input comes from a `model.PARAMS` entry: its label is the parameter's
+meaning, its value is shown with its unit, its range, default, name and source make its
+tooltip, and inputs are grouped as `clustersim params` groups them. Nothing is retyped
+here; a parameter the lead adds or renames appears on the page by itself.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-# Numeric parameters on the page (every mechanism switch is shown as well). Any
-# parameter can still be set from the command line or a spec file.
-KEY_NUMERICS = (
-    "weak_quantile",
-    "engagement_base",
-    "seek_rate",
-    "max_partner_km",
-    "homophily_weight",
-    "refusal_strength",
-    "cluster_max_size",
-    "peer_cpd_hours",
-    "cpd_budget_share",
-    "dissolve_threshold",
-    "la_support_hours",
-    "super_broker_capacity",
-)
-POLICY_PREFIX = "policy__"
+REPO = Path(__file__).resolve().parent.parent
+# region files offered beside the presets once a register loader exists (model.gias)
+REGION_FILES = REPO / "examples" / "regions"
 
 
 def nice_step(low: float, high: float, default: float | None = None,
@@ -55,57 +41,109 @@ def _on_grid(offset: float, step: float) -> bool:
     return abs(n - round(n)) < 1e-6
 
 
-def param_input(p: Any) -> dict[str, Any]:
-    """The Mesa input description of one registry `Param`."""
+@dataclass(frozen=True)
+class ParamInput:
+    """How one registry `Param` appears on the page."""
+
+    name: str
+    kind: str          # "float", "int" or "bool"
+    label: str         # the parameter's meaning
+    unit: str
+    tooltip: str       # name, range, default and source
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+
+    def value_text(self, value: Any) -> str:
+        """The value as shown beside the input, with its unit."""
+        if self.kind == "bool":
+            return "on" if value else "off"
+        if self.kind == "int":
+            return f"{int(value)} {self.unit}"
+        return f"{float(value):.6g} {self.unit}"
+
+
+def param_input(p: Any) -> ParamInput:
+    default = f"default {'on' if p.default else 'off'}" if p.kind == "bool" else (
+        f"default {p.default:g}")
+    tooltip = f"{p.name}: {p.allowed()}, {default} ({p.unit}). Source: {p.source}"
     if p.kind == "bool":
-        return {"type": "Checkbox", "value": bool(p.default), "label": p.group}
-    label = f"{p.name} ({p.unit})"
+        return ParamInput(p.name, "bool", p.meaning, p.unit, tooltip, bool(p.default))
     if p.kind == "int":
-        return {"type": "SliderInt", "value": int(p.default), "min": int(p.low),
-                "max": int(p.high), "step": 1, "label": label}
-    return {"type": "SliderFloat", "value": float(p.default), "min": float(p.low),
-            "max": float(p.high), "step": nice_step(p.low, p.high, p.default), "label": label}
+        return ParamInput(p.name, "int", p.meaning, p.unit, tooltip, int(p.default),
+                          int(p.low), int(p.high), 1)
+    return ParamInput(p.name, "float", p.meaning, p.unit, tooltip, float(p.default),
+                      float(p.low), float(p.high), nice_step(p.low, p.high, p.default))
 
 
-def build_inputs(params: Iterable[Any], presets: Iterable[str], policies: Mapping[str, Any],
-                 *, preset: str, years: int, max_years: int, seed: int,
-                 default_policies: Iterable[str] = (),
-                 numerics: Iterable[str] = KEY_NUMERICS) -> dict[str, dict[str, Any]]:
-    """Return SolaraViz's `model_params`: run settings, policies, switches, numerics.
+def param_groups(params: Iterable[Any] | None = None) -> dict[str, list[ParamInput]]:
+    """group -> its inputs, in the order of `clustersim params`."""
+    if params is None:
+        from model import PARAMS as params
+    groups: dict[str, list[ParamInput]] = {}
+    for p in params:
+        groups.setdefault(p.group, []).append(param_input(p))
+    labels = [i.label for g in groups.values() for i in g]
+    if len(set(labels)) != len(labels):
+        twice = sorted({x for x in labels if labels.count(x) > 1})
+        raise ValueError(f"parameters share a meaning, so their inputs would read alike: {twice}")
+    return groups
 
-    Args:
-        params: the parameter registry (iterable of `Param`, indexable by name).
-        presets: names of the regions on offer.
-        policies: policy name -> policy class (its `description` becomes the label).
-        preset, years, seed: the initial run settings; max_years: the slider's end.
-        default_policies: policies switched on at first.
-        numerics: names of the numeric parameters to show, in order.
+
+def run_defaults() -> dict[str, Any]:
+    """Region, horizon and seed the page starts with, as the model defines them.
+
+    The region can be chosen with the environment variable named by `server.PRESET_ENV`.
     """
-    by_name = {p.name: p for p in params}
-    unknown = [n for n in numerics if n not in by_name]
-    if unknown:
-        raise KeyError(f"page inputs name unknown parameters {unknown}; "
-                       f"known: {', '.join(by_name)}")
-    presets = list(presets)
-    inputs: dict[str, dict[str, Any]] = {
-        "preset": {"type": "Select", "value": preset, "values": presets,
-                   "label": "preset (region)"},
-        "years": {"type": "SliderInt", "value": int(years), "min": 1, "max": int(max_years),
-                  "step": 1, "label": "years to run"},
-        "seed": {"type": "InputText", "value": str(seed), "label": "seed (integer)"},
-    }
-    on = set(default_policies)
-    for name in policies:
-        inputs[POLICY_PREFIX + name] = {"type": "Checkbox", "value": name in on,
-                                        "label": f"policy: {name}"}
-    for p in by_name.values():
-        if p.kind == "bool":
-            inputs[p.name] = param_input(p)
-    for n in numerics:
-        inputs[n] = param_input(by_name[n])
-    return inputs
+    import inspect
+    import os
+
+    from model.config import DEFAULTS
+    from model.limits import YEARS
+    from model.model import ClusterModel
+    from model.region import get_preset
+    from viz.server import PRESET_ENV
+
+    seed = inspect.signature(ClusterModel.__init__).parameters["seed"].default
+    preset = get_preset(os.environ.get(PRESET_ENV) or DEFAULTS["preset"]).name
+    return {"preset": preset, "years": int(DEFAULTS["years"]), "years_range": YEARS,
+            "seed": int(seed)}
 
 
-def initial_values(inputs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """The values the inputs start at (what SolaraViz passes to the model on Reset)."""
-    return {name: spec["value"] for name, spec in inputs.items()}
+@dataclass(frozen=True)
+class RegionChoice:
+    """A region on offer: a preset, or a register file with its local authorities."""
+
+    label: str
+    config: dict[str, Any]
+    las: tuple[str, ...] = ()
+
+
+def region_choices() -> list[RegionChoice]:
+    """The presets, then any region file a register loader can read (see `region_files`)."""
+    from model.region import PRESETS
+
+    out = [RegionChoice(f"{name}: {p.description}", {"preset": name})
+           for name, p in PRESETS.items()]
+    return out + region_files()
+
+
+def region_files() -> list[RegionChoice]:
+    """Register files under examples/regions/, offered once `model.gias` exists.
+
+    The hook for the real-regions issue: `model.gias` is expected to read a DfE register
+    extract into a Region, chosen in a run's config by the keys ``region`` (the file) and
+    ``la`` (one local authority, or all), and to list a file's LAs with `list_las(path)`.
+    Until it lands this returns nothing and the page offers the presets only.
+    """
+    try:
+        from model import gias  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    list_las = getattr(gias, "list_las", None)
+    out = []
+    for path in sorted(REGION_FILES.glob("*.csv")):
+        las = tuple(str(x) for x in list_las(path)) if list_las else ()
+        out.append(RegionChoice(f"{path.name}: register extract", {"region": str(path)}, las))
+    return out

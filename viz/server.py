@@ -21,6 +21,25 @@ _CORE_ASSET = ("@widgetti", "solara-vuetify-app@*")
 PRESET_ENV = "CLUSTERSIM_PAGE_PRESET"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+# where the page's replicate batches are written, and the URL path they are served under
+RESULTS_DIR = REPO / "results" / "app"
+RESULTS_URL = "/clustersim-results"
+NO_AUTH_WARNING = ("warning: --host {host} serves the page beyond this machine and it has no "
+                   "authentication: anyone who can reach {host}:{port} can run the model "
+                   "and start batches")
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def solara_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -61,6 +80,33 @@ def apply_to_running_solara() -> None:
         settings.assets.proxy_cache_dir = Path(env["SOLARA_ASSETS_PROXY_CACHE_DIR"])
     if "SOLARA_TELEMETRY_MIXPANEL_ENABLE" not in os.environ:
         settings.telemetry.mixpanel_enable = False
+
+
+def serve_results() -> None:
+    """Serve the page's batch folders (reports, CSVs, plots) read-only under RESULTS_URL.
+
+    Solara's server is a Starlette app whose last route catches every path, so the mount
+    goes first. Idempotent; no effect outside a solara server.
+    """
+    import sys
+
+    if "solara.server.starlette" not in sys.modules:
+        return
+    from solara.server import starlette as solara_starlette
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+
+    routes = solara_starlette.app.router.routes
+    if any(getattr(r, "path", None) == RESULTS_URL for r in routes):
+        return
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    routes.insert(0, Mount(RESULTS_URL, app=StaticFiles(directory=RESULTS_DIR),
+                           name="clustersim-results"))
+
+
+def results_url(path: Path) -> str:
+    """The URL of a file under RESULTS_DIR, as `serve_results` serves it."""
+    return f"{RESULTS_URL}/{path.resolve().relative_to(RESULTS_DIR.resolve()).as_posix()}"
 
 
 class _InstalledModules(set):

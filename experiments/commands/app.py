@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default: 127.0.0.1, this machine only)")
+                   help="address to listen on (default: 127.0.0.1, this machine only; the "
+                        "page has no authentication, so any other address warns)")
     p.add_argument("--port", type=int, default=8765,
                    help="port (default: 8765)")
     p.add_argument("--preset", default=None,
@@ -34,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
         sys.path.insert(0, str(REPO))
     from viz import server
 
+    if not server.is_loopback(args.host):
+        print(server.NO_AUTH_WARNING.format(host=args.host, port=args.port), file=sys.stderr,
+              flush=True)
     if args.preset is not None:
         from model.region import get_preset
 
