@@ -99,6 +99,7 @@ FIGURES: list[Figure] = [
            "England (LAs and trusts): spread of good-or-outstanding share across 9 regions",
            0.12, 0.28),
 ]
+FIGURES.sort(key=lambda f: int(f.pattern[1:]))  # stable: each pattern's figures in order
 PATTERNS: list[str] = sorted({f.pattern for f in FIGURES}, key=lambda p: int(p[1:]))
 
 SEED_003 = {

@@ -90,8 +90,8 @@ class Inspections:
         """A record built from given events (for tests and re-analysis)."""
         rec = cls()
         rec.n = n
-        rec._add(0, np.asarray(school), np.asarray(grade))
-        rec._term[0] = np.asarray(term, np.int64)
+        rec._school, rec._term, rec._grade = ([np.asarray(x, np.int64)]
+                                              for x in (school, term, grade))
         return rec
 
     def events(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
