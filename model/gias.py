@@ -207,9 +207,10 @@ def _stamp(key: str, path) -> tuple[str, int, int]:
 
 
 def _la_list(la: Any) -> tuple[str, ...]:
+    """LA codes or names from one value, a list, or a string "a+b" (as policies are)."""
     if la is None:
         return ()
-    items = [la] if isinstance(la, str | int) else list(la)
+    items = la.split("+") if isinstance(la, str) else [la] if isinstance(la, int) else list(la)
     out = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, str | int) or not str(item).strip():
@@ -612,7 +613,7 @@ REGION_KEYS = ("region", "la", "gor", "attainment")
 def resolve_region_keys(config: dict[str, Any]) -> dict[str, Any]:
     """Validate a config's region keys (popping them) and load the region once, so bad
     input fails before a run starts; returns the keys to keep in the resolved config
-    (none when no region is given)."""
+    (none when no region is given; ``la`` as one string "a+b")."""
     given = {k: config.pop(k) for k in REGION_KEYS if k in config}
     given = {k: v for k, v in given.items() if v not in (None, "", [], ())}
     if "region" not in given:
@@ -626,8 +627,8 @@ def resolve_region_keys(config: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(given[key], str | os.PathLike) or not str(given[key]).strip():
                 raise RegionError(key, f"{given[key]!r} must be a non-empty string")
             out[key] = str(given[key]).strip()
-    if "la" in given:
-        out["la"] = list(_la_list(given["la"]))
+    if "la" in given:  # one string "a+b", as policies are, so a runs.csv cell holds it
+        out["la"] = "+".join(_la_list(given["la"]))
     region = load_gias(out["region"], out.get("la"), out.get("gor"), out.get("attainment"))
     out["region"] = region.register.report.source
     if "attainment" in out:

@@ -331,7 +331,7 @@ def test_spec_region_keys_are_validated_up_front():
             "scenarios": [{"policies": ["local_authority"]}]}
     spec = parse_spec({**base, "la": ["Avonmere"]})
     config = spec.config(spec.scenarios[0], {})
-    assert config["region"] == str(SAMPLE.resolve()) and config["la"] == ["Avonmere"]
+    assert config["region"] == str(SAMPLE.resolve()) and config["la"] == "Avonmere"
     with pytest.raises(SpecError, match=r"^<spec>: la: 'Nowhere' is not an LA"):
         parse_spec({**base, "la": ["Nowhere"]})
     with pytest.raises(SpecError, match=r"^<spec>: gor: needs region"):
@@ -383,7 +383,7 @@ def test_run_command_reports_the_load(capsys, tmp_path):
     assert stdout.splitlines()[0].startswith("region gias_sample.csv: 61 schools")
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["region"]["schools"] == 61 and manifest["region"]["las"] == ["963 Lowen Bay"]
-    assert manifest["parameters"]["la"] == ["Lowen Bay"]
+    assert manifest["parameters"]["la"] == "Lowen Bay"
     schools = pd.read_csv(out / "schools.csv")
     assert {"urn", "name"} <= set(schools.columns) and len(schools) == 61
 
@@ -396,3 +396,15 @@ def test_generator_writes_a_national_sized_file(tmp_path):
     rep = region.register.report
     assert rep.rows == 3000 and len(rep.gors) == 9 and rep.schools > 2000
     assert io.BytesIO(path.read_bytes()).read().decode("cp1252")
+
+
+def test_batch_on_a_real_region_records_its_keys(capsys, tmp_path):
+    spec = tmp_path / "real.toml"
+    spec.write_text(f'name = "real"\nregion = "{SAMPLE.as_posix()}"\nla = ["961", "Sedgeford"]\n'
+                    'years = 1\nreplicates = 1\n[[scenarios]]\npolicies = ["local_authority"]\n')
+    out = tmp_path / "batch"
+    assert main(["batch", str(spec), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    capsys.readouterr()
+    runs = pd.read_csv(out / "runs.csv")
+    assert runs.loc[0, "region"] == str(SAMPLE.resolve()) and runs.loc[0, "la"] == "961+Sedgeford"
+    assert len(runs.columns) == len(pd.read_csv(out / "runs.csv", header=None).columns)
