@@ -176,6 +176,30 @@ def test_replicate_spec_is_a_valid_batch_spec(tmp_path):
     assert spec.config(spec.scenarios[0], {})["seek_rate"] == 0.31
     with pytest.raises(ValueError, match="same scenario"):
         spec_text("t", common, {"baseline": base, "policy": base}, 5, 3)
+    sample = ROOT / "examples" / "regions" / "gias_sample.csv"
+    real = {"region": str(sample), "la": "962", "years": 2}
+    path.write_text(spec_text("t", real, {"baseline": base, "policy": pol}, 5, 3))
+    config = load_spec(path).config(load_spec(path).scenarios[0], {})
+    assert (Path(config["region"]), config["la"]) == (sample, "962")
+
+
+def test_real_regions_are_offered_with_their_local_authorities():
+    import model
+    from viz.inputs import region_choices
+
+    choices = region_choices()
+    assert [c.config.get("preset") for c in choices[:len(model.PRESETS)]] == list(model.PRESETS)
+    files = [c for c in choices if "region" in c.config]
+    assert any(Path(c.config["region"]).name == "gias_sample.csv" for c in files)
+    sample = next(c for c in files if Path(c.config["region"]).name == "gias_sample.csv")
+    assert [la.split(" ")[0] for la in sample.las] == ["961", "962", "963"]
+    m = model.ClusterModel(config={**sample.config, "la": "962",
+                                   "policies": ["self_improving"]}, seed=1)
+    from viz import charts
+
+    static = charts.map_static(m)["schools"]
+    assert set(static["la"]) == {sample.las[1]}
+    assert all(not name.startswith("school ") for name in static["school"]), "register names"
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
@@ -361,6 +385,20 @@ def drive(page, url: str, report: dict) -> None:
             assert box and box["x"] + box["width"] <= width, f"{sel} off screen at {width}"
         page.screenshot(path=str(DOCS / f"app_{width}.png"))
     page.set_viewport_size({"width": 1440, "height": 1300})
+
+    # --- a real region: the register sample, one of its local authorities
+    page.locator(".cs-region").click()
+    page.locator(".v-menu__content .v-list-item", has_text="gias_sample.csv").click()
+    page.locator(".cs-la").click()
+    page.locator(".v-menu__content .v-list-item", has_text="962").click()
+    page.locator(".cs-run .cs-value", has_text="962").wait_for(timeout=TIMEOUT_MS)
+    click_to_label(page, ".cs-reset", "term 0 of")
+    page.wait_for_function(
+        "() => (document.querySelector('.cs-map .cs-vega > div').vegaView?.data('schools')"
+        " ?? []).length === 68", timeout=TIMEOUT_MS)
+    schools = drawn(page, ".cs-map", "schools")
+    assert {s["la"] for s in schools} == {"962 Sedgeford"}
+    assert all(not s["school"].startswith("school ") for s in schools), "register names"
 
     # --- a small replicate batch from the page: 2 seeds
     seeds = page.locator(".cs-replicates .v-slider")

@@ -236,11 +236,20 @@ def map_spec(show: str, colour: str) -> dict[str, Any]:
 
 
 def school_names(region: Any) -> list[str]:
-    """Each school's name: the region's own names when it has them (a register), else an id."""
-    names = getattr(region, "name", None)
-    if names is not None and len(names) == region.n:
-        return [str(x) for x in names]
+    """Each school's name: the register's (a real region), else a number."""
+    register = getattr(region, "register", None)
+    if register is not None and len(register.name) == region.n:
+        return [str(x) for x in register.name]
     return [f"school {i}" for i in range(region.n)]
+
+
+def la_names(region: Any) -> list[str]:
+    """Each school's local authority: "code name" from the register, else a number."""
+    register = getattr(region, "register", None)
+    if register is not None:
+        names = [f"{c} {n}" for c, n in zip(register.la_code, register.la_name, strict=True)]
+        return [names[i] for i in region.la.tolist()]
+    return [f"LA {i}" for i in region.la.tolist()]
 
 
 def map_static(model: Any) -> dict[str, dict[str, list]]:
@@ -249,12 +258,9 @@ def map_static(model: Any) -> dict[str, dict[str, list]]:
     x, y = np.asarray(r.x, float), np.asarray(r.y, float)
     n = len(x)
     dot = float(np.clip(9000 / max(n, 1), 6, 90))  # dot area in px^2, smaller when crowded
-    la_names = getattr(r, "la_name", None)
-    la = ([str(la_names[i]) for i in r.la] if la_names is not None
-          else [f"LA {int(i)}" for i in r.la])
     weak = np.asarray(model.s.weak, bool)  # fixed at the start of a run, alike in both
     return {"schools": {"x": clean(x, 3), "y": clean(y, 3), "school": school_names(r),
-                        "la": la, "dot": [dot] * n, "ring": [dot * 3.2] * n,
+                        "la": la_names(r), "dot": [dot] * n, "ring": [dot * 3.2] * n,
                         "weak": weak.tolist(),
                         "status": np.where(weak, "weak", "not weak").tolist()},
             "extent": map_extent(x, y)}

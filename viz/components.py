@@ -96,8 +96,8 @@ class Session:
     def common_config(self) -> dict[str, Any]:
         choice = next(r for r in self.regions if r.label == self.region.value)
         config = dict(choice.config)
-        if choice.las and self.la.value != "all":
-            config["la"] = self.la.value
+        if choice.las and self.la.value in choice.las:
+            config["la"] = self.la.value.split(" ")[0]  # "code name": the code
         config["years"] = int(self.years.value)
         config.update({name: r.value for name, r in self.values.items()})
         return config
@@ -225,17 +225,19 @@ def RunInputs(session: Session):
                                       children=["Region the schools are drawn from"]),
                               rv.Html(tag="span", class_="cs-value",
                                       children=[session.region.value.split(":")[0]])])
-            rv.Select(v_model=session.region.value, items=labels,
+            rv.Select(v_model=session.region.value, items=labels, class_="cs-region",
                       on_v_model=session.region.set, dense=True, hide_details=True,
                       attributes={"aria-label": "Region the schools are drawn from"})
         if choice.las:
             with solara.Div(classes=["cs-input"]):
-                rv.Html(tag="div", class_="cs-input-head", children=[
-                    rv.Html(tag="label", class_="cs-label",
-                            children=["Local authority of the register file"]),
+                rv.Html(tag="div", class_="cs-input-head",
+                        attributes={"title": "one local authority of the file, or all"},
+                        children=[rv.Html(tag="label", class_="cs-label",
+                                          children=["Local authority of the register file"]),
                     rv.Html(tag="span", class_="cs-value", children=[session.la.value])])
                 rv.Select(v_model=session.la.value, items=["all", *choice.las],
-                          on_v_model=session.la.set, dense=True, hide_details=True)
+                          on_v_model=session.la.set, dense=True, hide_details=True,
+                          attributes={"aria-label": "Local authority"}, class_="cs-la")
         with solara.Div(classes=["cs-input"]):
             rv.Html(tag="div", class_="cs-input-head",
                     attributes={"title": f"years: integer in [{lo}, {hi}]; three terms a year"},

@@ -130,20 +130,23 @@ def region_choices() -> list[RegionChoice]:
 
 
 def region_files() -> list[RegionChoice]:
-    """Register files under examples/regions/, offered once `model.gias` exists.
-
-    The hook for the real-regions issue: `model.gias` is expected to read a DfE register
-    extract into a Region, chosen in a run's config by the keys ``region`` (the file) and
-    ``la`` (one local authority, or all), and to list a file's LAs with `list_las(path)`.
-    Until it lands this returns nothing and the page offers the presets only.
-    """
+    """Register extracts under examples/regions/ (the shipped sample at least), each with
+    its local authorities ("code name"), read by `model.gias`; a file it refuses is left
+    out. A run selects one with the config keys ``region`` (the file) and ``la``."""
     try:
-        from model import gias  # type: ignore[attr-defined]
-    except ImportError:
+        from model.gias import load_gias
+    except ImportError:  # a model without real regions: the presets only
         return []
-    list_las = getattr(gias, "list_las", None)
+    from model.errors import UserError
+
     out = []
     for path in sorted(REGION_FILES.glob("*.csv")):
-        las = tuple(str(x) for x in list_las(path)) if list_las else ()
-        out.append(RegionChoice(f"{path.name}: register extract", {"region": str(path)}, las))
+        try:
+            register = load_gias(path).register
+        except UserError:
+            continue
+        las = tuple(f"{c} {n}" for c, n in zip(register.la_code, register.la_name,
+                                                strict=True))
+        out.append(RegionChoice(f"{path.name}: {register.report.schools} schools from the "
+                                "register", {"region": str(path.resolve())}, las))
     return out

@@ -31,6 +31,7 @@ RESULTS = REPO / "results" / "app"
 OUTCOME = "left_behind"
 REPLICATES = (2, 200)  # the page's range of replicates
 WORKERS = 2
+REGION_KEYS = ("preset", "region", "la")  # how the page names its region in a config
 
 
 def _toml_value(v: Any) -> str:
@@ -54,7 +55,7 @@ def spec_text(name: str, common: Mapping[str, Any], scenarios: Mapping[str, Scen
     changed = {k: v for k, v in common.items() if k in PARAMS and v != PARAMS[k].default}
     lines = [f"name = {_toml_value(name)}",
              f"description = {_toml_value(f'{pol.label} against {base.label}, from the page')}",
-             f"preset = {_toml_value(common['preset'])}",
+             *[f"{k} = {_toml_value(common[k])}" for k in REGION_KEYS if common.get(k)],
              f"years = {int(common['years'])}",
              f"replicates = {int(replicates)}",
              f"root_seed = {int(root_seed)}",
