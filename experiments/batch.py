@@ -24,9 +24,7 @@ import contextvars
 import json
 import os
 import re
-import signal
 import sys
-import threading
 import time
 from contextlib import ExitStack, contextmanager, nullcontext, suppress
 from dataclasses import asdict
@@ -37,6 +35,7 @@ from typing import Any
 from experiments import io, outputs
 from experiments.executors import Task, execute_run
 from experiments.spec import Spec, load_spec
+from experiments.stopping import Interrupted, StopOnSignals
 from model.errors import UserError
 
 PARTS = "parts"
@@ -49,14 +48,6 @@ PART_NAME = re.compile(r"\d{7,}\.json|\.\d{7,}\.json\.partial")
 # --max-runs, and whether to warn about parameters no policy reads (a screen covers all)
 _OPTIONS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("batch_options",
                                                                      default=None)
-
-
-class Interrupted(KeyboardInterrupt):
-    """A batch stopped by Ctrl-C, SIGTERM or SIGHUP: the message says what was kept."""
-
-    def __init__(self, message: str = "", signame: str = "SIGINT"):
-        super().__init__(message)
-        self.message, self.signame = message, signame
 
 
 def tasks(spec: Spec, skip: set[int] | frozenset = frozenset()):
@@ -320,35 +311,6 @@ def _prepare(out: Path, spec: Spec, resume: bool, executor: str) -> dict[str, An
     return manifest
 
 
-# ------------------------------------------------------------------- signals
-
-
-class _StopOnSignals:
-    """SIGTERM and SIGHUP end the batch like Ctrl-C: `Interrupted` is raised in the main
-    thread, so the workers are stopped, the lock released and the batch stays resumable."""
-
-    SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-
-    def __init__(self):
-        self.received: str | None = None
-        self.old: dict = {}
-
-    def _handle(self, signum, frame) -> None:
-        self.received = signal.Signals(signum).name
-        for s in self.SIGNALS:  # a second signal must not cut the clean-up short
-            signal.signal(s, signal.SIG_IGN)
-        raise Interrupted(signame=self.received)
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self.old = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for s, handler in self.old.items():
-            signal.signal(s, handler)
-
-
 # ------------------------------------------------------------------- the batch
 
 
@@ -400,7 +362,7 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
         print(warning, file=sys.stderr)
     running = old is None or old.get("completed") is not True
     try:
-        with _StopOnSignals() as stop, executor if running else nullcontext():
+        with StopOnSignals() as stop, executor if running else nullcontext():
             out.mkdir(parents=True, exist_ok=True)
             with BatchLock(out):
                 manifest = _prepare(out, spec, resume, executor.describe())
@@ -446,7 +408,7 @@ def check_configs(spec: Spec) -> None:
 
 
 def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool,
-                 stop: _StopOnSignals) -> None:
+                 stop: StopOnSignals) -> None:
     done = done_indices(out)
     session = {"started": _now(), "executor": executor.describe(), "runs_before": len(done)}
     manifest["timings"]["sessions"].append(session)  # a session killed -9 stays unfinished

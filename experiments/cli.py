@@ -80,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error, already printed in one line
         return exc.code if isinstance(exc.code, int) else USAGE
+    from experiments.stopping import Interrupted, StopOnSignals
+
     command = args.command
     try:
-        status = int(args._run(args) or 0)
+        with StopOnSignals():  # SIGTERM and SIGHUP unwind like Ctrl-C
+            status = int(args._run(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status
     except UserError as exc:
@@ -90,8 +93,6 @@ def main(argv: list[str] | None = None) -> int:
         return USAGE
     except KeyboardInterrupt as exc:
         import signal
-
-        from experiments.batch import Interrupted
 
         name = exc.signame if isinstance(exc, Interrupted) else "SIGINT"
         message = exc.message if isinstance(exc, Interrupted) and exc.message else \

@@ -60,7 +60,7 @@ import numpy as np
 
 from experiments import io
 from experiments.spec import SpecSource, _Validator, read_toml
-from model import PARAMS
+from model import PARAMS, limits
 from model.errors import UserError
 from model.params import CONSTRAINTS
 
@@ -149,17 +149,17 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         description=v.string(data, "description") or "",
         preset=v.choice(data.get("preset", "county"), "preset", list(model.PRESETS)),
-        years=v.integer(data, "years", 10, 1, 50),
+        years=v.integer(data, "years", 10, *limits.YEARS),
         policies=_names(v, data.get("policies", ["self_improving"]), "policies",
                         list(model.POLICY_NAMES), "allowed names", "a policy"),
         replicates=v.integer(data, "replicates", 2, 1, 10_000),
-        root_seed=v.integer(data, "root_seed", 0, 0, 2**63 - 1),
+        root_seed=v.integer(data, "root_seed", 0, *limits.SEEDS),
         outcomes=outcomes, params=params, ranges=ranges, narrowed=narrowed,
         trajectories=v.integer(m, "trajectories", 10, 2, 100_000, "morris."), levels=levels,
-        morris_seed=v.integer(m, "seed", 0, 0, 2**32 - 1, "morris."),
+        morris_seed=v.integer(m, "seed", 0, *limits.SAMPLE_SEEDS, "morris."),
         top_k=v.integer(s, "top_k", min(5, len(ranges)), 0, len(ranges), "sobol."),
         samples=samples, second_order=v.boolean(s, "second_order", False, "sobol."),
-        sobol_seed=v.integer(s, "seed", 0, 0, 2**32 - 1, "sobol."),
+        sobol_seed=v.integer(s, "seed", 0, *limits.SAMPLE_SEEDS, "sobol."),
         rank_by=v.choice(s.get("rank_by", "all"), "sobol.rank_by", ["all", *outcomes]))
 
 

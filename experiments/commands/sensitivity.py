@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from experiments.batch import batch_options
     from experiments.executors import make_executor, probe
     from experiments.sensitivity import load_sensitivity
+    from experiments.stopping import Interrupted
     from experiments.unused import sensitivity_warning
     from model import limits
 
@@ -51,9 +52,14 @@ def run(args: argparse.Namespace) -> int:
     outputs.claim(out, "sensitivity", tolerate=tolerate,
                   recover="run the sensitivity analysis into another --out")
     probe(make_executor(args.workers, args.dask))  # connect to --dask before writing
-    with batch_options(max_runs, warn_unused=False):  # the screen covers every parameter
-        out = run_sensitivity(args.spec, out=out, workers=args.workers, dask=args.dask,
-                              resume=args.resume, quiet=args.quiet)
+    try:
+        with batch_options(max_runs, warn_unused=False):  # the screen covers every parameter
+            out = run_sensitivity(args.spec, out=out, workers=args.workers, dask=args.dask,
+                                  resume=args.resume, quiet=args.quiet)
+    except Interrupted as exc:  # resume the whole analysis, not the stage's batch
+        how = "interrupted" if exc.signame == "SIGINT" else f"stopped by {exc.signame}"
+        raise Interrupted(f"{out}: {how}; the runs done are kept; continue with `clustersim "
+                          f"sensitivity {args.spec} --out {out} --resume`", exc.signame) from None
     if not args.quiet:
         print(summary(out))
     return 0
