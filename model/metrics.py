@@ -196,7 +196,7 @@ EXTRA_SUMMARY: list[Metric] = [
     Metric("cost_weak_per_year", "£ per weak school per year",
            "the same, spent on weak schools", lambda m: _per_year(m, m.s.cost_total,
                                                                   m.weak_idx)),
-    Metric("peer_cpd_hours", "hours per teacher (cumulative)",
+    Metric("peer_cpd_per_teacher", "hours per teacher (cumulative)",
            "CPD run by partner schools (M5, M6), per teacher in the region", _peer_hours),
     Metric("terms_below_floor_weak", "terms", "mean terms a weak school spent below the floor",
            lambda m: _mean(m.s.terms_below_floor, m.weak_idx)),

@@ -32,6 +32,7 @@ from model.membership import Membership
 from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
 from model.params import PARAMS
 from model.policies import POLICIES, Policy
+from model.policies.chains import TrustNetwork
 from model.region import build_region, get_preset, nearest, spatial_order
 from model.state import CPD_DOMAINS, FOUNDED, ClusterState, initial_state, shock_sd
 from model.threads import one_blas_thread
@@ -106,6 +107,7 @@ class ClusterModel(mesa.Model):
         self.negotiated = False    # set by the superintendent policy (M7)
         self.seek_boost = 0.0      # set by the incentives policy (M3)
         self.takeovers = 0         # schools taken over by trusts (academy_chains)
+        self.conversions = 0       # small schools that converted into a trust (academy_chains)
         self.funding_due: list = []  # (broker kind, schools, £) funded this term
         self.membership_version = 0  # bumped whenever a school joins or leaves a cluster
         self._slots = (-1, None)
@@ -120,6 +122,7 @@ class ClusterModel(mesa.Model):
         self.school_agents = [School(self, i) for i in range(region.n)]
         self.cluster_agents: dict[int, Cluster] = {}
         self.policies: list[Policy] = []
+        self.trusts = TrustNetwork(self)  # trusts act under every scenario
         self._index_market()
         self.burn_in()
         self._set_reference()
@@ -173,6 +176,8 @@ class ClusterModel(mesa.Model):
         for term in range(1 - terms, 1):
             self.term = term
             self.phase_needs()
+            self.trusts.act()
+            self.pay_funding_due()
             self.phase_commissioning()
             self.phase_learning()
             self.phase_attainment()
@@ -212,6 +217,7 @@ class ClusterModel(mesa.Model):
         needs.identify_needs(self)
 
     def phase_policy(self) -> None:
+        self.trusts.act()
         if self.acting_brokers:
             self.acting_brokers.shuffle_do("act")
         for policy in self.policies:
@@ -277,8 +283,8 @@ class ClusterModel(mesa.Model):
 
     @property
     def brokers(self) -> list:
-        """Every broker of every policy (LAs, superintendents, trusts)."""
-        return [b for policy in self.policies for b in policy.brokers]
+        """Every broker: trusts, then every policy's (LAs, superintendents)."""
+        return [*self.trusts.brokers, *(b for policy in self.policies for b in policy.brokers)]
 
     # ------------------------------------------------------------------ clusters
     def found_clusters(self, groups: list[np.ndarray], founded: str) -> None:

@@ -48,6 +48,10 @@ PARAMS = Registry(
            "How far a school's CPD spending may exceed its CPD budget in a term.",
            "assumption (no deficit)"),
         # ---------------------------------------------------------------- learning
+        _P("cpd_hours_cap", 12.0, 1.0, 60.0, "hours per teacher per term", "learning",
+           "Most CPD a school's teachers can take in a term with effect: quality-weighted "
+           "hours beyond it add nothing (teachers' time is finite).",
+           "assumption (5 INSET days are ~33 h a year; evidence C4's trials ~30 h a year)"),
         _P("cpd_effect_per_hour", 0.003, 0.0, 0.02, "SD per hour per teacher", "learning",
            "Gain in domain expertise from one hour per teacher of high-quality sustained CPD; "
            "30 h a year gives ~0.09 SD.", "EVIDENCE C: PD effect 0.09 SD (52 RCTs); P6"),
@@ -200,17 +204,19 @@ PARAMS = Registry(
            "EVIDENCE B: RI re-inspected within 30 months"),
         _P("inspection_noise_sd", 0.12, 0.0, 0.5, "SD", "M13 inspection",
            "Measurement error of an inspection's judgement of effectiveness.",
-           "bounded by evidence B7: two inspectors disagreed on 2 of 24 good primaries, "
+           "bounded by evidence B10: two inspectors disagreed on 2 of 24 good primaries, "
            "which this model matches for 0.06-0.15 SD"),
-        _P("grade_cut_outstanding", 0.26, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_outstanding", 0.28, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this is graded outstanding.",
-           "calibrated at term 0: evidence B1 (21% outstanding, 2018)"),
-        _P("grade_cut_good", -0.23, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
+           "calibrated at term 0 on the england preset: evidence B1 (21% outstanding, 2018)"),
+        _P("grade_cut_good", -0.195, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below outstanding) is graded good.",
-           "calibrated at term 0: evidence B1 (good or outstanding 86-90%)"),
-        _P("grade_cut_ri", -0.43, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
+           "calibrated at term 0 on the england preset: evidence B1-B2 (good or outstanding "
+           "86-90%)"),
+        _P("grade_cut_ri", -0.42, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below good) is requires improvement; below is "
-           "inadequate.", "calibrated at term 0: evidence B1 (inadequate 2-4%)"),
+           "inadequate.", "calibrated at term 0 on the england preset: evidence B1-B2 "
+           "(inadequate 2-4%)"),
         # ---------------------------------------------------------------- M14
         _P("m14_turnover", True, None, None, "switch", "M14 turnover and decay",
            "Expertise relaxes to the school's anchor with staff turnover, faster in "
@@ -222,27 +228,27 @@ PARAMS = Registry(
            "M14 turnover and decay",
            "Teacher turnover is turnover_rate x (1 + this x (FSM share - 0.24)): faster in "
            "disadvantaged schools (DESIGN M14).",
-           "direction: evidence C7 (head turnover by deprivation) and C6; value assumption "
+           "direction: evidence C14 (head turnover by deprivation) and C6; value assumption "
            "(~12% a year at 50% FSM, ~8% at 5%)"),
         _P("expertise_shock_sd", 0.008, 0.0, 0.1, "SD per term", "M14 turnover and decay",
            "Term-to-term change in a mean-sized primary's expertise from staff changes; "
            "scales with 1/sqrt(teachers), so small schools swing more.",
-           "estimate: teacher effects ~0.11 SD (evidence C5) x turnover 9.7% a year (C6) "
+           "estimate: teacher effects ~0.11 SD (evidence C4) x turnover 9.7% a year (C6) "
            "over 14 teachers gives ~0.0075 SD a term"),
         _P("head_turnover_year", 0.08, 0.0, 0.3, "fraction of schools per year",
            "M14 turnover and decay",
            "Schools that get a new head each year, at the national FSM share.",
-           "evidence C7: ~1,500-2,100 head changes each September in ~20,000 schools; "
+           "evidence C13: ~1,500-2,100 head changes each September in ~20,000 schools; "
            "70-79% of primary and 60-65% of secondary heads still in post after 5 years"),
         _P("head_turnover_fsm_multiplier", 4.0, 0.0, 10.0,
            "relative increase per unit FSM share", "M14 turnover and decay",
            "Head turnover is head_turnover_year x (1 + this x (FSM share - 0.24)).",
-           "evidence C7: secondary heads changed 8.7% in the most deprived tenth vs 2.3% in "
+           "evidence C14: secondary heads changed 8.7% in the most deprived band vs 2.3% in "
            "the least (2024-25); this value gives a smaller ratio (~2.6x)"),
         _P("head_turnover_poor_grade", 0.15, 0.0, 0.6, "probability per year",
            "M14 turnover and decay",
            "Extra chance of a new head in a year for a school whose latest grade is RI or "
-           "inadequate (governors act).", "assumption (direction: evidence C7; vary it)"),
+           "inadequate (governors act).", "assumption (direction: evidence C14; vary it)"),
         _P("head_effect_persistence", 0.5, 0.0, 1.0, "correlation", "M14 turnover and decay",
            "Share of the school effect (in SD) a new head keeps: staff and culture stay, "
            "the rest is the new head's, drawn from the same spread.", "assumption"),
@@ -397,26 +403,39 @@ PARAMS = Registry(
         _P("la_cluster_size", 5, 2, 12, "schools", "policy: local_authority",
            "Target size of the clusters a local authority forms.",
            "seed 003 (clusters of 4-7); EVIDENCE C (mean ~5)"),
-        _P("la_support_hours", 4.0, 0.0, 40.0, "hours per teacher per term",
+        _P("la_support_hours", 10.0, 0.0, 40.0, "hours per teacher per term",
            "policy: local_authority",
-           "Sustained CPD the LA funds for a school with an identified need, at full capacity.",
-           "seed 001 (National Strategies); assumption"),
-        _P("la_capacity_share", 0.3, 0.0, 1.0, "fraction of schools per term",
+           "Sustained CPD the LA funds for a school it supports (as much as its budget "
+           "allows).", "evidence C4: the 0.09 SD of PD trials comes from ~30 h a year (P6)"),
+        _P("la_budget_per_school", 3500.0, 0.0, 50000.0, "£ per school per year",
            "policy: local_authority",
-           "Share of its schools the LA can support in a term at the start.", "assumption"),
+           "The LA's school-improvement budget per school it serves: running costs, then "
+           "funded CPD at cpd_price_per_hour.",
+           "estimate: evidence C15, £50m a year for ~14,000 maintained schools"),
+        _P("la_capacity_share", 0.3, 0.0, 1.0, "fraction of schools per year",
+           "policy: local_authority",
+           "Share of its schools the LA can regroup into clusters in a year at the start.",
+           "assumption"),
         _P("la_capacity_decline", 0.1, 0.0, 1.0, "fraction per year", "policy: local_authority",
-           "Yearly shrinkage of LA capacity.", "seed 003 ('others have less capacity')"),
+           "Yearly shrinkage of the LA's budget and capacity.",
+           "seed 003 ('others have less capacity'); evidence C15 (grant withdrawn 2022-24)"),
         _P("la_academy_optout", 0.6, 0.0, 1.0, "probability", "policy: local_authority",
            "Chance an academy declines its LA's cluster.", "seed 003; assumption"),
         _P("super_broker_capacity", 0.1, 0.0, 1.0, "fraction of jurisdiction per term",
            "policy: superintendent",
            "Share of its schools a superintendent can broker into clusters per term.",
            "seed 000; assumption"),
-        _P("super_urgent_hours", 36.0, 0.0, 80.0, "hours per teacher per term",
+        _P("super_support_hours", 10.0, 0.0, 40.0, "hours per teacher per term",
            "policy: superintendent",
-           "Sustained CPD the superintendent funds for a school graded RI or inadequate, or "
-           "seen below the floor by its monitoring.",
-           "seed 000 (urgent responses); EVIDENCE C London Challenge"),
+           "Sustained CPD the superintendent funds for a school it supports (flagged "
+           "schools first, as much as its budget allows).",
+           "evidence C4: the 0.09 SD of PD trials comes from ~30 h a year (P6)"),
+        _P("super_budget_per_school", 16000.0, 0.0, 100000.0, "£ per school per year",
+           "policy: superintendent",
+           "The superintendent's budget per school in the region: the office, then funded "
+           "CPD at cpd_price_per_hour.",
+           "estimate: evidence C10 (London Challenge ~£40m a year) over London's ~2,500 "
+           "state schools (assumption: about 1 in 8 of England's, A1-A2)"),
         _P("super_urgent_terms", 6, 1, 30, "terms", "policy: superintendent",
            "How long urgent support lasts after a poor grade.", "assumption"),
         _P("super_cohesion_support", 0.03, 0.0, 0.5, "cohesion per term",
@@ -426,8 +445,8 @@ PARAMS = Registry(
            "seed 000 ('who will referee the new world of clusters?'); assumption"),
         _P("super_cost_per_school", 1500.0, 0.0, 20000.0, "£ per school per year",
            "policy: superintendent",
-           "Running cost of the superintendent's office per school in its jurisdiction.",
-           "EVIDENCE C: London Challenge ~£40m a year; assumption"),
+           "Running cost of the superintendent's office per school, paid from its budget.",
+           "assumption (evidence C16: advisers and a small team)"),
         _P("chain_max_size", 26, 2, 100, "schools", "policy: academy_chains",
            "A trust takes over schools only while smaller than this.",
            "EVIDENCE A: trusts of 26+ schools are rare (29 of 1,170)"),
@@ -436,10 +455,15 @@ PARAMS = Registry(
            "seed 004 ('chains of schools are raising performance'); assumption"),
         _P("chain_reach_km", 40.0, 1.0, 500.0, "km", "policy: academy_chains",
            "Furthest a trust reaches for a takeover.", "assumption"),
-        _P("chain_support_hours", 6.0, 0.0, 40.0, "hours per teacher per term",
+        _P("chain_support_hours", 10.0, 0.0, 40.0, "hours per teacher per term",
            "policy: academy_chains",
-           "Sustained CPD a trust's central team gives a member with an identified need.",
-           "seed 003 (central services); assumption"),
+           "Sustained CPD a trust's central team gives a member with an identified need, "
+           "paid from the top-slice.",
+           "seed 003 (central services); evidence C4 (~30 h a year, P6)"),
+        _P("chain_conversion_rate", 0.05, 0.0, 0.5, "probability per year",
+           "policy: academy_chains",
+           "Chance a year that a small school outside a trust converts and joins one.",
+           "seed 003 (small schools seeking sustainability); assumption for the value"),
         _P("chain_top_slice", 0.05, 0.0, 0.2, "fraction of budget", "policy: academy_chains",
            "Share of each member's budget paid to the trust for central services.",
            "assumption (typical MAT top-slice 3-7%)"),
@@ -450,9 +474,11 @@ PARAMS = Registry(
         _P("hub_schools_per_hub", 230, 20, 2000, "schools", "policy: teaching_school_hubs",
            "One hub is designated per this many schools.",
            "EVIDENCE A: 87 Teaching School Hubs, ~250 schools each"),
-        _P("hub_capacity", 2000.0, 0.0, 20000.0, "teacher-hours per term",
-           "policy: teaching_school_hubs", "CPD a hub can deliver per term.",
-           "EVIDENCE A: £65m over 3 years for 87 hubs (~£250k a hub a year)"),
+        _P("hub_budget_per_school", 1000.0, 0.0, 20000.0, "£ per school per year",
+           "policy: teaching_school_hubs",
+           "Government grant to hubs per school they serve; it pays the gap between an "
+           "hour's full cost and the subsidised price, so it sets the hubs' capacity.",
+           "evidence A9: £65m over 3 years for 87 hubs of ~250 schools (~£1,000)"),
         _P("hub_price", 20.0, 0.0, 200.0, "£ per teacher-hour", "policy: teaching_school_hubs",
            "Subsidised price of hub CPD.", "EVIDENCE A (funded hubs); assumption"),
         _P("incentive_grant", 2000.0, 0.0, 20000.0, "£ per clustered school per year",
@@ -465,7 +491,8 @@ PARAMS = Registry(
            "How much the incentives raise schools' propensity to seek partners.",
            "seed 004; assumption"),
         _P("la_cost_per_school", 1000.0, 0.0, 20000.0, "£ per school per year",
-           "policy: local_authority", "Running cost of LA school improvement per school.",
+           "policy: local_authority",
+           "Running cost of LA school improvement per school, paid from its budget.",
            "assumption"),
     ]
 )

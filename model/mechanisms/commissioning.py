@@ -188,7 +188,8 @@ def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarra
     booked gets nothing that round and tries its next provider in the next."""
     s, p, pr = m.s, m.p, m.providers
     weight = _oneoff_weight(p)
-    need_q = s.need / np.maximum(effect, 1e-12) - s.q_sustained - s.q_oneoff * weight
+    need_q = (np.minimum(s.need / np.maximum(effect, 1e-12), p.cpd_hours_cap)
+              - s.q_sustained - s.q_oneoff * weight)  # hours beyond the cap add nothing
     wants = (s.focus >= 0) & (s.cpd_money > 0) & (need_q > 0)
     buyers = queue[wants[queue]]                 # in priority order
     if len(buyers) == 0 or pr.n == 0:
@@ -278,11 +279,12 @@ def _effect_scale(m) -> np.ndarray:
 
 
 def work_out_gains(m, effect: np.ndarray) -> None:
-    """The term's gain in the focus domain, capped at the need, split by format (M10)."""
+    """The term's gain in the focus domain, capped at the need, split by format (M10).
+    Quality-weighted hours beyond ``cpd_hours_cap`` per teacher add nothing."""
     s, p = m.s, m.p
     w = _oneoff_weight(p)
     q_total = s.q_sustained + s.q_oneoff * w
-    raw = q_total * effect
+    raw = np.minimum(q_total, p.cpd_hours_cap) * effect
     s.gain[:] = np.where(s.focus >= 0, np.minimum(raw, s.need), 0.0)
     share = np.divide(1.0, q_total, out=np.zeros(s.n), where=q_total > 0)
     s.gain_oneoff = s.gain * s.q_oneoff * w * share

@@ -37,7 +37,7 @@ def per_term(yearly: np.ndarray) -> np.ndarray:
 
 def relax_rate(p, fsm: np.ndarray) -> np.ndarray:
     """Per-term rate at which expertise relaxes to its anchor: staff turnover plus skill
-    fade (EVIDENCE C turnover; P6 for the fade)."""
+    fade (evidence C6; P6 for the fade)."""
     return per_term(np.clip(p.skill_fade_year + yearly_staff_turnover(p, fsm), 0.0, 0.95))
 
 
@@ -90,14 +90,14 @@ def turnover(m) -> None:
 
 def head_turnover_rate(p, fsm: np.ndarray, poor: np.ndarray) -> np.ndarray:
     """Chance of a new head this year: more in disadvantaged schools and after a grade
-    below good (EVIDENCE C7; the poor-grade rise is an assumption)."""
+    below good (docs/evidence.md C13, C14; the poor-grade rise is an assumption)."""
     return np.clip(p.head_turnover_year * (1 + p.head_turnover_fsm_multiplier
                                            * (fsm - FSM_CENTRE))
                    + p.head_turnover_poor_grade * poor, 0.0, 1.0)
 
 
 def change_heads(m) -> None:
-    """Once a year some schools get a new head (EVIDENCE C head turnover): more often in
+    """Once a year some schools get a new head (evidence C13): more often in
     disadvantaged schools and after a poor grade. The new head keeps part of the old
     school effect (staff and culture stay) and brings the rest from the same spread, so
     the distribution of school effects does not drift. Base and anchor move with it;

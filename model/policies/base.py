@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from model.groups import members_by
+from model.groups import cumsum_within, members_by
 
 if TYPE_CHECKING:  # policies import no mesa until a model is built (fast spec validation)
     from agents.broker import Broker
@@ -52,6 +52,20 @@ class Policy:
         from model.params import PARAMS
 
         return [p.name for p in PARAMS if cls.group and p.group == cls.group]
+
+    def fund_within(self, kind: str, ordered: np.ndarray, hours: float, money,
+                    groups: np.ndarray | None = None) -> float:
+        """Fund ``hours`` of sustained CPD per teacher for schools in ``ordered``
+        (priority order) while ``money`` (£ this term) lasts: hours of support follow from
+        budget / price (issue: money is an input). With ``groups`` (sorted group labels of
+        ``ordered``, e.g. LAs), ``money`` is an array of each group's money. Returns £."""
+        m = self.model
+        cost = hours * m.s.teachers[ordered] * m.p.cpd_price_per_hour
+        if groups is None:
+            served = np.cumsum(cost) <= money
+        else:
+            served = cumsum_within(groups, cost) <= np.asarray(money)[groups]
+        return m.fund_cpd(kind, ordered[served], hours)
 
     def charge(self, schools: np.ndarray, pounds_per_school: float, purpose: str) -> None:
         """Record running costs (government to broker) spent on behalf of ``schools``."""

@@ -11,27 +11,33 @@ from model.region import TRUST_ACADEMY
 from model.state import INADEQUATE, LEADERSHIP, OUTSTANDING
 
 
-class AcademyChains(Policy):
-    name = "academy_chains"
-    group = "policy: academy_chains"
-    description = ("Strong trusts take over schools graded inadequate, spread leadership "
-                   "(executive heads) and central services; growth limited by capacity.")
+class TrustNetwork:
+    """The multi-academy trusts of the region. They exist and act under every scenario
+    (evidence A8: ~8,000 of ~21,000 schools are in trusts): each term every trust takes
+    its top-slice, its central team gives members with an identified need sustained CPD,
+    and members' leadership converges to the trust's best (executive heads). One
+    vectorised pass over all trusts; each trust is a broker agent for identity and maps.
+    The ``academy_chains`` policy makes trusts *grow*: takeovers and conversions."""
 
-    def setup(self) -> None:
+    def __init__(self, model):
         from agents.broker import Broker
 
-        s = self.model.s
-        for members in members_by(s.trust, int(s.trust.max(initial=-1)) + 1):
-            if len(members):
-                self.brokers.append(Broker(self.model, "trust", members, self))
-        # each broker's trust id and seat (they never change; takeovers only add members)
+        self.model = model
+        s = model.s
+        self.brokers = [Broker(model, "trust", members, self)
+                        for members in members_by(s.trust, int(s.trust.max(initial=-1)) + 1)
+                        if len(members)]
+        # each broker's trust id and seat (they never change; growth only adds members)
         self.ids = np.array([s.trust[b.jurisdiction[0]] for b in self.brokers], np.int64)
         self.bx = np.array([b.x for b in self.brokers])
         self.by = np.array([b.y for b in self.brokers])
 
-    def act(self) -> None:  # trusts' brokers have no act_broker: this is one pass
-        """Central services of every trust at once (vectorised over ~1,300 trusts in
-        England): top-slice, CPD from the central team, executive leadership."""
+    def act_broker(self, broker) -> None:  # trusts act in one vectorised pass (act)
+        """Nothing per trust: see ``act``."""
+
+    def act(self) -> None:
+        """Central services of every trust at once: top-slice, CPD from the central team,
+        executive leadership."""
         m, p, s = self.model, self.model.p, self.model.s
         members = np.flatnonzero(s.trust >= 0)
         if len(members) == 0:
@@ -44,23 +50,25 @@ class AcademyChains(Policy):
         np.maximum.at(best, s.trust[members], lead)
         s.expertise[members, LEADERSHIP] += p.chain_convergence * (best[s.trust[members]] - lead)
 
-    def on_poor_grade(self, schools: np.ndarray) -> None:
-        """Schools graded inadequate and outside a trust go to the nearest strong trust
-        with room (most schools stay outside: seed 004)."""
-        m, p, s = self.model, self.model.p, self.model.s
-        takeover = schools[(s.grade[schools] == INADEQUATE) & (s.trust[schools] < 0)]
-        if len(takeover) == 0 or not self.brokers:
-            return
-        ids, bx, by = self.ids, self.bx, self.by
+    def sizes_and_strengths(self) -> tuple[np.ndarray, np.ndarray]:
+        s = self.model.s
         members = np.flatnonzero(s.trust >= 0)
-        size_by_trust = np.bincount(s.trust[members], minlength=ids.max() + 1)
-        eff_by_trust = np.bincount(s.trust[members], s.effectiveness_of(members),
-                                   minlength=ids.max() + 1)
-        size = size_by_trust[ids]
-        strength = eff_by_trust[ids] / np.maximum(1, size)
-        for i in takeover.tolist():
-            dist = np.hypot(bx - s.x[i], by - s.y[i])
-            ok = (size < p.chain_max_size) & (strength >= p.chain_strength_min) & (
+        n = self.ids.max(initial=0) + 1
+        size = np.bincount(s.trust[members], minlength=n)[self.ids]
+        eff = np.bincount(s.trust[members], s.effectiveness_of(members), minlength=n)[self.ids]
+        return size, eff / np.maximum(1, size)
+
+    def join(self, schools: np.ndarray, strength_min: float) -> int:
+        """Each school (in order) joins the nearest trust with room, strong enough and
+        within reach; returns how many joined."""
+        p, s = self.model.p, self.model.s
+        if len(schools) == 0 or not self.brokers:
+            return 0
+        size, strength = self.sizes_and_strengths()
+        joined = 0
+        for i in schools.tolist():
+            dist = np.hypot(self.bx - s.x[i], self.by - s.y[i])
+            ok = (size < p.chain_max_size) & (strength >= strength_min) & (
                 dist <= p.chain_reach_km)
             if not ok.any():
                 continue
@@ -70,7 +78,34 @@ class AcademyChains(Policy):
             size[k] += 1
             s.trust[i] = s.trust[broker.jurisdiction[0]]
             s.governance[i] = TRUST_ACADEMY
-            m.takeovers += 1
+            joined += 1
+        return joined
+
+
+class AcademyChains(Policy):
+    name = "academy_chains"
+    group = "policy: academy_chains"
+    description = ("Trusts grow: strong trusts take over schools graded inadequate, and "
+                   "small schools seeking sustainability convert and join a trust; growth "
+                   "is limited by trusts' size and reach.")
+
+    def act(self) -> None:
+        """Once a year, small schools outside a trust convert and join one (seed 003:
+        small schools seeking sustainability)."""
+        m, p, s = self.model, self.model.p, self.model.s
+        if m.term % 3 != 1:
+            return
+        u = m.streams["policy"].random(s.n)
+        small = (s.trust < 0) & (s.region.pupils < p.small_school_pupils)
+        m.conversions += m.trusts.join(np.flatnonzero(small & (u < p.chain_conversion_rate)),
+                                       -np.inf)
+
+    def on_poor_grade(self, schools: np.ndarray) -> None:
+        """Schools graded inadequate and outside a trust go to the nearest strong trust
+        with room (most schools stay outside: seed 004)."""
+        m, p, s = self.model, self.model.p, self.model.s
+        takeover = schools[(s.grade[schools] == INADEQUATE) & (s.trust[schools] < 0)]
+        m.takeovers += m.trusts.join(takeover, p.chain_strength_min)
 
 
 class TeachingSchoolHubs(Policy):
@@ -96,11 +131,23 @@ class TeachingSchoolHubs(Policy):
         self.hubs = m.providers.add(
             HUB, s.x[hubs], s.y[hubs], 1.0, 1.0, lead_school=hubs,
             quality=np.clip(0.75 + 0.5 * eff[hubs], 0.5, 1.0),
-            capacity=p.hub_capacity * p.provider_capacity_scale, price=p.hub_price)
+            capacity=self.hours_funded() * p.provider_capacity_scale, price=p.hub_price)
+
+    def grant_per_hub(self) -> float:
+        """£ a term: the policy's budget for the schools a hub serves (evidence A9)."""
+        p = self.model.p
+        return p.hub_budget_per_school / 3.0 * self.model.s.n / max(1, round(
+            self.model.s.n / p.hub_schools_per_hub))
+
+    def hours_funded(self) -> float:
+        """Teacher-hours a term the grant buys: it pays the gap between an hour's full
+        cost (``cpd_price_per_hour``) and the subsidised price schools pay."""
+        p = self.model.p
+        return self.grant_per_hub() / max(1.0, p.cpd_price_per_hour - p.hub_price)
 
     def act(self) -> None:
         """The hubs' grant (government to provider), spread over every school's cost."""
-        m, p, s = self.model, self.model.p, self.model.s
-        grant = np.full(len(self.hubs), p.hub_capacity * p.hub_price)
+        m, s = self.model, self.model.s
+        grant = np.full(len(self.hubs), self.grant_per_hub())
         m.ledger.pay(m, "hub grant", "government", "provider", grant, payee_idx=self.hubs)
         s.cost_total += grant.sum() / s.n  # the grant serves every school: attribute evenly

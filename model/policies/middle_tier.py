@@ -42,23 +42,26 @@ class LocalAuthority(Policy):
             b.jurisdiction[s.cluster[b.jurisdiction] < 0], p.la_cluster_size)], "brokered")
 
     def capacity(self) -> float:
-        """Fraction of its schools the LA can support this term (declines yearly)."""
+        """The LA's capacity this term as a share of what it had at the start: its budget
+        and staff shrink each year (seed 003)."""
         p = self.model.p
-        return p.la_capacity_share * (1.0 - p.la_capacity_decline) ** (self.model.term / 3.0)
+        return (1.0 - p.la_capacity_decline) ** (self.model.term / 3.0)
 
     def act_broker(self, broker: Broker) -> None:
         """Once a year the LA regroups its unclustered schools (up to its capacity)."""
         m, p = self.model, self.model.p
         if m.term % 3 == 0:
             juris = broker.jurisdiction
-            alone = juris[m.s.cluster[juris] < 0][: round(self.capacity() * len(juris))]
+            limit = round(p.la_capacity_share * self.capacity() * len(juris))
+            alone = juris[m.s.cluster[juris] < 0][:limit]
             broker.group_schools(alone, p.la_cluster_size)
 
     def act(self) -> None:
-        """Every LA funds CPD for as many of its schools with a need as its capacity
-        allows, those with the worst grade and then the largest need first (one
-        vectorised pass over all LAs), and is paid its running costs."""
-        m, p, s = self.model, self.model.p, self.model.s
+        """Every LA spends its school-improvement budget (``la_budget_per_school`` a year
+        for each school it serves, shrinking each year): its running costs first, then
+        sustained CPD for its schools with a need, those with the worst grade and then
+        the largest need first, while the money lasts (one vectorised pass over all LAs)."""
+        p, s = self.model.p, self.model.s
         needy = np.flatnonzero(self.member & (s.focus >= 0))
         # by LA, then worst grade, then largest need: two stable sorts, the second on a
         # small integer key (linear time) instead of a three-key lexsort
@@ -66,14 +69,12 @@ class LocalAuthority(Policy):
         key = s.la[needy] * 4 + (3 - s.grade[needy])
         needy = needy[np.argsort(key.astype(np.int16 if key.max(initial=0) < 2**15
                                             else np.int64), kind="stable")]
-        la = s.la[needy]
-        first = np.searchsorted(la, la)  # where each LA's run starts (sorted by LA)
-        limit = np.round(self.capacity() * self.size_by_la)  # schools it can support, by LA
-        served = np.arange(len(needy)) - first < limit[la]
-        m.fund_cpd("local_authority", needy[served], p.la_support_hours)
-        ratio = self.capacity() / max(p.la_capacity_share, 1e-9)
-        self.charge(np.flatnonzero(self.member), p.la_cost_per_school / 3.0 * ratio,
-                    "LA school improvement")
+        share = self.capacity() / 3.0  # of a year's budget, this term
+        running = min(p.la_cost_per_school, p.la_budget_per_school) * share
+        support = (p.la_budget_per_school * share - running) * self.size_by_la  # £ by LA
+        self.fund_within("local_authority", needy, p.la_support_hours, support,
+                         groups=s.la[needy])
+        self.charge(np.flatnonzero(self.member), running, "LA school improvement")
 
 
 class Superintendent(Policy):
@@ -156,12 +157,21 @@ class Superintendent(Policy):
         self.urgent_until[schools] = self.model.term + self.model.p.super_urgent_terms
 
     def act(self) -> None:
-        """Fund urgent support for every school its monitoring flags (a poor grade, or
-        results below the floor), hold clusters together, and pay the office's costs."""
-        m, c = self.model, self.model.c
-        urgent = (self.urgent_until > m.term) | m.below_floor_now
-        m.fund_cpd("superintendent", np.flatnonzero(urgent), m.p.super_urgent_hours)
+        """Spend the budget (``super_budget_per_school`` a year per school): the office's
+        running costs, then sustained CPD for the schools its monitoring flags (a poor
+        grade, or results below the floor), weakest first, then for other schools with an
+        identified need, largest need first, while the money lasts; and hold clusters
+        together."""
+        m, p, s, c = self.model, self.model.p, self.model.s, self.model.c
+        running = min(p.super_cost_per_school, p.super_budget_per_school) / 3.0
+        money = (p.super_budget_per_school / 3.0 - running) * s.n
+        flagged = np.flatnonzero((self.urgent_until > m.term) | m.below_floor_now)
+        flagged = flagged[np.argsort(s.effectiveness_of(flagged), kind="stable")]
+        others = np.flatnonzero((s.focus >= 0) & (self.urgent_until <= m.term)
+                                & ~m.below_floor_now)
+        others = others[np.argsort(-s.need[others], kind="stable")]
+        self.fund_within("superintendent", np.concatenate([flagged, others]),
+                         p.super_support_hours, money)
         live = c.active()
-        c.cohesion[live] = np.minimum(1.0, c.cohesion[live] + m.p.super_cohesion_support)
-        self.charge(np.arange(m.s.n), m.p.super_cost_per_school / 3.0,
-                    "superintendent's office")
+        c.cohesion[live] = np.minimum(1.0, c.cohesion[live] + p.super_cohesion_support)
+        self.charge(np.arange(s.n), running, "superintendent's office")
