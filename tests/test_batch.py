@@ -13,7 +13,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.batch import LOCK, MANIFEST, BatchLock, _start_time, run_batch
+from experiments.batch import (
+    LOCK,
+    MANIFEST,
+    PARTS,
+    BatchLock,
+    _clean,
+    _start_time,
+    merge,
+    run_batch,
+    tasks,
+    write_part,
+)
+from experiments.executors import execute_run
 from experiments.spec import load_spec, replicate_seeds
 from model.errors import UserError
 
@@ -231,3 +243,49 @@ def test_sampled_points_breaking_model_rules_fail_before_anything_is_written(tmp
     with pytest.raises(UserError, match=r"scenarios\[0\] \(self_improving\) at sweep point"):
         run_batch(spec, out=tmp_path / "out", workers=1, quiet=True)
     assert not (tmp_path / "out").exists()
+
+
+def test_clean_up_removes_only_its_own_exactly_named_temporaries(tmp_path):
+    out = tmp_path / "o"
+    (out / PARTS).mkdir(parents=True)
+    ours = [f"{PARTS}/0000001.json", f"{PARTS}/.0000002.json.partial", ".runs.csv.partial",
+            ".schools.csv.partial", ".manifest.json.partial"]
+    theirs = [".runs.csv.bak", ".runs.csv.x1y2.tmp", "notes.txt", ".manifest.json.orig",
+              f"{PARTS}/1.json", f"{PARTS}/.0000002.json.bak", f"{PARTS}/0000003.json.txt"]
+    for name in ours + theirs:
+        (out / name).write_text("x")
+    _clean(out)
+    assert not any((out / n).exists() for n in ours)
+    assert all((out / n).read_text() == "x" for n in theirs)
+
+
+def test_a_damaged_part_names_the_file_and_how_to_redo_the_run(tmp_path):
+    spec = load_spec(make_spec(tmp_path, years=1, replicates=1))
+    out = tmp_path / "o"
+    for task in tasks(spec):
+        write_part(out, execute_run(task))
+    (out / PARTS / "0000001.json").write_text('{"index": 1, "runs": [')
+    with pytest.raises(UserError, match=r"0000001.json: damaged .*delete it and run the "
+                                        r"batch again with --resume"):
+        merge(out, spec.n_runs, spec)
+    assert not [n for n in os.listdir(out) if n.startswith(".")]  # the merge's temporaries
+
+
+def test_a_batch_may_run_in_the_folder_that_holds_only_its_spec(tmp_path):
+    """(Sensitivity's stages do: OUT/morris/spec.toml is run into OUT/morris.)"""
+    folder = tmp_path / "stage"
+    folder.mkdir()
+    spec = make_spec(folder, years=1, replicates=1)
+    text = spec.read_text()
+    run_batch(spec, out=folder, workers=1, quiet=True)
+    assert spec.read_text() == text
+    assert json.loads((folder / MANIFEST).read_text())["command"] == "clustersim batch"
+
+
+def test_a_parameter_no_policy_reads_is_warned_about_when_the_batch_starts(tmp_path, capsys):
+    spec = tmp_path / "unused.toml"
+    spec.write_text(SPEC.format(years=1, replicates=1).replace(
+        "seek_rate = [0.1, 0.3]", "la_capacity_decline = [0.1, 0.3]"))
+    run_batch(spec, out=tmp_path / "o", workers=1, quiet=True)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"warning: {spec}: la_capacity_decline")
