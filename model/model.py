@@ -104,6 +104,7 @@ class ClusterModel(mesa.Model):
         self.ledger = Ledger(region.n)
         self.bank_active = False   # set by the cpd_bank policy (M6)
         self.bank_services = np.zeros(0, bool)
+        self.bank_issued = 0.0     # credits a public grant put into common funds (M6)
         self.negotiated = False    # set by the superintendent policy (M7)
         self.seek_boost = 0.0      # set by the incentives policy (M3)
         self.takeovers = 0         # schools taken over by trusts (academy_chains)

@@ -283,9 +283,11 @@ PARAMS = Registry(
         _P("bank_levy", 0.1, 0.0, 0.5, "fraction of each transaction", "M6 CPD bank",
            "Share of the credits a receiver pays that goes to the cluster's common fund.",
            "seed 002 ('the bank can take a levy'); assumption for the value"),
-        _P("bank_overdraft", 12.0, 0.0, 100.0, "credits (teacher-hours) per teacher",
+        _P("bank_overdraft", 30.0, 0.0, 100.0, "credits (teacher-hours) per teacher",
            "M6 CPD bank", "How far below zero a member's balance may go before partners stop "
-           "serving it.", "assumption"),
+           "serving it.",
+           "assumption: about a year of peer CPD received on credit (6 h a term x 1.5 offer "
+           "boost x 3 terms); at 12 the limit cut peer CPD below no bank at all"),
         _P("bank_offer_boost", 0.5, 0.0, 2.0, "relative increase", "M6 CPD bank",
            "Extra peer CPD offered because donors earn credits for it.", "seed 002; assumption"),
         _P("bank_crisis_hours", 6.0, 0.0, 40.0, "hours per teacher per term", "M6 CPD bank",
@@ -494,6 +496,79 @@ PARAMS = Registry(
            "policy: local_authority",
            "Running cost of LA school improvement per school, paid from its budget.",
            "assumption"),
+        _P("la_grouping", True, None, None, "switch", "policy: local_authority",
+           "Component of the policy: groups its schools into geographic clusters, at setup and "
+           "yearly. Off: `clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("la_monitoring", True, None, None, "switch", "policy: local_authority",
+           "Component of the policy: monitors its schools' data (M15 need identification). Off: "
+           "`clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("la_funded_support", True, None, None, "switch", "policy: local_authority",
+           "Component of the policy: funds sustained CPD for schools with a need from its "
+           "budget. Off: `clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("super_placement", True, None, None, "switch", "policy: superintendent",
+           "Component of the policy: places every school in a cluster, isolated and weakest "
+           "first. Off: `clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("super_monitoring", True, None, None, "switch", "policy: superintendent",
+           "Component of the policy: monitors every school's data: flags poor grades and results "
+           "below the floor. Off: `clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("super_negotiation", True, None, None, "switch", "policy: superintendent",
+           "Component of the policy: negotiates commissioning for every cluster (M7). Off: "
+           "`clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("super_funded_support", True, None, None, "switch", "policy: superintendent",
+           "Component of the policy: funds sustained CPD from its budget, flagged schools first. "
+           "Off: `clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("super_refereeing", True, None, None, "switch", "policy: superintendent",
+           "Component of the policy: referees clusters, adding cohesion each term. Off: "
+           "`clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("chain_takeovers", True, None, None, "switch", "policy: academy_chains",
+           "Component of the policy: strong trusts take over schools graded inadequate. Off: "
+           "`clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("chain_conversions", True, None, None, "switch", "policy: academy_chains",
+           "Component of the policy: small schools outside a trust convert and join one. Off: "
+           "`clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("chain_funded_support", True, None, None, "switch", "policy: academy_chains",
+           "Component of the policy: government funds extra CPD for trusts' members graded below "
+           "good. Off: `clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("hub_cpd", True, None, None, "switch", "policy: teaching_school_hubs",
+           "Component of the policy: hubs sell CPD at a subsidised price, paid by the grant. "
+           "Off: `clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("incentive_grants", True, None, None, "switch", "policy: incentives",
+           "Component of the policy: a grant for every school in a cluster, spent on CPD. Off: "
+           "`clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("incentive_penalties", True, None, None, "switch", "policy: incentives",
+           "Component of the policy: a deduction from the CPD budget of a school going alone. "
+           "Off: `clustersim explain` measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("incentive_seeking", True, None, None, "switch", "policy: incentives",
+           "Component of the policy: schools seek partners more often. Off: `clustersim explain` "
+           "measures what it adds.",
+           "design choice (the policy's components, DESIGN 3)", "bool"),
+        _P("chain_budget_per_school", 0.0, 0.0, 50000.0, "£ per school in a trust per year",
+           "policy: academy_chains",
+           "Public money for trusts' school improvement, spent on CPD for members graded "
+           "below good (the top-slice pays for the rest).",
+           "assumption (0: trusts improve schools from the top-slice; vary it for equal cost)"),
+        _P("bank_budget_per_school", 0.0, 0.0, 50000.0, "£ per clustered school per year",
+           "M6 CPD bank",
+           "Public money buying teacher time for clusters' common funds (urgent responses, "
+           "common services).", "assumption (0: the bank runs on its levy; equal cost)"),
+        _P("federation_budget_per_school", 0.0, 0.0, 50000.0,
+           "£ per federated school per year", "M12 federation",
+           "Public grant to federated schools, spent on CPD.",
+           "assumption (0: federations run on their savings; equal cost)"),
     ]
 )
 

@@ -70,7 +70,7 @@ def check_invariants(m: ClusterModel) -> None:
 
 def check_ledgers(m: ClusterModel) -> None:
     """Every pound paid is received; schools' and providers' own totals agree; CPD-bank
-    credits are conserved (balances plus funds sum to zero)."""
+    credits are conserved (balances plus funds sum to what a public grant issued)."""
     led, s = m.ledger, m.s
     paid, received = sum(led.paid.values()), sum(led.received.values())
     assert np.isclose(paid, received, rtol=1e-9, atol=1e-6)
@@ -78,7 +78,7 @@ def check_ledgers(m: ClusterModel) -> None:
     assert np.isclose(m.providers.revenue.sum(), led.received.get("provider", 0.0), atol=1e-6)
     flows = sum(led.flows.values())
     assert np.isclose(flows, paid, atol=1e-6)
-    assert np.isclose(s.credits.sum() + m.c.fund[: m.c.count].sum(), 0.0, atol=1e-6)
+    assert np.isclose(s.credits.sum() + m.c.fund[: m.c.count].sum(), m.bank_issued, atol=1e-6)
     assert (m.c.fund[: m.c.count] >= -1e-9).all()
     # nobody overdraws the bank beyond the limit (one term's boost aside, none at all)
     assert (s.credits >= -m.p.bank_overdraft * s.teachers - 1e-6).all()

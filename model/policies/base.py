@@ -27,10 +27,19 @@ class Policy:
     # "middle_tier": one of these per scenario (none, the LA or a superintendent);
     # "add_on": combines with any middle tier and with other add-ons.
     tier: ClassVar[str] = "add_on"
+    # The policy's components, each a declared switch parameter (default on) and what it
+    # does: `clustersim explain` switches them off one by one under the same seeds.
+    components: ClassVar[dict[str, str]] = {}
+    # The parameter holding the policy's public budget in £ per school per year, if any.
+    budget: ClassVar[str | None] = None
 
     def __init__(self, model):
         self.model = model
         self.brokers: list[Broker] = []
+
+    def on(self, component: str) -> bool:
+        """Is this component of the policy switched on?"""
+        return bool(getattr(self.model.p, component))
 
     def setup(self) -> None:
         """Once, after the region is built and before the first term."""

@@ -8,7 +8,7 @@ from model.groups import members_by
 from model.market import HUB
 from model.policies.base import Policy
 from model.region import TRUST_ACADEMY
-from model.state import INADEQUATE, LEADERSHIP, OUTSTANDING
+from model.state import INADEQUATE, LEADERSHIP, OUTSTANDING, RI
 
 
 class TrustNetwork:
@@ -88,22 +88,37 @@ class AcademyChains(Policy):
     description = ("Trusts grow: strong trusts take over schools graded inadequate, and "
                    "small schools seeking sustainability convert and join a trust; growth "
                    "is limited by trusts' size and reach.")
+    components = {
+        "chain_takeovers": "strong trusts take over schools graded inadequate",
+        "chain_conversions": "small schools outside a trust convert and join one",
+        "chain_funded_support": "government funds extra CPD for trusts' members graded "
+                                "below good",
+    }
+    budget = "chain_budget_per_school"
 
     def act(self) -> None:
         """Once a year, small schools outside a trust convert and join one (seed 003:
         small schools seeking sustainability)."""
         m, p, s = self.model, self.model.p, self.model.s
+        if self.on("chain_funded_support"):
+            members = np.flatnonzero((s.trust >= 0) & (s.grade >= RI))
+            members = members[np.argsort(s.effectiveness_of(members), kind="stable")]
+            money = p.chain_budget_per_school / 3.0 * np.count_nonzero(s.trust >= 0)
+            self.fund_within("trust grant", members, p.chain_support_hours, money)
         if m.term % 3 != 1:
             return
         u = m.streams["policy"].random(s.n)
         small = (s.trust < 0) & (s.region.pupils < p.small_school_pupils)
-        m.conversions += m.trusts.join(np.flatnonzero(small & (u < p.chain_conversion_rate)),
-                                       -np.inf)
+        if self.on("chain_conversions"):
+            m.conversions += m.trusts.join(
+                np.flatnonzero(small & (u < p.chain_conversion_rate)), -np.inf)
 
     def on_poor_grade(self, schools: np.ndarray) -> None:
         """Schools graded inadequate and outside a trust go to the nearest strong trust
         with room (most schools stay outside: seed 004)."""
         m, p, s = self.model, self.model.p, self.model.s
+        if not self.on("chain_takeovers"):
+            return
         takeover = schools[(s.grade[schools] == INADEQUATE) & (s.trust[schools] < 0)]
         m.takeovers += m.trusts.join(takeover, p.chain_strength_min)
 
@@ -113,11 +128,16 @@ class TeachingSchoolHubs(Policy):
     group = "policy: teaching_school_hubs"
     description = ("Designated outstanding schools sell CPD region-wide at a subsidised "
                    "price; limited capacity; discounted by suspicion (M11).")
+    components = {"hub_cpd": "hubs sell CPD at a subsidised price, paid by the grant"}
+    budget = "hub_budget_per_school"
 
     def setup(self) -> None:
         """One hub per ``hub_schools_per_hub`` schools: the most effective outstanding
         school of each spatial block (EVIDENCE A: 87 hubs of ~250 schools)."""
         m, p, s = self.model, self.model.p, self.model.s
+        self.hubs = np.zeros(0, np.int64)
+        if not self.on("hub_cpd"):
+            return
         n_hubs = max(1, round(s.n / p.hub_schools_per_hub))
         order = np.argsort(m.spatial_key, kind="stable")
         eff = s.effectiveness
@@ -148,6 +168,8 @@ class TeachingSchoolHubs(Policy):
     def act(self) -> None:
         """The hubs' grant (government to provider), spread over every school's cost."""
         m, s = self.model, self.model.s
+        if len(self.hubs) == 0:
+            return
         grant = np.full(len(self.hubs), self.grant_per_hub())
         m.ledger.pay(m, "hub grant", "government", "provider", grant, payee_idx=self.hubs)
         s.cost_total += grant.sum() / s.n  # the grant serves every school: attribute evenly

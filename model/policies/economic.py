@@ -12,9 +12,24 @@ class CpdBank(Policy):
     group = "M6 CPD bank"
     description = ("Every cluster runs a CPD bank: credits for offering CPD, spent on "
                    "receiving it, with a levy for common services and urgent responses.")
+    components = {"m6_cpd_bank": "the bank itself: credits, levy, common fund (M6)"}
+    budget = "bank_budget_per_school"
 
     def setup(self) -> None:
         self.model.bank_active = bool(self.model.p.m6_cpd_bank)
+
+    def act(self) -> None:
+        """A public grant, if any, buys teacher time for every cluster's common fund (in
+        credits, at ``cpd_price_per_hour``): more urgent responses and common services."""
+        m, p, c = self.model, self.model.p, self.model.c
+        if not (m.bank_active and p.bank_budget_per_school > 0 and c.count):
+            return
+        members, cids = m.clustered()
+        pounds = np.full(len(members), p.bank_budget_per_school / 3.0)
+        m.ledger.pay(m, "CPD bank grant", "government", "staff", pounds, for_school=members)
+        credits = np.bincount(cids, pounds / p.cpd_price_per_hour, minlength=c.count)
+        c.fund[: c.count] += credits
+        m.bank_issued += float(credits.sum())
 
 
 class Federation(Policy):
@@ -22,6 +37,8 @@ class Federation(Policy):
     group = "M12 federation"
     description = ("Cohesive small clusters federate: shared head, bursar, SENCO and CPD "
                    "lead bring economies of scale and high commitment.")
+    components = {"m12_federation": "clusters federate: shared leadership and services (M12)"}
+    budget = "federation_budget_per_school"
 
     def act(self) -> None:
         m, p, c = self.model, self.model.p, self.model.c
@@ -32,6 +49,14 @@ class Federation(Policy):
                     & (c.cohesion[: c.count] >= p.federation_cohesion_min)
                     & (c.size[: c.count] <= p.federation_max_size))
         c.federated[: c.count] |= eligible & (draws < p.federation_rate)
+        if p.federation_budget_per_school > 0:  # a public grant to federated schools
+            members, cids = m.clustered()
+            fed = members[c.federated[cids]]
+            grant = np.full(len(fed), p.federation_budget_per_school / 3.0)
+            m.ledger.pay(m, "federation grant", "government", "school", grant, payee_idx=fed,
+                         for_school=fed)
+            m.s.extra_money[fed] += grant
+            m.s.allowance_term[fed] += grant
 
 
 class Incentives(Policy):
@@ -39,14 +64,25 @@ class Incentives(Policy):
     group = "policy: incentives"
     description = ("Carrots and sticks: a grant per clustered school, a penalty for going "
                    "alone; schools seek partners more.")
+    components = {
+        "incentive_grants": "a grant for every school in a cluster, spent on CPD",
+        "incentive_penalties": "a deduction from the CPD budget of a school going alone",
+        "incentive_seeking": "schools seek partners more often",
+    }
+    budget = "incentive_grant"
 
     def setup(self) -> None:
-        self.model.seek_boost = self.model.p.incentive_engagement
+        if self.on("incentive_seeking"):
+            self.model.seek_boost = self.model.p.incentive_engagement
 
     def act(self) -> None:
         m, p, s = self.model, self.model.p, self.model.s
         clustered, _ = m.clustered()
         alone = np.flatnonzero(s.cluster < 0)
+        if not self.on("incentive_grants"):
+            clustered = clustered[:0]
+        if not self.on("incentive_penalties"):
+            alone = alone[:0]
         grant = np.full(len(clustered), p.incentive_grant / 3.0)
         m.ledger.pay(m, "incentive grant", "government", "school", grant, payee_idx=clustered,
                      for_school=clustered)

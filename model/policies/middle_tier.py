@@ -29,6 +29,12 @@ class LocalAuthority(Policy):
     group = "policy: local_authority"
     description = ("Each LA groups its schools into geographic clusters and funds some CPD; "
                    "its capacity shrinks each year; academies may opt out.")
+    components = {
+        "la_grouping": "groups its schools into geographic clusters, at setup and yearly",
+        "la_monitoring": "monitors its schools' data (M15 need identification)",
+        "la_funded_support": "funds sustained CPD for schools with a need from its budget",
+    }
+    budget = "la_budget_per_school"
 
     def setup(self) -> None:
         m, p = self.model, self.model.p
@@ -37,9 +43,11 @@ class LocalAuthority(Policy):
         self.member = (s.region.governance == LA_MAINTAINED) | (u >= p.la_academy_optout)
         self.brokers_per_la("local_authority", self.member)
         self.size_by_la = np.bincount(s.la[self.member], minlength=s.la.max() + 1)
-        s.monitored |= self.member
-        m.found_clusters([g for b in self.brokers for g in b.plan_groups(
-            b.jurisdiction[s.cluster[b.jurisdiction] < 0], p.la_cluster_size)], "brokered")
+        if self.on("la_monitoring"):
+            s.monitored |= self.member
+        if self.on("la_grouping"):
+            m.found_clusters([g for b in self.brokers for g in b.plan_groups(
+                b.jurisdiction[s.cluster[b.jurisdiction] < 0], p.la_cluster_size)], "brokered")
 
     def capacity(self) -> float:
         """The LA's capacity this term as a share of what it had at the start: its budget
@@ -50,7 +58,7 @@ class LocalAuthority(Policy):
     def act_broker(self, broker: Broker) -> None:
         """Once a year the LA regroups its unclustered schools (up to its capacity)."""
         m, p = self.model, self.model.p
-        if m.term % 3 == 0:
+        if m.term % 3 == 0 and self.on("la_grouping"):
             juris = broker.jurisdiction
             limit = round(p.la_capacity_share * self.capacity() * len(juris))
             alone = juris[m.s.cluster[juris] < 0][:limit]
@@ -72,8 +80,9 @@ class LocalAuthority(Policy):
         share = self.capacity() / 3.0  # of a year's budget, this term
         running = min(p.la_cost_per_school, p.la_budget_per_school) * share
         support = (p.la_budget_per_school * share - running) * self.size_by_la  # £ by LA
-        self.fund_within("local_authority", needy, p.la_support_hours, support,
-                         groups=s.la[needy])
+        if self.on("la_funded_support"):
+            self.fund_within("local_authority", needy, p.la_support_hours, support,
+                             groups=s.la[needy])
         self.charge(np.flatnonzero(self.member), running, "LA school improvement")
 
 
@@ -83,12 +92,23 @@ class Superintendent(Policy):
     group = "policy: superintendent"
     description = ("A broker with a board's authority puts every school in a cluster, the "
                    "isolated and weakest first, monitors, and funds urgent responses.")
+    components = {
+        "super_placement": "places every school in a cluster, isolated and weakest first",
+        "super_monitoring": "monitors every school's data: flags poor grades and results "
+                            "below the floor (M15 need identification)",
+        "super_negotiation": "negotiates commissioning for every cluster (M7)",
+        "super_funded_support": "funds sustained CPD from its budget, flagged schools first",
+        "super_refereeing": "referees clusters, adding cohesion each term",
+    }
+    budget = "super_budget_per_school"
 
     def setup(self) -> None:
         s = self.model.s
         self.brokers_per_la("superintendent")
-        s.monitored[:] = True
-        self.model.negotiated = True  # M7: it negotiates commissioning for every cluster
+        if self.on("super_monitoring"):
+            s.monitored[:] = True
+        # M7: it negotiates commissioning for every cluster
+        self.model.negotiated = self.on("super_negotiation")
         self.urgent_until = np.zeros(s.n, np.int32)
         self.turns: list[Broker] = []  # this term's offices, in the order they acted
 
@@ -98,7 +118,8 @@ class Superintendent(Policy):
         self.turns.append(broker)
 
     def brokers_acted(self) -> None:
-        self.place_waiting()
+        if self.on("super_placement"):
+            self.place_waiting()
 
     def place_waiting(self) -> None:
         """Each office, in turn order, puts up to its capacity of its LA's unclustered
@@ -165,13 +186,17 @@ class Superintendent(Policy):
         m, p, s, c = self.model, self.model.p, self.model.s, self.model.c
         running = min(p.super_cost_per_school, p.super_budget_per_school) / 3.0
         money = (p.super_budget_per_school / 3.0 - running) * s.n
-        flagged = np.flatnonzero((self.urgent_until > m.term) | m.below_floor_now)
+        # its monitoring flags poor grades and results below the floor; without it the
+        # office sees only what inspections publish (the grades)
+        low = m.below_floor_now if self.on("super_monitoring") else np.zeros(s.n, bool)
+        flagged = np.flatnonzero((self.urgent_until > m.term) | low)
         flagged = flagged[np.argsort(s.effectiveness_of(flagged), kind="stable")]
-        others = np.flatnonzero((s.focus >= 0) & (self.urgent_until <= m.term)
-                                & ~m.below_floor_now)
+        others = np.flatnonzero((s.focus >= 0) & (self.urgent_until <= m.term) & ~low)
         others = others[np.argsort(-s.need[others], kind="stable")]
-        self.fund_within("superintendent", np.concatenate([flagged, others]),
-                         p.super_support_hours, money)
-        live = c.active()
-        c.cohesion[live] = np.minimum(1.0, c.cohesion[live] + p.super_cohesion_support)
+        if self.on("super_funded_support"):
+            self.fund_within("superintendent", np.concatenate([flagged, others]),
+                             p.super_support_hours, money)
+        if self.on("super_refereeing"):
+            live = c.active()
+            c.cohesion[live] = np.minimum(1.0, c.cohesion[live] + p.super_cohesion_support)
         self.charge(np.arange(s.n), running, "superintendent's office")
