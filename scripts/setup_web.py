@@ -37,8 +37,9 @@ CHROMIUM = "/usr/bin/chromium"
 MARKER = ".clustersim-complete"
 
 # npm packages the page loads through solara's CDN proxy. Versions are not typed here:
-# they are read from the solara sources below. ipyvue<2 means the Vue 2 app
-# (solara-vuetify-app), not solara-vuetify3-app; vega* serve Altair charts.
+# they are read from the solara sources below (and the page's own templates). ipyvue<2
+# means the Vue 2 app (solara-vuetify-app), not solara-vuetify3-app; vega* serve the
+# page's charts (viz/vega_view.vue) and Altair charts.
 NEEDED = (
     "@widgetti/solara-vuetify-app",
     "requirejs",
@@ -50,6 +51,8 @@ NEEDED = (
 )
 # solara files that name those packages in CDN URLs (relative to the solara package)
 SOURCES = ("server/templates/solara.html.j2", "server/settings.py", "widgets/vue/*.vue")
+# the page's own templates that load packages through the same proxy (viz/vega_view.vue)
+OWN_SOURCES = ("viz/*.vue",)
 
 
 def log(msg: str) -> None:
@@ -70,7 +73,9 @@ def solara_dir() -> Path:
 def asset_specs() -> list[str]:
     """Return the `name@version` folders solara requests for the NEEDED packages."""
     base = solara_dir()
-    text = "\n".join(p.read_text(errors="replace") for pat in SOURCES for p in base.glob(pat))
+    files = [p for pat in SOURCES for p in base.glob(pat)]
+    files += [p for pat in OWN_SOURCES for p in ROOT.glob(pat)]
+    text = "\n".join(p.read_text(errors="replace") for p in files)
     specs: list[str] = []
     for name in NEEDED:
         found = sorted(set(re.findall(r"/" + re.escape(name) + r"@([\w.+-]+)/", text)))

@@ -130,6 +130,37 @@ def test_pair_runs_both_scenarios_on_one_region_and_one_set_of_shocks():
         "one scenario twice on one seed must give one history (same shocks)"
 
 
+def test_session_resets_steps_and_refuses_clashing_inputs_in_one_line():
+    from model.policies import ADD_ONS, MIDDLE_TIERS
+    from viz.adapter import Scenario
+    from viz.components import Session
+
+    session = Session()
+    session.values["cluster_min_size"].set(session.inputs["cluster_min_size"].high)
+    session.values["cluster_max_size"].set(session.inputs["cluster_max_size"].low)
+    before = session.pair.value
+    assert session.pending()
+    session.reset()
+    assert session.pair.value is before, "a refused reset keeps the runs"
+    assert "cluster_min_size" in session.error.value and "\n" not in session.error.value
+    for name in ("cluster_min_size", "cluster_max_size"):
+        session.values[name].set(session.inputs[name].default)
+    session.seed.set("12")
+    session.scenarios.set({"baseline": Scenario(MIDDLE_TIERS[0]),
+                           "policy": Scenario(MIDDLE_TIERS[-1], (ADD_ONS[-1],))})
+    session.reset()
+    pair = session.pair.value
+    assert not session.error.value and not session.pending() and pair is not before
+    assert pair.seed == 12 and pair.config("policy")["policies"] == [MIDDLE_TIERS[-1],
+                                                                     ADD_ONS[-1]]
+    tick = session.tick.value
+    assert session.step() and pair.term == 1 and session.tick.value == tick + 1
+    assert not session.step(playing=True), "a paused page does not step from Play"
+    session.seed.set("-1")
+    session.reset()
+    assert session.error.value.startswith("seed:") and session.pair.value is pair
+
+
 def test_chart_data_from_term_zero():
     import model
     from model.policies import MIDDLE_TIERS
@@ -333,12 +364,19 @@ def drive(page, url: str, report: dict) -> None:
     assert len(set(labels)) == len(labels), "labels alike: " + str(
         sorted({x for x in labels if labels.count(x) > 1}))
     assert sum(bool(t) for t in tips) >= len(model.PARAMS)
-    for name in ("homophily_weight", "peer_cpd_hours", "la_support_hours",
-                 "super_broker_capacity"):
-        meaning = model.PARAMS[name].meaning
-        slider = page.locator(".cs-params .cs-input", has_text=meaning).locator(".v-slider")
-        box = slider.bounding_box()
-        assert box and box["width"] > 150, f"{name}'s slider collapsed: {box}"
+    for width in (1024, 1440, 1920):  # nothing collapses or is cut at any laptop width
+        page.set_viewport_size({"width": width, "height": 1300})
+        page.wait_for_timeout(300)
+        sliders = page.evaluate(
+            "() => [...document.querySelectorAll('.cs-side .v-slider, .cs-main .v-slider')]"
+            ".map(e => e.getBoundingClientRect().width)")
+        assert len(sliders) >= sum(p.kind != "bool" for p in model.PARAMS)
+        assert min(sliders) > 150, f"a slider collapsed at {width} px: {min(sliders)} px wide"
+        cut = page.evaluate(
+            "() => [...document.querySelectorAll('.cs-value, .cs-label')]"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
+        assert not cut, f"cut at {width} px: {cut}"
+    page.set_viewport_size({"width": 1440, "height": 1300})
     years = page.locator(".cs-run .cs-input", has_text="Years to run")
     assert years.locator(".cs-value").inner_text() == "10 years"
     page.locator(".cs-close-all").click()
@@ -375,7 +413,12 @@ def drive(page, url: str, report: dict) -> None:
     assert len(schools) == 500 and any(s["difference"] != 0 for s in schools)
     assert {"school", "la", "status", "grade_policy", "cluster"} <= set(schools[0])
 
-    # --- screenshots for the README
+    # --- screenshots for the README: the policy's map, a parameter group open
+    page.get_by_role("button", name="policy", exact=True).click()
+    page.locator(".cs-map-caption", has_text="policy: superintendent").wait_for(
+        timeout=TIMEOUT_MS)
+    page.locator(".cs-group-header", has_text="M3 voluntary partnering").click()
+    page.locator(".cs-params .cs-input").first.wait_for(timeout=TIMEOUT_MS)
     DOCS.mkdir(exist_ok=True)
     for width, height in ((1024, 1500), (1440, 1250)):
         page.set_viewport_size({"width": width, "height": height})
@@ -385,6 +428,7 @@ def drive(page, url: str, report: dict) -> None:
             assert box and box["x"] + box["width"] <= width, f"{sel} off screen at {width}"
         page.screenshot(path=str(DOCS / f"app_{width}.png"))
     page.set_viewport_size({"width": 1440, "height": 1300})
+    page.locator(".cs-close-all").click()
 
     # --- a real region: the register sample, one of its local authorities
     page.locator(".cs-region").click()

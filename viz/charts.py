@@ -172,9 +172,9 @@ def map_spec(show: str, colour: str) -> dict[str, Any]:
                                  {"field": "status", "type": "nominal", "title": "weak?"}]
     if show == "difference":
         fill = {"field": "difference", "type": "quantitative",
-                "title": "effectiveness, policy - baseline (SD)",
+                "title": "effectiveness: policy - baseline (SD)",
                 "scale": {"scheme": "purplegreen", "domainMid": 0},
-                "legend": {"orient": "bottom", "gradientLength": 220}}
+                "legend": {"orient": "bottom", "gradientLength": 220, "titleLimit": 320}}
         tip += [{"field": "grade_baseline", "type": "nominal", "title": "grade (baseline)"},
                 {"field": "grade_policy", "type": "nominal", "title": "grade (policy)"},
                 {"field": "cluster", "type": "nominal", "title": "cluster (policy)"},
@@ -228,7 +228,8 @@ def map_spec(show: str, colour: str) -> dict[str, Any]:
              "encoding": {"x": x, "y": y,
                           "shape": {"field": "broker", "type": "nominal",
                                     "scale": {"range": list(BROKER_SHAPES)},
-                                    "legend": {"orient": "bottom", "title": None}},
+                                    "legend": {"orient": "top", "title": None,
+                                               "labelLimit": 300}},
                           "color": {"value": "#2c7bb6"},
                           "tooltip": [{"field": "broker", "type": "nominal"}]}},
         ],

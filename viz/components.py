@@ -36,9 +36,9 @@ CSS = """
 .cs-input { padding: 4px 0 2px 0; border-bottom: 1px solid #eee; min-width: 0; }
 .cs-input-head { display: flex; justify-content: space-between; gap: 8px;
                  align-items: baseline; cursor: help; }
-.cs-label { font-size: 12.5px; line-height: 1.25; color: #333; flex: 1 1 auto; min-width: 0; }
-.cs-value { font-size: 12px; font-weight: 600; color: #1a237e; white-space: nowrap;
-            flex: 0 0 auto; max-width: 45%; overflow: hidden; text-overflow: ellipsis; }
+.cs-label { font-size: 12.5px; line-height: 1.25; color: #333; flex: 1 1 0; min-width: 0; }
+.cs-value { font-size: 12px; font-weight: 600; color: #1a237e; flex: 0 0 auto;
+            max-width: 45%; text-align: right; line-height: 1.25; }
 .cs-input .v-input { margin-top: 0; padding-top: 0; width: 100%; }
 .cs-input .v-slider { min-width: 120px; }
 .cs-changed .cs-value { color: #c62828; }
@@ -131,8 +131,12 @@ class Session:
             self.pair.value = pair
             self.tick.value += 1
 
-    def step(self) -> bool:
+    def step(self, playing: bool = False) -> bool:
+        """One term of both runs; ``playing``: only while Play is on (a Reset or Pause
+        that got the lock first wins)."""
         with self.lock, self.batch():
+            if playing and not self.playing.value:
+                return False
             stepped = self.pair.value.step()
             if stepped:
                 self.tick.value += 1
@@ -142,7 +146,7 @@ class Session:
         """Step until paused or the horizon; runs in a background task."""
         while self.playing.value:
             t0 = time.perf_counter()
-            if not self.step():
+            if not self.step(playing=True):
                 break
             time.sleep(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
         self.playing.value = False
@@ -471,7 +475,7 @@ def Replicates(session: Session):
             stage = j.poll()
             info = {"stage": stage, "done": j.runs_done(), "total": j.n_runs,
                     "message": j.message}
-            if stage in ("report", "done") and "result" not in session.job_state.value:
+            if stage in ("report", "done") and not session.job_state.value.get("result"):
                 try:
                     info["result"] = replicates.paired_difference(j.out, j.labels).text(
                         j.labels)
@@ -544,14 +548,27 @@ def Replicates(session: Session):
 
 
 # ------------------------------------------------------------------------------ page
+def _new_session() -> tuple[Session | None, str]:
+    """A session, or why the model's defaults could not be built (shown, not a blank page)."""
+    try:
+        return Session(), ""
+    except Exception as exc:  # any failure of the model is shown in the page
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return None, (f"The model could not be built with its defaults: "
+                      f"{type(exc).__name__}: {first}")
+
+
 @solara.component
 def ClusterPage():
     import reacton.core
 
-    session = solara.use_memo(Session, [])
-    session.render_context = reacton.core.get_render_context()
+    session, failed = solara.use_memo(_new_session, [])
     solara.Style(CSS)
     solara.Title("clustersim")
+    if session is None:
+        rv.Html(tag="div", class_="cs-error ma-4", children=[failed])
+        return
+    session.render_context = reacton.core.get_render_context()
     with solara.Div(classes=["cs-layout"]):
         with solara.Div(classes=["cs-side"]):
             Controls(session)
