@@ -90,8 +90,21 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path, monkeypatch):
     spec.write_text(SPEC)
     with pytest.raises(UserError, match="cannot reach a Dask scheduler"):
         run_batch(spec, out=tmp_path / "nowhere", dask="tcp://127.0.0.1:9", quiet=True)
+    assert not (tmp_path / "nowhere").exists()  # connected before anything is written
     with pytest.raises(UserError, match="exclude each other"):
         run_batch(spec, out=tmp_path / "both", dask="tcp://127.0.0.1:9", workers=2)
+
+
+def test_unreachable_scheduler_under_sensitivity_writes_nothing(tmp_path, monkeypatch, capsys):
+    from experiments.cli import main
+
+    monkeypatch.setattr("experiments.executors.DASK_CONNECT_TIMEOUT", 1.0)
+    spec = ROOT / "experiments" / "specs" / "sensitivity" / "sensitivity_tiny.toml"
+    assert main(["sensitivity", str(spec), "--out", str(tmp_path / "s"),
+                 "--dask", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot reach a Dask scheduler" in err[0]
+    assert not (tmp_path / "s").exists()
 
 
 def test_unparsable_and_empty_addresses_fail_before_anything_is_written(tmp_path):
