@@ -7,7 +7,7 @@ glue; ``run(config, seed)`` also returns the per-term series and the per-school 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ class RunResult:
     timeseries: pd.DataFrame
     schools: pd.DataFrame
     config: dict[str, Any]
+    inspections: pd.DataFrame = field(default_factory=pd.DataFrame)  # term, school, grade
 
 
 def run_to_end(config: dict[str, Any] | None = None, seed: int = 0,
@@ -42,7 +43,7 @@ def run(config: dict[str, Any] | None = None, seed: int = 0) -> RunResult:
     """Run one configuration to its horizon (deterministic in config and seed)."""
     m = run_to_end(config, seed)
     return RunResult(summary=m.summary(), timeseries=m.series(), schools=school_table(m),
-                     config=m.config)
+                     config=m.config, inspections=m.inspections())
 
 
 def simulate(params: dict[str, Any] | None = None, seed: int = 0) -> dict[str, float]:
@@ -69,6 +70,8 @@ def school_table(m: ClusterModel) -> pd.DataFrame:
         "fsm": r.fsm.round(4),
         "governance": np.array(GOVERNANCE_NAMES)[r.governance],
         "trust": r.trust,
+        "governance_end": np.array(GOVERNANCE_NAMES)[s.governance],
+        "trust_end": s.trust.copy(),
         "weak": s.weak,
         "effectiveness_start": m.eff0,
         "effectiveness_end": s.effectiveness,
@@ -79,6 +82,7 @@ def school_table(m: ClusterModel) -> pd.DataFrame:
         "below_floor_end": below_floor(m),
         "left_behind": left_behind_mask(m),
         "terms_below_floor": s.terms_below_floor,
+        "head_changes": s.head_changes.copy(),
         "cluster_end": s.cluster.copy(),
         "clusters_joined": s.clusters_joined,
         "terms_clustered": s.terms_clustered,

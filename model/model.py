@@ -34,7 +34,7 @@ from model.params import PARAMS
 from model.policies import POLICIES, Policy
 from model.policies.chains import TrustNetwork
 from model.region import build_region, get_preset, nearest, spatial_order
-from model.state import CPD_DOMAINS, FOUNDED, ClusterState, initial_state, shock_sd
+from model.state import CPD_DOMAINS, FOUNDED, GRADES, ClusterState, initial_state, shock_sd
 from model.threads import one_blas_thread
 
 # Independent random streams, one per process of the model (STYLE 6): a policy that draws
@@ -110,6 +110,7 @@ class ClusterModel(mesa.Model):
         self.takeovers = 0         # schools taken over by trusts (academy_chains)
         self.conversions = 0       # small schools that converted into a trust (academy_chains)
         self.funding_due: list = []  # (broker kind, schools, £) funded this term
+        self.inspection_log: list = []  # (term, schools, grades) of each term's inspections
         self.membership_version = 0  # bumped whenever a school joins or leaves a cluster
         self._slots = (-1, None)
         self._clustered = (-1, None)
@@ -451,6 +452,19 @@ class ClusterModel(mesa.Model):
         out.update({x.name: float(x.fn(self)) for x in EXTRA_SUMMARY})
         out.update(grouped_summary(self))
         return out
+
+    def inspections(self) -> pd.DataFrame:
+        """Every inspection of the run (not the burn-in's): term, school, grade, one row
+        each, in term order."""
+        if not self.inspection_log:
+            return pd.DataFrame({"term": np.zeros(0, np.int32), "school": np.zeros(0, np.int64),
+                                 "grade": np.zeros(0, object)})
+        terms, schools, grades = zip(*self.inspection_log, strict=True)
+        return pd.DataFrame({
+            "term": np.repeat(terms, [len(x) for x in schools]).astype(np.int32),
+            "school": np.concatenate(schools),
+            "grade": np.array(GRADES)[np.concatenate(grades)],
+        })
 
     def cluster_table(self) -> pd.DataFrame:
         act = self.c.active()

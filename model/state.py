@@ -87,6 +87,7 @@ class SchoolState:
     clusters_joined: np.ndarray = field(default=None)
     terms_below_floor: np.ndarray = field(default=None)
     head_changes: np.ndarray = field(default=None)   # new heads since the start (M14)
+    last_inspected: np.ndarray = field(default=None)  # term of the latest inspection
 
     def __post_init__(self) -> None:
         n = self.n
@@ -107,6 +108,7 @@ class SchoolState:
         self.clusters_joined = zeros(np.int32)
         self.terms_below_floor = zeros(np.int32)
         self.head_changes = zeros(np.int32)
+        self.last_inspected = zeros(np.int32)
         self.trust = self.region.trust.copy()
         self.governance = self.region.governance.copy()
         self.lead_school = zeros(bool)

@@ -90,3 +90,16 @@ def test_building_a_model_limits_blas_to_one_thread():
 
     ClusterModel({"preset": "maximising_progress", "years": 1}, 0)
     assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {1}
+
+
+def test_inspections_are_recorded_with_their_term_and_grade():
+    from model import run
+
+    res = run({"preset": "maximising_progress", "years": 3}, 2)
+    ins = res.inspections
+    assert list(ins.columns) == ["term", "school", "grade"] and len(ins) > 0
+    assert ins["term"].between(1, 9).all() and ins["term"].is_monotonic_increasing
+    # the latest inspection of each school gives its end grade
+    last = ins.groupby("school")["grade"].last()
+    end = res.schools.set_index("school")["grade_end"]
+    assert (last == end[last.index]).all()

@@ -18,6 +18,7 @@ def initial_grades(m) -> None:
     s, p = m.s, m.p
     rng = m.streams["inspection"]
     s.grade = grade_of(s.effectiveness + p.inspection_noise_sd * rng.normal(0, 1, s.n), p)
+    s.last_inspected[:] = m.term
     interval = np.where(s.grade >= RI, p.inspection_interval_poor, p.inspection_interval_good)
     s.next_inspection = m.term + np.ceil(rng.random(s.n) * interval).astype(np.int32)
 
@@ -37,6 +38,9 @@ def inspect(m) -> np.ndarray:
     g = grade_of(judged[due], p)
     s.grade[due] = g
     idx = np.flatnonzero(due)
+    s.last_inspected[idx] = m.term
+    if m.term > 0:  # the run's own inspections (not the burn-in's): for inspections.csv
+        m.inspection_log.append((m.term, idx, g))
     poor = idx[g >= RI]
     s.next_inspection[idx] = m.term + np.where(g >= RI, p.inspection_interval_poor,
                                                p.inspection_interval_good)
