@@ -187,6 +187,9 @@ class ClusterModel(mesa.Model):
         self.term = 0
         self.p = p
         s = self.s
+        known = s.region.grade
+        if known is not None:  # a real region starts with the register's grades
+            s.grade[:] = np.where(known >= 0, known, s.grade)
         for name in ("cpd_hours_total", "cost_total", "head_changes", "credits"):
             getattr(s, name)[:] = 0
         self.providers.revenue[:] = 0.0

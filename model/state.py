@@ -173,9 +173,12 @@ def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) 
                  - p.deprivation_slope * (region.fsm - 0.24)
                  + np.where(region.phase == 1, SECONDARY_EFFECT_SHIFT, 0.0))
     school_effect = settled_school_effects(p, predicted, region.fsm, rng)
+    teachers = np.maximum(1.0, region.pupils / p.pupils_per_teacher)
+    if region.grade is not None or region.rwm is not None:  # a real region (model/gias.py)
+        school_effect = known_school_effects(p, predicted, school_effect, teachers, region,
+                                             rng)
     base = (predicted + school_effect)[:, None] + rng.normal(0.0, 0.1, (n, len(DOMAINS)))
     base[:, BUSINESS] = rng.normal(0.0, 0.2, n)  # business management: unrelated to teaching
-    teachers = np.maximum(1.0, region.pupils / p.pupils_per_teacher)
     expertise = base + transient_spread(p, teachers, region.fsm)[:, None] * rng.normal(
         0.0, 1.0, (n, len(DOMAINS)))
     budget = p.funding_per_pupil * region.pupils / 3.0
@@ -189,6 +192,24 @@ def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) 
         teachers=teachers, budget_term=budget, cpd_budget_term=budget * p.cpd_budget_share,
         weak=np.zeros(n, bool),
     )
+
+
+def known_school_effects(p: SimpleNamespace, predicted: np.ndarray, drawn: np.ndarray,
+                         teachers: np.ndarray, region: Region,
+                         rng: np.random.Generator) -> np.ndarray:
+    """A loaded region's schools start where the register says they are: each school's
+    effect is drawn given its published grade and KS2 results (``model.gias``); schools
+    with neither keep their drawn effect."""
+    from model.gias import condition_on_known
+
+    known = np.zeros(region.n, bool)
+    if region.grade is not None:
+        known |= region.grade >= 0
+    if region.rwm is not None:
+        known |= ~np.isnan(region.rwm)
+    sd = np.sqrt(p.effectiveness_sd ** 2 + transient_spread(p, teachers, region.fsm) ** 2)
+    level = condition_on_known(predicted, sd, region, p, rng)
+    return np.where(known, level - predicted, drawn)
 
 
 def settled_school_effects(p: SimpleNamespace, predicted: np.ndarray, fsm: np.ndarray,

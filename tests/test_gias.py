@@ -408,3 +408,17 @@ def test_batch_on_a_real_region_records_its_keys(capsys, tmp_path):
     runs = pd.read_csv(out / "runs.csv")
     assert runs.loc[0, "region"] == str(SAMPLE.resolve()) and runs.loc[0, "la"] == "961+Sedgeford"
     assert len(runs.columns) == len(pd.read_csv(out / "runs.csv", header=None).columns)
+
+
+def test_a_loaded_region_starts_from_the_register_grades():
+    """Known grades survive the burn-in as the term-0 grades, and the schools' drawn
+    effectiveness follows them (conditioning on the grade, model.state)."""
+    import numpy as np
+
+    from model.model import ClusterModel
+
+    m = ClusterModel({"region": str(SAMPLE), "years": 1}, 3)
+    known = m.s.region.grade >= 0
+    assert (m.s.grade[known] == m.s.region.grade[known]).all()
+    eff, g = m.eff0[known], m.s.region.grade[known]
+    assert eff[g <= 1].mean() > eff[g >= 2].mean() + 0.1
