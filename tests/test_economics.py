@@ -50,6 +50,14 @@ def test_m8_business_manager_frees_head_time_for_leadership():
     assert on.c.sbm[: on.c.count].any() and not off.c.sbm[: off.c.count].any()
     assert on.s.expertise[:, LEADERSHIP].mean() > off.s.expertise[:, LEADERSHIP].mean() + 0.01
     assert on.ledger.flows[("shared business manager", "school", "staff")] > 0
+    # a manager who finds savings buys less from business-services firms than from ICT
+    from model.metrics import market_shares
+
+    shares = market_shares(on)
+    assert shares["market_share_business_services_firm"] < shares["market_share_ict_supplier"]
+    off_shares = market_shares(off)
+    assert (off_shares["market_share_business_services_firm"]
+            == pytest.approx(off_shares["market_share_ict_supplier"]))
 
 
 def test_m9_specialist_raises_its_subject_with_a_ripple():

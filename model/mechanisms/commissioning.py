@@ -67,18 +67,33 @@ def joint_discounts(m) -> np.ndarray:
 
 
 def buy_services(m, discount: np.ndarray) -> None:
-    """Common services (ICT, business) from the nearest suppliers; savings go to CPD."""
-    s, p = m.s, m.p
+    """Common services (ICT, business) from the nearest suppliers; savings go to CPD.
+
+    Half the spend is ICT, half business services (assumption). A shared business
+    manager who finds savings (M8) does part of the business work the school would buy
+    in: it buys ``sbm_savings`` a year less from business-services firms, and the
+    saving goes to CPD (evidence C7)."""
+    s, p, c = m.s, m.p, m.c
     if p.services_per_pupil == 0:
         return
     full = p.services_per_pupil * s.region.pupils / 3.0
-    paid = full * (1 - discount)
+    ict_supplier, business_firm = m.service_supplier  # SERVICE_KINDS order
+    ict = business = full / 2.0
+    if p.m8_business_manager and c.count:
+        members, cl = m.clustered()
+        saves = members[c.sbm_saves[cl]]
+        cut = np.minimum(p.sbm_savings / 3.0, business[saves])
+        business = business.copy()
+        business[saves] -= cut
+        s.extra_money[saves] += cut
+        m.ledger.save("business manager procurement", float(cut.sum()))
     everyone = np.arange(s.n)
-    for supplier in m.service_supplier:  # nearest ICT supplier, nearest business firm
-        m.ledger.pay(m, "services", "school", "provider", paid / len(m.service_supplier),
+    for supplier, spend in ((ict_supplier, ict), (business_firm, business)):
+        m.ledger.pay(m, "services", "school", "provider", spend * (1 - discount),
                      payer_idx=everyone, payee_idx=supplier)
-    s.extra_money += full - paid
-    m.ledger.save("joint commissioning (services)", float((full - paid).sum()))
+    saved = (ict + business) * discount
+    s.extra_money += saved
+    m.ledger.save("joint commissioning (services)", float(saved.sum()))
 
 
 def shared_staff(m, hire_draws: np.ndarray) -> None:
@@ -102,9 +117,6 @@ def shared_staff(m, hire_draws: np.ndarray) -> None:
         m.ledger.pay(m, "shared business manager", "school", "staff", share[has],
                      payer_idx=members[has])
         s.expertise[members[has], LEADERSHIP] += p.sbm_head_time * p.sbm_leadership_gain
-        saves = c.sbm_saves[cl]
-        s.extra_money[members[saves]] += p.sbm_savings / 3.0
-        m.ledger.save("business manager procurement", p.sbm_savings / 3.0 * saves.sum())
     if p.m9_specialist:
         new = eligible & (c.specialist[: c.count] < 0) & (hire_draws[1] < p.specialist_adoption)
         if new.any():
