@@ -61,6 +61,41 @@ CLICK_TO_LABEL_JS = """
 })
 """
 
+# Where the map draws its first school (page coordinates), and the school's name.
+SCHOOL_POSITION_JS = """
+() => {
+  const host = document.querySelector('.cs-map .cs-vega > div');
+  const view = host.vegaView;
+  const d = view.data('schools')[0];
+  const [ox, oy] = view.origin();  // inside the padding
+  const pad = view.padding();
+  const box = host.querySelector('.marks').getBoundingClientRect();
+  return [box.left + pad.left + ox + view.scale('x')(d.x),
+          box.top + pad.top + oy + view.scale('y')(d.y), d.school];
+}
+"""
+# Click a colour mode of the map; resolve with the milliseconds until the new view has data.
+COLOUR_TOGGLE_JS = """
+(mode) => new Promise((resolve, reject) => {
+  const host = document.querySelector('.cs-map .cs-vega > div');
+  const old = host.vegaView;
+  const t0 = performance.now();
+  [...document.querySelectorAll('.cs-map-colour button')]
+    .find(b => b.textContent.trim().toLowerCase() === mode).click();
+  const poll = () => {
+    const view = host.vegaView;
+    if (view && view !== old && view.data('schools').length) {
+      resolve(performance.now() - t0);
+    } else if (performance.now() - t0 > 30000) {
+      reject(new Error('map not redrawn by ' + mode));
+    } else {
+      requestAnimationFrame(poll);
+    }
+  };
+  poll();
+})
+"""
+
 
 # ------------------------------------------------------------------ without a browser
 def test_inputs_are_the_registry_grouped_labelled_by_meaning():
@@ -413,10 +448,26 @@ def drive(page, url: str, report: dict) -> None:
     assert len(schools) == 500 and any(s["difference"] != 0 for s in schools)
     assert {"school", "la", "status", "grade_policy", "cluster"} <= set(schools[0])
 
-    # --- screenshots for the README: the policy's map, a parameter group open
+    # --- hover a school: its name, LA, grade, cluster and whether it is weak
     page.get_by_role("button", name="policy", exact=True).click()
     page.locator(".cs-map-caption", has_text="policy: superintendent").wait_for(
         timeout=TIMEOUT_MS)
+    wait_drawn(page, ".cs-map", tick(page))
+    x, y, name = page.evaluate(SCHOOL_POSITION_JS)
+    page.mouse.move(x, y)
+    tip = page.locator("#vg-tooltip-element")
+    expect_visible(tip)
+    text = tip.inner_text()
+    for field in (name, "local authority", "weak?", "grade", "cluster"):
+        assert field in text, f"{field!r} not in the tooltip: {text!r}"
+
+    # --- the colour switch: the map re-embedded by grade
+    toggle = page.evaluate(COLOUR_TOGGLE_JS, "grade") / 1000
+    report["grade_toggle_s"] = round(toggle, 3)
+    assert toggle < RESET_LIMIT_S
+    page.evaluate(COLOUR_TOGGLE_JS, "effectiveness")
+
+    # --- screenshots for the README: the policy's map, a parameter group open
     page.locator(".cs-group-header", has_text="M3 voluntary partnering").click()
     page.locator(".cs-params .cs-input").first.wait_for(timeout=TIMEOUT_MS)
     DOCS.mkdir(exist_ok=True)
@@ -460,6 +511,12 @@ def drive(page, url: str, report: dict) -> None:
     href = link.get_attribute("href")
     with urllib.request.urlopen(url.rstrip("/") + href, timeout=30) as resp:
         assert resp.status == 200 and b"Paired differences" in resp.read()
+
+
+def expect_visible(locator) -> None:
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def expect_count(locator, n: int) -> None:

@@ -258,7 +258,7 @@ def map_static(model: Any) -> dict[str, dict[str, list]]:
     r = model.s.region
     x, y = np.asarray(r.x, float), np.asarray(r.y, float)
     n = len(x)
-    dot = float(np.clip(9000 / max(n, 1), 6, 90))  # dot area in px^2, smaller when crowded
+    dot = float(np.clip(24000 / max(n, 1), 10, 120))  # dot area in px^2, less when crowded
     weak = np.asarray(model.s.weak, bool)  # fixed at the start of a run, alike in both
     return {"schools": {"x": clean(x, 3), "y": clean(y, 3), "school": school_names(r),
                         "la": la_names(r), "dot": [dot] * n, "ring": [dot * 3.2] * n,
