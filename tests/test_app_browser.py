@@ -523,3 +523,46 @@ def expect_count(locator, n: int) -> None:
     from playwright.sync_api import expect
 
     expect(locator).to_have_count(n, timeout=TIMEOUT_MS)
+
+
+def test_replicates_run_in_the_background_and_pair_over_seeds(tmp_path):
+    """The page's replicate job, without the page: batch, report, paired interval."""
+    from experiments.report import t_interval
+    from model.policies import MIDDLE_TIERS
+    from viz import replicates
+    from viz.adapter import Scenario
+
+    scenarios = {"baseline": Scenario(MIDDLE_TIERS[0]), "policy": Scenario(MIDDLE_TIERS[-1])}
+    common = {"preset": "maximising_progress", "years": 1}
+    with pytest.raises(ValueError, match="replicates"):
+        replicates.start(common, scenarios, 3, 1, root=tmp_path)
+    job = replicates.start(common, scenarios, 3, 3, root=tmp_path)
+    deadline = time.monotonic() + 120
+    while job.poll() not in ("done", "failed") and time.monotonic() < deadline:
+        assert 0 <= job.runs_done() <= job.n_runs == 6
+        time.sleep(0.2)
+    assert job.stage == "done", (job.stage, job.message, job.log.read_text())
+    assert job.report.is_file()
+    paired = replicates.paired_difference(job.out, job.labels)
+    import pandas as pd
+
+    runs = pd.read_csv(job.out / "runs.csv")
+    base = runs[runs.scenario == job.labels["baseline"]].sort_values("replicate")
+    pol = runs[runs.scenario == job.labels["policy"]].sort_values("replicate")
+    n, mean, _sd, lo, hi = t_interval(pol.left_behind.to_numpy() - base.left_behind.to_numpy())
+    assert (paired.n, paired.mean, paired.low, paired.high) == (3, mean, lo, hi)
+    assert "paired over 3 seeds" in paired.text(job.labels)
+    assert not list(tmp_path.glob("*/batch/parts")), "the batch cleaned up after itself"
+
+
+def test_a_cancelled_replicate_job_stops_its_processes(tmp_path):
+    from model.policies import MIDDLE_TIERS
+    from viz import replicates
+    from viz.adapter import Scenario
+
+    scenarios = {"baseline": Scenario(MIDDLE_TIERS[0]), "policy": Scenario(MIDDLE_TIERS[-1])}
+    job = replicates.start({"preset": PRESET, "years": 10}, scenarios, 1, 100, root=tmp_path)
+    time.sleep(0.5)
+    job.cancel()
+    assert job.proc.poll() is not None and job.poll() == "failed"
+    assert job.message == "cancelled"

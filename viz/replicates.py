@@ -98,7 +98,7 @@ class Job:
 
     def poll(self) -> str:
         """Advance the job: start the report once the batch is done; return the stage."""
-        if self.proc is None or self.proc.poll() is None:
+        if self.stage in ("done", "failed") or self.proc is None or self.proc.poll() is None:
             return self.stage
         if self.proc.returncode != 0:
             self.stage = "failed"
