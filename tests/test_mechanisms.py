@@ -97,3 +97,13 @@ def test_superintendent_reaches_weak_schools_best():
             < mean_outcome("isolation_weak", policies=["local_authority"]))
     assert (mean_outcome("cpd_access_ratio", policies=["superintendent"])
             > mean_outcome("cpd_access_ratio", policies=["self_improving"]))
+
+
+def test_m1_hard_to_reach_schools_take_up_less_cpd():
+    """Weak, isolated, rural schools sit the CPD market out more often (M1): their CPD
+    per teacher relative to the strongest fifth falls when M1 is on."""
+    on = [summary(s, preset="county", years=5) for s in SEEDS]
+    off = [summary(s, preset="county", years=5, m1_hard_to_reach=False) for s in SEEDS]
+    ratio = [o["cpd_hours_q1"] / o["cpd_hours_q5"] for o in on]
+    ratio_off = [o["cpd_hours_q1"] / o["cpd_hours_q5"] for o in off]
+    assert np.mean(ratio) < np.mean(ratio_off) - 0.1

@@ -28,7 +28,8 @@ SUBJECT_DOMAINS = np.array([MATHS, ENGLISH, SCIENCE])
 def commission(m) -> None:
     s, p = m.s, m.p
     u = m.streams["commissioning"]
-    draws = {"queue": u.permutation(s.n), "hire": u.random((2, m.c.count))}
+    draws = {"queue": u.permutation(s.n), "hire": u.random((2, m.c.count)),
+             "engage": u.random(s.n)}
     discount = joint_discounts(m)
     buy_services(m, discount)
     shared_staff(m, draws["hire"])
@@ -37,13 +38,22 @@ def commission(m) -> None:
                              + s.extra_money)
     s.allowance_term += s.budget_term * (1 + p.allowed_deficit_share)
     effect = _effect_scale(m)  # nothing below changes leadership or shared data
-    buy_market_cpd(m, discount, draws["queue"], effect)
+    buy_market_cpd(m, discount, engaged(m, draws["queue"], draws["engage"]), effect)
     s.q_sustained += s.funded_hours
     s.q_oneoff += s.funded_oneoff
     s.cpd_hours_total += s.funded_hours + s.funded_oneoff
     s.funded_hours[:] = 0.0
     s.funded_oneoff[:] = 0.0
     work_out_gains(m, effect)
+
+
+def engaged(m, queue: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """M1 (seed 000: "those who need the most support are furthest away"): a school
+    takes up CPD offers this term with a chance of its engagement relative to an average,
+    connected, urban school's (1 with M1 off); the others sit the market out."""
+    s, p = m.s, m.p
+    take_up = u < s.engagement / max(p.engagement_base, 1e-9)
+    return queue[take_up[queue]]
 
 
 def joint_discounts(m) -> np.ndarray:
