@@ -1,7 +1,7 @@
 """A middle-tier broker: a local authority or a superintendent's office.
 
-The broker's behaviour *is* the policy (DESIGN 1): its policy object tells it what to do
-each term; the broker carries the per-jurisdiction decisions: which schools to group,
+The broker's behaviour *is* the policy (docs/ODD.md section 7.4): its policy object tells it
+what to do each term; the broker carries the per-jurisdiction decisions: which schools to group,
 whom to place first, whom to fund.
 """
 

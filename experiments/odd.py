@@ -233,7 +233,7 @@ class _Doc:
                  if (m := MECHANISM_GROUP.match(g)) and m.group(1) == str(arg)]
         if not names:
             return [f"*Status: no parameters of M{arg} are declared in `model/params.py` yet; "
-                    "the text above states the design (DESIGN.md section 2).*"]
+                    "the text above states the design (its seeds are in docs/evidence.md).*"]
         return self.place(names)[:-1]
 
     def policies(self, _arg) -> list[str]:

@@ -1,4 +1,4 @@
-"""A small functional API for analysts and for EMA Workbench / SALib (STYLE 5, 9).
+"""A small functional API for analysts and for EMA Workbench / SALib.
 
 ``simulate(params, seed)`` returns named outcomes, so tools can wrap the model with no
 glue; ``run(config, seed)`` also returns the per-term series and the per-school table.

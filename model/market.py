@@ -34,7 +34,7 @@ class Kind:
 # Assumptions unless stated: a university sells Masters-level sustained programmes
 # (seed 000) dearer and better; private firms sell cheaper one-day events (seed 001).
 # Capacities (teacher-hours a term) are set so that supply roughly meets what schools'
-# CPD budgets can buy (EVIDENCE C: ~£517 per teacher a year); ICT and business-services
+# CPD budgets can buy (evidence C2: ~£517 per teacher a year); ICT and business-services
 # firms sell common services, not CPD (capacity 0 for CPD).
 KINDS: tuple[Kind, ...] = (
     Kind("university", 1500, False, TEACHING_AND_LEAD, True, 55.0, 0.85, 8000.0),

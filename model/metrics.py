@@ -1,4 +1,4 @@
-"""Outcomes through the "left behind" lens (DESIGN 4), declared once.
+"""Outcomes through the "left behind" lens (docs/ODD.md section 4, observation), declared once.
 
 ``METRICS`` are collected every term (term 0 is the starting state); ``SUMMARY`` names
 the end-of-run outcomes: the last value of every metric plus run totals.
@@ -72,7 +72,8 @@ def _gap(m) -> float:
 
 
 def left_behind_mask(m) -> np.ndarray:
-    """Weak schools still below the floor, or still graded RI or inadequate (DESIGN 4b)."""
+    """Weak schools still below the floor, or still graded RI or inadequate (docs/ODD.md
+    section 4, observation)."""
     return m.s.weak & (m.below_floor_now | (m.s.grade >= RI))
 
 

@@ -37,7 +37,7 @@ from model.region import build_region, get_preset, nearest, spatial_order
 from model.state import CPD_DOMAINS, FOUNDED, GRADES, ClusterState, initial_state, shock_sd
 from model.threads import one_blas_thread
 
-# Independent random streams, one per process of the model (STYLE 6): a policy that draws
+# Independent random streams, one per process of the model: a policy that draws
 # more numbers in one stream never shifts another. Order is fixed: append, never reorder.
 STREAMS = ("region", "needs", "partnering", "turnover", "attainment", "inspection",
            "cohesion", "policy", "mesa", "commissioning", "leadership")

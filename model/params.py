@@ -1,12 +1,15 @@
 """Every tunable quantity of clustersim, declared once, with its unit, range and source.
 
-Sources: ``EVIDENCE <section>: <row>`` is a row of ../shared/EVIDENCE.md; ``seed NNN`` is
-a source article in ../shared/seeds; ``DESIGN 4b`` a section of DESIGN.md; ``calibrated:
-Pn`` means the default was tuned so that validation pattern Pn holds; ``assumption``
-means no source yet: treat the default as a modelling choice and vary it.
+Sources cite the IDs of docs/evidence.md: ``evidence C6`` is a row there (a fact with
+its publication, year and status), ``seed NNN`` one of the five seed articles
+(S000-S004 there); ``calibrated: Pn`` means the default was tuned so that validation
+pattern Pn (docs/evidence.md section D) holds; ``estimate`` a figure worked out from
+rows; ``design choice`` is a choice of the model's question, not a fact; ``assumption``
+means no source yet: treat the default as a modelling choice and vary it (clustersim
+sensitivity ranks them).
 
 Scales: effectiveness and expertise are latent school effects in standard deviations
-(SD) of pupil attainment (DESIGN 4b); attainment is the percentage of pupils reaching
+(SD) of pupil attainment (docs/ODD.md section 2); attainment is the percentage of pupils reaching
 the expected standard; one step is one school term (three a year).
 """
 
@@ -21,13 +24,15 @@ PARAMS = Registry(
         # ---------------------------------------------------------------- outcomes
         _P("weak_quantile", 0.2, 0.05, 0.5, "fraction 0-1", "outcomes",
            "Schools in this bottom fraction of initial effectiveness are the 'weak' schools "
-           "whose fate the outcomes track.", "DESIGN 4 (bottom fifth)"),
+           "whose fate the outcomes track.",
+           "design choice: the bottom fifth of initial effectiveness (docs/ODD.md section 1)"),
         _P("floor_rwm", 65.0, 30.0, 90.0, "% at expected standard (RWM)", "outcomes",
            "Floor standard: a school below this share in reading+writing+maths combined and "
-           "below the progress floor is 'below the floor'.", "EVIDENCE B2: primary floor standard"),
+           "below the progress floor is 'below the floor'.",
+           "evidence B2-3: primary floor standard, 65% at the expected standard in RWM"),
         _P("floor_progress", -5.0, -15.0, 0.0, "KS2 progress points", "outcomes",
            "Progress floor (value added); below it and below floor_rwm is below the floor.",
-           "EVIDENCE B2: primary floor standard (-5 reading/maths)"),
+           "evidence B2-3: progress floor -5 in reading and maths (writing's -7 not modelled)"),
         _P("progress_points_per_sd", 12.0, 1.0, 40.0, "progress points per SD of effectiveness",
            "outcomes",
            "Converts a school's latent effectiveness into a KS2-style progress score.",
@@ -35,13 +40,15 @@ PARAMS = Registry(
         # ---------------------------------------------------------------- money
         _P("funding_per_pupil", 5500.0, 3000.0, 10000.0, "£ per pupil per year", "money",
            "Core per-pupil funding; budgets are this times pupils, paid per term.",
-           "assumption (national funding formula order of magnitude)"),
+           "assumption, bounded by evidence X6 (C1-C3): £74k-£100k income per teacher, "
+           "£3,700-£5,000 a pupil at 20 pupils a teacher"),
         _P("cpd_budget_share", 0.007, 0.0, 0.05, "fraction of income", "money",
            "Share of income a school sets aside for external CPD.",
-           "EVIDENCE C: CPD spend 0.7% of income"),
+           "evidence C1: schools spend about 0.7% of income on CPD"),
         _P("cpd_price_per_hour", 40.0, 5.0, 200.0, "£ per teacher-hour", "money",
            "Price of one teacher-hour of broker-funded sustained CPD (advisers' time).",
-           "assumption (≈£517 per teacher a year buys ~13 hours, EVIDENCE C)"),
+           "assumption: no price in the evidence (at £40 an hour, evidence C2's £517 per "
+           "teacher a year buys about 13 hours)"),
         _P("pupils_per_teacher", 20.0, 10.0, 30.0, "pupils per teacher", "money",
            "Converts pupils into teachers for CPD hours per teacher.", "assumption"),
         _P("allowed_deficit_share", 0.0, 0.0, 0.2, "fraction of term budget", "money",
@@ -51,33 +58,38 @@ PARAMS = Registry(
         _P("cpd_hours_cap", 12.0, 1.0, 60.0, "hours per teacher per term", "learning",
            "Most CPD a school's teachers can take in a term with effect: quality-weighted "
            "hours beyond it add nothing (teachers' time is finite).",
-           "assumption (5 INSET days are ~33 h a year; evidence C4's trials ~30 h a year)"),
+           "assumption (5 INSET days are ~33 h a year; ~30 h a year is also the dose "
+           "assumed to give evidence C4's 0.09 SD)"),
         _P("cpd_effect_per_hour", 0.003, 0.0, 0.02, "SD per hour per teacher", "learning",
            "Gain in domain expertise from one hour per teacher of high-quality sustained CPD; "
-           "30 h a year gives ~0.09 SD.", "EVIDENCE C: PD effect 0.09 SD (52 RCTs); P6"),
+           "30 h a year gives ~0.09 SD.",
+           "evidence C4: PD raises attainment 0.09 SD over 52 RCTs (C5: large coaching "
+           "trials ~0.09 SD); assumption: that effect takes 30 h a year; P6"),
         _P("peer_cpd_quality", 0.8, 0.0, 1.0, "fraction of full effect", "learning",
            "Effect of CPD run by a partner school relative to sustained high-quality CPD.",
            "seed 000, seed 001 (local networks); assumption for the value"),
         _P("skill_fade_year", 0.2, 0.0, 1.0, "fraction per year", "learning",
            "Share of CPD-acquired expertise above the school's anchor lost per year "
-           "without reinforcement.", "calibrated: P6 (sustained gains ~0.05-0.10 SD)"),
+           "without reinforcement.",
+           "calibrated: P6 (evidence C4, C5: sustained gains ~0.05-0.10 SD)"),
         _P("learning_capacity_leadership", 0.5, 0.0, 2.0, "multiplier per SD of leadership",
            "learning", "How much stronger leadership raises the gain a school draws from CPD.",
            "assumption"),
         # ---------------------------------------------------------------- region state
         _P("effectiveness_sd", 0.25, 0.05, 0.6, "SD", "region",
            "Spread of school effectiveness around its deprivation-predicted level.",
-           "calibrated: EVIDENCE B Ofsted grade shares"),
+           "calibrated: P1 (evidence B1, B2 grade shares)"),
         _P("deprivation_slope", 0.7, 0.0, 3.0, "SD per unit FSM share", "region",
            "How much lower a school's effectiveness is per unit of FSM share.",
-           "calibrated: P2 (RI/inadequate 3-5x in the most deprived fifth)"),
+           "calibrated: P2 (evidence B5: 1.8% to 8.0% RI or inadequate by FSM quintile)"),
         _P("regional_effect_sd", 0.07, 0.0, 0.5, "SD", "region",
            "Spread of effectiveness between England's regions beyond their deprivation "
            "(the 'London effect'); only presets with 9+ LAs have regions.",
-           "calibrated: P9 (regional spread of good-or-outstanding ~20 points)"),
+           "calibrated: P9 (evidence B4: 73-94% good or outstanding, secondaries only)"),
         _P("fsm_pupil_gap", 1.2, 0.0, 3.0, "SD per unit FSM share", "region",
            "Attainment penalty of disadvantage independent of school quality.",
-           "assumption (disadvantage gap ~0.6-1 SD at pupil level)"),
+           "assumption (a pupil-level disadvantage gap of ~0.6-1 SD; docs/evidence.md "
+           "has only school-level gradients)"),
         _P("burn_in_years", 3, 0, 10, "years", "region",
            "Years of the status quo's school dynamics (no middle tier, no clusters) run "
            "before term 0, so that CPD gains and grades have settled when policies start.",
@@ -85,18 +97,19 @@ PARAMS = Registry(
         # ---------------------------------------------------------------- attainment
         _P("attain_offset_rwm", 0.29, -2.0, 3.0, "probit", "attainment",
            "Baseline of the reading+writing+maths combined share at the expected standard.",
-           "calibrated: EVIDENCE B2 (national RWM 59-60%)"),
+           "calibrated: evidence B2-1 (RWM 59-60%)"),
         _P("attain_offset_maths", 0.66, -2.0, 3.0, "probit", "attainment",
            "Baseline of the maths share at the expected standard.",
-           "calibrated: EVIDENCE B2 (maths 73%)"),
+           "calibrated: evidence B2-1 (maths 73%)"),
         _P("attain_offset_english", 0.62, -2.0, 3.0, "probit", "attainment",
            "Baseline of the English (reading, writing) share at the expected standard.",
-           "calibrated: EVIDENCE B2 (reading 73%, writing 71%)"),
+           "calibrated: evidence B2-1 (reading 73%, writing 71%)"),
         _P("attain_offset_science", 0.84, -2.0, 3.0, "probit", "attainment",
            "Baseline of the science share at the expected standard.", "assumption"),
         _P("cohort_noise", 1.0, 0.0, 3.0, "probit x sqrt(pupils in cohort)", "attainment",
            "Year-to-year noise of a cohort's results; small schools' results swing more.",
-           "assumption (binomial sampling of small cohorts)"),
+           "assumption; evidence X9: binomial sampling alone gives at least 1.25 (this "
+           "default is below it)"),
         _P("need_benchmark", 0.3, -1.0, 2.0, "SD", "attainment",
            "Expertise level a school aims for; the shortfall in a domain is its need.",
            "assumption (roughly an outstanding school's level)"),
@@ -142,18 +155,22 @@ PARAMS = Registry(
            "Schools further apart than this do not partner voluntarily.", "assumption; P5"),
         _P("homophily_weight", 3.0, 0.0, 10.0, "logit per SD of effectiveness difference",
            "M3 voluntary partnering",
-           "Preference for partners of similar quality.", "EVIDENCE D: P5 (homophily)"),
+           "Preference for partners of similar quality.",
+           "assumption, checked by P5 (partners more alike than chance; no figure)"),
         _P("complementarity_weight", 1.0, 0.0, 10.0, "logit per SD", "M3 voluntary partnering",
            "Preference for partners strong where the seeker is weak.", "seed 002"),
         _P("distance_weight", 0.1, 0.0, 2.0, "logit per km", "M3 voluntary partnering",
-           "Dislike of distant partners.", "EVIDENCE D: P5 (proximity)"),
+           "Dislike of distant partners.",
+           "assumption, checked by P5 (partner distance well below random pairs)"),
         _P("refusal_strength", 4.0, 0.0, 20.0, "logit per SD weaker", "M3 voluntary partnering",
            "How strongly a stronger school or cluster refuses a weaker applicant.",
            "seed 004 ('a two-tier system in which strong schools thrive')"),
         _P("cluster_max_size", 7, 2, 20, "schools", "M3 voluntary partnering",
-           "Largest cluster.", "seed 003 (clusters of 4-7); EVIDENCE C peer-review clusters 3-7"),
+           "Largest cluster.",
+           "seed 003 (clusters of 4-7); evidence C8 (peer-review clusters of 3-7), C12"),
         _P("cluster_min_size", 2, 2, 10, "schools", "M3 voluntary partnering",
-           "A cluster left with fewer members dissolves.", "assumption"),
+           "A cluster left with fewer members dissolves.",
+           "evidence C9 (88% of federations have two schools), C8 (clusters of 3-7)"),
         # ---------------------------------------------------------------- M4
         _P("m4_cohesion", True, None, None, "switch", "M4 cohesion",
            "Cohesion rises with benefit, falls with imbalance, mismatch and scarcity; clusters "
@@ -185,7 +202,8 @@ PARAMS = Registry(
            "seed 000, seed 001", "bool"),
         _P("peer_cpd_hours", 6.0, 0.0, 40.0, "hours per teacher per term", "M5 CPD exchange",
            "CPD a donor school runs for each partner's teachers in one needed domain per term.",
-           "assumption (EVIDENCE C: 4 training days a year in peer-review clusters)"),
+           "assumption, bounded by evidence C8 (4 training days a year: at most ~8 h per "
+           "teacher a term even if every teacher attended)"),
         _P("donor_margin", 0.1, 0.0, 1.0, "SD", "M5 CPD exchange",
            "A school offers CPD in a domain where it is at least this far above the partner.",
            "assumption"),
@@ -198,10 +216,11 @@ PARAMS = Registry(
            "response.", "seed 001, seed 004", "bool"),
         _P("inspection_interval_good", 12, 3, 30, "terms", "M13 inspection",
            "Terms between inspections of good and outstanding schools.",
-           "EVIDENCE B: good schools about every 4 years"),
+           "evidence B7: good schools inspected about every 4 years (12 terms)"),
         _P("inspection_interval_poor", 7, 2, 30, "terms", "M13 inspection",
            "Terms before a school graded RI or inadequate is re-inspected.",
-           "EVIDENCE B: RI re-inspected within 30 months"),
+           "evidence B7: RI re-inspected within 30 months (at most 7.5 terms); the same "
+           "interval for inadequate schools is an assumption"),
         _P("inspection_noise_sd", 0.12, 0.0, 0.5, "SD", "M13 inspection",
            "Measurement error of an inspection's judgement of effectiveness.",
            "bounded by evidence B10: two inspectors disagreed on 2 of 24 good primaries, "
@@ -220,14 +239,15 @@ PARAMS = Registry(
         # ---------------------------------------------------------------- M14
         _P("m14_turnover", True, None, None, "switch", "M14 turnover and decay",
            "Expertise relaxes to the school's anchor with staff turnover, faster in "
-           "disadvantaged schools; random shocks hit expertise.", "assumption", "bool"),
+           "disadvantaged schools; random shocks hit expertise.",
+           "no seed (M14 is an assumption); rates from evidence C6, C13, C14", "bool"),
         _P("turnover_rate", 0.097, 0.0, 0.5, "fraction of teachers per year",
            "M14 turnover and decay", "Teachers leaving each year in an average school.",
-           "EVIDENCE C: teacher turnover 9.7%"),
+           "evidence C6: 9.7% of teachers leave each year"),
         _P("turnover_fsm_multiplier", 1.0, 0.0, 5.0, "relative increase per unit FSM share",
            "M14 turnover and decay",
            "Teacher turnover is turnover_rate x (1 + this x (FSM share - 0.24)): faster in "
-           "disadvantaged schools (DESIGN M14).",
+           "disadvantaged schools (M14, docs/ODD.md section 7.3).",
            "direction: evidence C14 (head turnover by deprivation) and C6; value assumption "
            "(~12% a year at 50% FSM, ~8% at 5%)"),
         _P("expertise_shock_sd", 0.008, 0.0, 0.1, "SD per term", "M14 turnover and decay",
@@ -320,10 +340,10 @@ PARAMS = Registry(
            "time freed for strategic leadership, procurement savings.", "seed 002, seed 003"),
         _P("sbm_cost", 35000.0, 0.0, 100000.0, "£ per cluster per year",
            "M8 shared business manager", "Cost of a shared business manager.",
-           "EVIDENCE C: shared school business manager ~£35k"),
+           "evidence C7: a shared business manager costs about £35k a year"),
         _P("sbm_head_time", 0.2, 0.0, 0.5, "fraction of head's time",
            "M8 shared business manager", "Share of the head's time freed for strategic work.",
-           "EVIDENCE C: heads freed 15-30%"),
+           "evidence C7: heads freed 15-30% of their time"),
         _P("sbm_leadership_gain", 0.04, 0.0, 0.5, "SD per term per unit of time freed",
            "M8 shared business manager",
            "Leadership expertise gained per term per unit share of head time freed.",
@@ -331,10 +351,11 @@ PARAMS = Registry(
         _P("sbm_savings", 4000.0, 0.0, 50000.0, "£ per school per year",
            "M8 shared business manager",
            "Procurement savings per member when the manager finds any (reinvested in CPD).",
-           "EVIDENCE C: ~£20k across 5 primaries; often none"),
+           "evidence C7, X5: ~£20k across five primaries, ~£4k a school (period not "
+           "stated), often none"),
         _P("sbm_savings_chance", 0.5, 0.0, 1.0, "probability", "M8 shared business manager",
            "Chance a shared business manager finds savings at all.",
-           "EVIDENCE C ('often none')"),
+           "evidence C7 ('often none'); assumption for the value"),
         _P("sbm_adoption", 0.05, 0.0, 1.0, "probability per term", "M8 shared business manager",
            "Chance per term that an eligible cluster hires a business manager.",
            "assumption"),
@@ -368,7 +389,8 @@ PARAMS = Registry(
            "ones. Off: every hour counts alike.", "seed 001"),
         _P("oneoff_effect", 0.4, 0.0, 1.0, "fraction of a sustained hour's effect",
            "M10 one-off vs sustained CPD", "Effect of an hour of a one-off event.",
-           "seed 001; EVIDENCE C (coaching effects halve in large trials)"),
+           "seed 001 ('one day/one off events'); P6 ('one-off events much less'); "
+           "assumption for the value"),
         _P("oneoff_decay", 0.5, 0.0, 1.0, "fraction per term", "M10 one-off vs sustained CPD",
            "Extra share of one-off gains lost each term.", "seed 001 ('one day/one off events')"),
         _P("sustained_lasting", 0.5, 0.0, 1.0, "fraction", "M10 one-off vs sustained CPD",
@@ -391,24 +413,26 @@ PARAMS = Registry(
         _P("federation_rate", 0.1, 0.0, 1.0, "probability per term", "M12 federation",
            "Chance per term an eligible cluster federates.", "assumption"),
         _P("federation_max_size", 3, 2, 7, "schools", "M12 federation",
-           "Largest cluster that federates.", "EVIDENCE C: 88% of federations two-school, "
-           "8.5% three"),
+           "Largest cluster that federates.",
+           "evidence C9: 88% of federations have two schools, 8.5% three"),
         _P("federation_saving", 0.02, 0.0, 0.1, "fraction of budget", "M12 federation",
            "Economies of scale from shared leadership and services, reinvested in CPD.",
            "seed 002; assumption"),
         _P("federation_convergence", 0.1, 0.0, 1.0, "fraction of gap per term", "M12 federation",
            "How fast members' leadership and SEND expertise converge to the best member's.",
-           "EVIDENCE C: federation effect strongest where strong partners weak"),
+           "evidence C9 (federation helps most where a strong school partners a weak one); "
+           "assumption for the value"),
         _P("federation_cohesion_floor", 0.8, 0.0, 1.0, "0-1", "M12 federation",
            "A federation's cohesion never falls below this (high commitment).", "seed 002"),
         # ---------------------------------------------------------------- policies
         _P("la_cluster_size", 5, 2, 12, "schools", "policy: local_authority",
            "Target size of the clusters a local authority forms.",
-           "seed 003 (clusters of 4-7); EVIDENCE C (mean ~5)"),
+           "seed 003 (clusters of 4-7); evidence C8 (mean about 5)"),
         _P("la_support_hours", 10.0, 0.0, 40.0, "hours per teacher per term",
            "policy: local_authority",
            "Sustained CPD the LA funds for a school it supports (as much as its budget "
-           "allows).", "evidence C4: the 0.09 SD of PD trials comes from ~30 h a year (P6)"),
+           "allows).",
+           "assumption: ~30 h a year, the dose assumed to give evidence C4's 0.09 SD (P6)"),
         _P("la_budget_per_school", 3500.0, 0.0, 50000.0, "£ per school per year",
            "policy: local_authority",
            "The LA's school-improvement budget per school it serves: running costs, then "
@@ -431,7 +455,7 @@ PARAMS = Registry(
            "policy: superintendent",
            "Sustained CPD the superintendent funds for a school it supports (flagged "
            "schools first, as much as its budget allows).",
-           "evidence C4: the 0.09 SD of PD trials comes from ~30 h a year (P6)"),
+           "assumption: ~30 h a year, the dose assumed to give evidence C4's 0.09 SD (P6)"),
         _P("super_budget_per_school", 16000.0, 0.0, 100000.0, "£ per school per year",
            "policy: superintendent",
            "The superintendent's budget per school in the region: the office, then funded "
@@ -439,7 +463,8 @@ PARAMS = Registry(
            "estimate: evidence C10 (London Challenge ~£40m a year) over London's ~2,500 "
            "state schools (assumption: about 1 in 8 of England's, A1-A2)"),
         _P("super_urgent_terms", 6, 1, 30, "terms", "policy: superintendent",
-           "How long urgent support lasts after a poor grade.", "assumption"),
+           "How long urgent support lasts after a poor grade.",
+           "assumption, bounded by evidence B7 (RI re-inspected within 30 months, 7.5 terms)"),
         _P("super_cohesion_support", 0.03, 0.0, 0.5, "cohesion per term",
            "policy: superintendent",
            "Cohesion the superintendent adds to every cluster each term by refereeing "
@@ -448,10 +473,11 @@ PARAMS = Registry(
         _P("super_cost_per_school", 1500.0, 0.0, 20000.0, "£ per school per year",
            "policy: superintendent",
            "Running cost of the superintendent's office per school, paid from its budget.",
-           "assumption (evidence C16: advisers and a small team)"),
+           "assumption (evidence C10, C16 give London Challenge's programme budget, not "
+           "its office's cost)"),
         _P("chain_max_size", 26, 2, 100, "schools", "policy: academy_chains",
            "A trust takes over schools only while smaller than this.",
-           "EVIDENCE A: trusts of 26+ schools are rare (29 of 1,170)"),
+           "evidence A7: 29 of 1,170 trusts have 26+ schools (A8: 21 have over 30 by 2023)"),
         _P("chain_strength_min", 0.0, -1.0, 1.0, "SD of mean effectiveness",
            "policy: academy_chains", "Only trusts at least this effective take over schools.",
            "seed 004 ('chains of schools are raising performance'); assumption"),
@@ -461,28 +487,29 @@ PARAMS = Registry(
            "policy: academy_chains",
            "Sustained CPD a trust's central team gives a member with an identified need, "
            "paid from the top-slice.",
-           "seed 003 (central services); evidence C4 (~30 h a year, P6)"),
+           "seed 003 (central services); assumption: ~30 h a year, the dose assumed to give "
+           "evidence C4's 0.09 SD (P6)"),
         _P("chain_conversion_rate", 0.05, 0.0, 0.5, "probability per year",
            "policy: academy_chains",
            "Chance a year that a small school outside a trust converts and joins one.",
            "seed 003 (small schools seeking sustainability); assumption for the value"),
         _P("chain_top_slice", 0.05, 0.0, 0.2, "fraction of budget", "policy: academy_chains",
            "Share of each member's budget paid to the trust for central services.",
-           "assumption (typical MAT top-slice 3-7%)"),
+           "assumption (typical MAT top-slice 3-7%; not in docs/evidence.md)"),
         _P("chain_convergence", 0.05, 0.0, 1.0, "fraction of gap per term",
            "policy: academy_chains",
            "How fast members' leadership converges to the trust's best (executive heads).",
            "seed 003 ('leaders taking on more than one school')"),
         _P("hub_schools_per_hub", 230, 20, 2000, "schools", "policy: teaching_school_hubs",
            "One hub is designated per this many schools.",
-           "EVIDENCE A: 87 Teaching School Hubs, ~250 schools each"),
+           "evidence A9 (about 250 schools a hub), X4 (about 230 if every school is served)"),
         _P("hub_budget_per_school", 1000.0, 0.0, 20000.0, "£ per school per year",
            "policy: teaching_school_hubs",
            "Government grant to hubs per school they serve; it pays the gap between an "
            "hour's full cost and the subsidised price, so it sets the hubs' capacity.",
-           "evidence A9: £65m over 3 years for 87 hubs of ~250 schools (~£1,000)"),
+           "evidence A9, X8: £65m over 3 years for 87 hubs of ~250 schools (~£1,000)"),
         _P("hub_price", 20.0, 0.0, 200.0, "£ per teacher-hour", "policy: teaching_school_hubs",
-           "Subsidised price of hub CPD.", "EVIDENCE A (funded hubs); assumption"),
+           "Subsidised price of hub CPD.", "assumption (evidence A9: hubs are publicly funded)"),
         _P("incentive_grant", 2000.0, 0.0, 20000.0, "£ per clustered school per year",
            "policy: incentives", "Carrot: grant to every school in a cluster, spent on CPD.",
            "seed 004 ('carrots and sticks'); assumption"),
@@ -499,63 +526,63 @@ PARAMS = Registry(
         _P("la_grouping", True, None, None, "switch", "policy: local_authority",
            "Component of the policy: groups its schools into geographic clusters, at setup and "
            "yearly. Off: `clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("la_monitoring", True, None, None, "switch", "policy: local_authority",
            "Component of the policy: monitors its schools' data (M15 need identification). Off: "
            "`clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("la_funded_support", True, None, None, "switch", "policy: local_authority",
            "Component of the policy: funds sustained CPD for schools with a need from its "
            "budget. Off: `clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("super_placement", True, None, None, "switch", "policy: superintendent",
            "Component of the policy: places every school in a cluster, isolated and weakest "
            "first. Off: `clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("super_monitoring", True, None, None, "switch", "policy: superintendent",
            "Component of the policy: monitors every school's data: flags poor grades and results "
            "below the floor. Off: `clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("super_negotiation", True, None, None, "switch", "policy: superintendent",
            "Component of the policy: negotiates commissioning for every cluster (M7). Off: "
            "`clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("super_funded_support", True, None, None, "switch", "policy: superintendent",
            "Component of the policy: funds sustained CPD from its budget, flagged schools first. "
            "Off: `clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("super_refereeing", True, None, None, "switch", "policy: superintendent",
            "Component of the policy: referees clusters, adding cohesion each term. Off: "
            "`clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("chain_takeovers", True, None, None, "switch", "policy: academy_chains",
            "Component of the policy: strong trusts take over schools graded inadequate. Off: "
            "`clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("chain_conversions", True, None, None, "switch", "policy: academy_chains",
            "Component of the policy: small schools outside a trust convert and join one. Off: "
            "`clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("chain_funded_support", True, None, None, "switch", "policy: academy_chains",
            "Component of the policy: government funds extra CPD for trusts' members graded below "
            "good. Off: `clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("hub_cpd", True, None, None, "switch", "policy: teaching_school_hubs",
            "Component of the policy: hubs sell CPD at a subsidised price, paid by the grant. "
            "Off: `clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("incentive_grants", True, None, None, "switch", "policy: incentives",
            "Component of the policy: a grant for every school in a cluster, spent on CPD. Off: "
            "`clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("incentive_penalties", True, None, None, "switch", "policy: incentives",
            "Component of the policy: a deduction from the CPD budget of a school going alone. "
            "Off: `clustersim explain` measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("incentive_seeking", True, None, None, "switch", "policy: incentives",
            "Component of the policy: schools seek partners more often. Off: `clustersim explain` "
            "measures what it adds.",
-           "design choice (the policy's components, DESIGN 3)", "bool"),
+           "design choice (the policy's components, docs/ODD.md section 7.4)", "bool"),
         _P("chain_budget_per_school", 0.0, 0.0, 50000.0, "£ per school in a trust per year",
            "policy: academy_chains",
            "Public money for trusts' school improvement, spent on CPD for members graded "

@@ -1,7 +1,7 @@
 """Synthetic regions of English schools: the presets and their generator.
 
-Distributions follow ../shared/EVIDENCE.md sections A-B (each constant below names its
-row). Everything is drawn from the run's ``region`` stream, so a seed fixes the region
+Distributions follow docs/evidence.md sections A-B (each constant below names its
+row ID). Everything is drawn from the run's ``region`` stream, so a seed fixes the region
 and every policy run with that seed meets the same schools (common random numbers).
 """
 
@@ -22,29 +22,33 @@ PRIMARY, SECONDARY = 0, 1
 LA_MAINTAINED, STANDALONE_ACADEMY, TRUST_ACADEMY = 0, 1, 2
 GOVERNANCE_NAMES = ("la_maintained", "standalone_academy", "trust_academy")
 
-# EVIDENCE A: 16,764 primaries and ~3,450 secondaries -> 17% secondary.
+# evidence A1, A2, X1: 16,764 primaries and ~3,450 secondaries -> 17% secondary.
 SECONDARY_SHARE = 3450 / (16764 + 3450)
-# EVIDENCE A: academies are 81.9% of secondaries and 42.7% of primaries.
+# evidence A3: academies are 81.9% of secondaries and 42.7% of primaries.
 ACADEMY_SHARE = {PRIMARY: 0.427, SECONDARY: 0.819}
-# EVIDENCE A: ~8,000 of ~21,000 schools are in trusts of 2+ while 43.5% are academies
+# evidence A8, A3, X2: ~8,000 of ~21,000 schools are in trusts of 2+ while 43.5% are academies
 # -> about 87% of academies belong to a multi-academy trust.
 TRUST_SHARE_OF_ACADEMIES = 0.87
-# EVIDENCE A (BESA 2019): trusts with <=5, 6-11, 12-25, 26+ schools: 598, 259, 85, 29.
+# evidence A7 (BESA 2019): trusts with <=5, 6-11, 12-25, 26+ schools: 598, 259, 85, 29
+# (the top band's 40 is an assumption; A8: 21 trusts have more than 30 schools).
 TRUST_SIZE_BANDS = ((2, 5, 598), (6, 11, 259), (12, 25, 85), (26, 40, 29))
-# EVIDENCE A: rural primaries average just over 100 pupils, urban just under 400; about
-# 12% of primaries have fewer than 100 pupils; primary mean ~275, secondary ~1,060.
+# evidence A1, A2, A4, A5: rural primaries average just over 100 pupils, urban just under
+# 400; about 12% of primaries have fewer than 100 pupils; primary mean ~275, secondary
+# ~1,060. The rural shares are an assumption.
 RURAL_SHARE = {PRIMARY: 0.27, SECONDARY: 0.10}
 PUPILS_MEDIAN = {(PRIMARY, True): 100.0, (PRIMARY, False): 330.0,
                  (SECONDARY, True): 750.0, (SECONDARY, False): 1050.0}
 PUPILS_SIGMA = {PRIMARY: 0.45, SECONDARY: 0.3}
-# Disadvantage: national FSM share ~24% (2024); rural schools less deprived (assumption).
+# Disadvantage: national FSM share ~24% (2024; not yet a row of docs/evidence.md); rural
+# schools less deprived (assumption).
 FSM_MEAN, FSM_LA_SD, FSM_SCHOOL_SD = 0.24, 0.07, 0.08
 FSM_RURAL_SHIFT, FSM_URBAN_SHIFT = -0.09, 0.03
-# Schools per km2 in England: ~21,000 schools on ~130,000 km2.
+# Schools per km2 in England: ~21,000 schools (evidence A8) on ~130,000 km2 (England's
+# area; not a row of docs/evidence.md).
 KM2_PER_SCHOOL = 130_000 / 21_000
 # England's nine regions (outside London's boroughs, the Government Office regions).
 N_REGIONS = 9
-# EVIDENCE B: secondaries are less often good or outstanding (80% vs 90%).
+# evidence B3: secondaries are less often good or outstanding (80% vs 90%).
 SECONDARY_EFFECT_SHIFT = -0.08
 
 

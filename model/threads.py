@@ -3,7 +3,7 @@
 The model itself makes no BLAS calls (`model.groups.rowdot`), so its results never depend
 on the thread count; the limit stops libraries used around it (scipy, SALib, pandas)
 from starting one BLAS thread per core in every forked batch worker, which oversubscribed
-the cores (STACK.md: an England run's CPU time fell to 0.59x with one thread).
+the cores (measured: an England run's CPU time fell to 0.59x with one thread).
 """
 
 from __future__ import annotations

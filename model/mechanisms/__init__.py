@@ -1,4 +1,4 @@
-"""The model's mechanisms (DESIGN.md section 2), one module per phase of the term.
+"""The model's mechanisms (M1-M15, docs/ODD.md section 7.3), one module per phase of the term.
 
 Each function takes the model and updates its arrays in one vectorised pass. Random
 numbers come from the model's named streams and are drawn whether or not the mechanism

@@ -1,4 +1,4 @@
-"""Phase 7, attainment: share of pupils at the expected standard, per subject (DESIGN 4b)."""
+"""Phase 7, attainment: share of pupils at the expected standard, per subject (docs/ODD.md 7.1)."""
 
 from __future__ import annotations
 
@@ -43,5 +43,5 @@ def progress_score(m) -> np.ndarray:
 
 
 def below_floor(m) -> np.ndarray:
-    """Below the floor standard: low RWM attainment and low progress (EVIDENCE B2)."""
+    """Below the floor standard: low RWM attainment and low progress (evidence B2-3)."""
     return (m.s.rwm < m.p.floor_rwm) & (progress_score(m) < m.p.floor_progress)

@@ -1,4 +1,4 @@
-"""The policy registry: eight components that compose into scenarios (DESIGN 3)."""
+"""The policy registry: eight components that compose into scenarios (docs/ODD.md section 7.4)."""
 
 from __future__ import annotations
 

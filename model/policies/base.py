@@ -1,4 +1,4 @@
-"""Middle-tier policies as pluggable objects with a lifecycle (DESIGN 3, STYLE 4).
+"""Middle-tier policies as pluggable objects with a lifecycle (docs/ODD.md section 7.4).
 
 A scenario is a *set* of policy components: each component's ``setup`` runs once after
 the region is built, its brokers act in phase 2 of every term, and ``on_poor_grade``

@@ -1,4 +1,4 @@
-"""School-led structures: academy chains and teaching-school hubs (DESIGN 3)."""
+"""School-led structures: academy chains and teaching-school hubs (docs/ODD.md section 7.4)."""
 
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ class TeachingSchoolHubs(Policy):
 
     def setup(self) -> None:
         """One hub per ``hub_schools_per_hub`` schools: the most effective outstanding
-        school of each spatial block (EVIDENCE A: 87 hubs of ~250 schools)."""
+        school of each spatial block (evidence A9: 87 hubs of ~250 schools)."""
         m, p, s = self.model, self.model.p, self.model.s
         self.hubs = np.zeros(0, np.int64)
         if not self.on("hub_cpd"):

@@ -1,4 +1,4 @@
-"""The three core middle tiers: none, the local authority, a superintendent (DESIGN 3)."""
+"""The three core middle tiers: none, the local authority, a superintendent (docs/ODD.md 7.4)."""
 
 from __future__ import annotations
 
