@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -46,29 +47,47 @@ MECHANISM_SWITCH = re.compile(r"m\d+_")  # m1_hard_to_reach ... m15_shared_data
 NEIGHBOURS = 16  # precomputed nearest neighbours per school (upper bound of search_neighbours)
 
 
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a term: ``ClusterModel.phase_<name>`` runs it. The sequence below is
+    the only statement of the tick order: ``step`` runs it, the class docstring and the
+    ODD protocol are written from it, and a test ties them together."""
+
+    name: str
+    does: str
+    mechanisms: tuple[str, ...] = ()
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase("needs", "engagement (M1) and need identification (M2, M15)", ("M1", "M2", "M15")),
+    Phase("policy", "trusts' central services; brokers and policies act (cluster schools, "
+          "place the isolated, fund support, takeovers and conversions, grants and "
+          "penalties)"),
+    Phase("partnering", "unclustered schools seek partners (M3)", ("M3",)),
+    Phase("cpd", "peer CPD in clusters (M5), through the CPD bank (M6), suspicion of lead "
+          "schools (M11)", ("M5", "M6", "M11")),
+    Phase("commissioning", "joint commissioning (M7), shared business managers (M8) and "
+          "specialists (M9), federations (M12), market CPD from providers (M1 take-up, "
+          "M10, M11), funded support; the term's gains",
+          ("M7", "M8", "M9", "M12", "M1", "M10", "M11")),
+    Phase("learning", "gains land (M10); staff and head turnover, skill fade (M14)",
+          ("M10", "M14")),
+    Phase("attainment", "results per subject; a results drop reveals needs (M2)", ("M2",)),
+    Phase("inspection", "grades (M13); policies respond to poor grades", ("M13",)),
+    Phase("cohesion", "cohesion moves, clusters dissolve (M4)", ("M4",)),
+    Phase("collect", "per-term outcomes"),
+)
+
+
 class ClusterModel(mesa.Model):
     """A region of schools under a set of middle-tier policies, one step per school term.
 
-    Tick order (each term; ``step`` calls these phases in this order):
+    Tick order (each term; ``step`` runs ``PHASES`` in this order):
 
-    1. needs: engagement (M1) and need identification (M2, M15)
-    2. policy: brokers and policies act (cluster schools, place the isolated, fund
-       support, trusts' central services and takeovers, grants and penalties)
-    3. partnering: unclustered schools seek partners (M3)
-    4. cpd: peer CPD in clusters (M5), through the CPD bank (M6), suspicion of lead
-       schools (M11)
-    5. commissioning: joint commissioning (M7), shared business managers (M8) and
-       specialists (M9), federations (M12), market CPD from providers (M10, M11),
-       funded support; the term's gains
-    6. learning: gains land (M10); turnover and skill fade (M14)
-    7. attainment: results per subject; a results drop reveals needs (M2)
-    8. inspection: grades (M13); policies respond to poor grades
-    9. cohesion: cohesion moves, clusters dissolve (M4)
-    10. collect: per-term outcomes
+{tick_order}
     """
 
-    PHASES = ("needs", "policy", "partnering", "cpd", "commissioning", "learning", "attainment",
-              "inspection", "cohesion", "collect")
+    PHASES = tuple(phase.name for phase in PHASES)
 
     def __init__(self, config: dict[str, Any] | None = None, seed: int = 0):
         one_blas_thread()
@@ -200,16 +219,8 @@ class ClusterModel(mesa.Model):
     def step(self) -> None:
         self.term += 1
         self.dissolved_this_term = 0
-        self.phase_needs()
-        self.phase_policy()
-        self.phase_partnering()
-        self.phase_cpd()
-        self.phase_commissioning()
-        self.phase_learning()
-        self.phase_attainment()
-        self.phase_inspection()
-        self.phase_cohesion()
-        self.phase_collect()
+        for phase in PHASES:
+            getattr(self, f"phase_{phase.name}")()
         if self.term >= self.n_terms:
             self.running = False
 
@@ -478,3 +489,7 @@ class ClusterModel(mesa.Model):
             "founded": [FOUNDED[f] for f in self.c.founded[act]],
             "age_terms": self.term - self.c.born[act],
         })
+
+
+ClusterModel.__doc__ = ClusterModel.__doc__.replace("{tick_order}", "\n".join(
+    f"    {k}. {phase.name}: {phase.does}" for k, phase in enumerate(PHASES, 1)))
