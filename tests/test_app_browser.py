@@ -566,3 +566,26 @@ def test_a_cancelled_replicate_job_stops_its_processes(tmp_path):
     job.cancel()
     assert job.proc.poll() is not None and job.poll() == "failed"
     assert job.message == "cancelled"
+
+
+def test_a_view_is_sent_only_the_columns_that_changed():
+    from viz.charts import VegaView
+
+    view = VegaView(spec={})
+    static = {"schools": {"x": [0, 1]}}
+    view.feed(static, {"schools": {"a": [1, 2], "b": [3, 4]}}, 1)
+    assert view.static_datasets is static
+    first = view.datasets
+    assert first["sets"] == {"schools": {"a": [1, 2], "b": [3, 4]}} and first["version"] == 1
+    view.feed(static, {"schools": {"a": [1, 2], "b": [3, 5]}}, 2)
+    assert view.datasets["sets"] == {"schools": {"b": [3, 5]}}
+    assert view.datasets["generation"] == first["generation"]
+    view.feed(static, {"schools": {"a": [1, 2], "b": [3, 5]}}, 3)
+    assert view.datasets == {"generation": first["generation"], "version": 3,
+                             "sets": {"schools": {}}}, "nothing changed, still a new version"
+    again = {"schools": {"x": [0, 1]}}  # a reset: a new static object, everything again
+    view.feed(again, {"schools": {"a": [1, 2], "b": [3, 5]}}, 4)
+    assert view.datasets["generation"] == first["generation"] + 1
+    assert view.datasets["sets"] == {"schools": {"a": [1, 2], "b": [3, 5]}}
+    view.vue_resend()
+    assert view.datasets["sets"] == {"schools": {"a": [1, 2], "b": [3, 5]}}

@@ -35,7 +35,14 @@ CHART_HEIGHT = 170
 
 
 class VegaView(v.VuetifyTemplate):
-    """A Vega-Lite view fed with data: see viz/vega_view.vue."""
+    """A Vega-Lite view fed with data: see viz/vega_view.vue.
+
+    `feed` sends only the columns that changed since the last call: ``datasets`` is
+    ``{"generation": g, "version": v, "sets": {name: {column: values}}}`` and the
+    browser merges it into the columns it holds for generation g (a new generation,
+    after a reset, starts afresh). A view mounted anew asks for everything
+    (`vue_resend`).
+    """
 
     template_file = str(Path(__file__).with_name("vega_view.vue").resolve())
     spec = traitlets.Dict().tag(sync=True)
@@ -44,6 +51,36 @@ class VegaView(v.VuetifyTemplate):
     version = traitlets.Int(0).tag(sync=True)
     aspect = traitlets.Float(0.0).tag(sync=True)  # height / width; 0: the spec's height
     renderer = traitlets.Unicode("canvas").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._static: Any = None
+        self._sent: dict[str, dict[str, list]] = {}
+        self._generation = 0
+
+    def feed(self, static: dict, current: Mapping[str, Mapping[str, list]],
+             version: int) -> None:
+        """Send ``static`` if it is a new object (a reset), and the changed columns."""
+        with self.hold_sync():
+            if static is not self._static:
+                self._static, self._sent = static, {}
+                self._generation += 1
+                self.static_datasets = static
+            changed: dict[str, dict[str, list]] = {}
+            for name, columns in current.items():
+                sent = self._sent.setdefault(name, {})
+                new = {c: vals for c, vals in columns.items() if sent.get(c) != vals}
+                sent.update(new)
+                changed[name] = new
+            self.version = version
+            # the version in the payload too: a payload equal to the last is still sent
+            self.datasets = {"generation": self._generation, "version": version,
+                             "sets": changed}
+
+    def vue_resend(self, _data: Any = None) -> None:
+        self._generation += 1
+        self.datasets = {"generation": self._generation, "version": self.version,
+                         "sets": {name: dict(cols) for name, cols in self._sent.items()}}
 
 
 # ------------------------------------------------------------------------ helpers

@@ -357,27 +357,19 @@ def use_data(view: Any, static: dict, current: Any, tick: int, key: Any) -> None
 
     Data never go through the element's props: reacton walks every prop value looking
     for elements, and a map's columns are thousands of values (that walk took most of
-    a step's time). ``static`` is sent when it changes (a reset), ``current()`` each tick.
+    a step's time). ``static`` is sent when it changes (a reset), of ``current()`` each
+    tick only the columns that changed (`charts.VegaView.feed`).
     ``key``: what the element's props depend on (its widget is looked up when it changes:
     reacton keeps the widget but not the element of a re-render with equal props).
     """
     widget = solara.use_ref(None)
-    sent = solara.use_ref(None)
 
     def grab():
         widget.current = solara.get_widget(view)
-        sent.current = None
 
     def push():
-        w = widget.current
-        if w is None:
-            return
-        with w.hold_sync():
-            if sent.current is not static:
-                w.static_datasets = static
-                sent.current = static
-            w.datasets = current()
-            w.version = tick
+        if widget.current is not None:
+            widget.current.feed(static, current(), tick)
 
     solara.use_effect(grab, [key])
     solara.use_effect(push, [tick, static, key])
