@@ -13,13 +13,12 @@ import pandas as pd
 from mesa.agentset import AgentSet
 
 from agents import Cluster, Provider, School
+from model.clusters import ClusterService
 from model.config import resolve_config
-from model.groups import split_at
 from model.ledger import Ledger
 from model.market import SERVICE_KINDS, candidate_index, default_market, nearest_of_kind
 from model.mechanisms import (
     attainment,
-    bank,
     cohesion,
     commissioning,
     cpd,
@@ -29,7 +28,6 @@ from model.mechanisms import (
     partnering,
 )
 from model.mechanisms.attainment import below_floor
-from model.membership import Membership
 from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
 from model.params import PARAMS
 from model.policies import POLICIES, Policy
@@ -79,7 +77,7 @@ PHASES: tuple[Phase, ...] = (
 )
 
 
-class ClusterModel(mesa.Model):
+class ClusterModel(ClusterService, mesa.Model):
     """A region of schools under a set of middle-tier policies, one step per school term.
 
     Tick order (each term; ``step`` runs ``PHASES`` in this order):
@@ -130,12 +128,8 @@ class ClusterModel(mesa.Model):
         self.conversions = 0       # small schools that converted into a trust (academy_chains)
         self.funding_due: list = []  # (broker kind, schools, £) funded this term
         self.inspection_log: list = []  # (term, schools, grades) of each term's inspections
-        self.membership_version = 0  # bumped whenever a school joins or leaves a cluster
-        self._slots = (-1, None)
-        self._clustered = (-1, None)
-        self._best = (None, None)
+        self.init_clusters()
         self.retry_placement = np.zeros(region.n, np.int32)  # broker placement back-off
-        self._barter = (-1, None)
         self.decay = learning.decay_rate(self)
         self.staff_turnover = learning.per_term(learning.yearly_staff_turnover(
             p, region.fsm))
@@ -302,155 +296,8 @@ class ClusterModel(mesa.Model):
         """Every broker: trusts, then every policy's (LAs, superintendents)."""
         return [*self.trusts.brokers, *(b for policy in self.policies for b in policy.brokers)]
 
-    # ------------------------------------------------------------------ clusters
-    def found_clusters(self, groups: list[np.ndarray], founded: str) -> None:
-        """Create one cluster per group of currently unclustered schools, in one pass."""
-        if not groups:
-            return
-        sizes = np.array([len(g) for g in groups])
-        first = self.c.add(self.p.cohesion_initial, FOUNDED.index(founded), self.term,
-                           count=len(groups))
-        members = np.concatenate(groups)
-        self.s.cluster[members] = np.repeat(np.arange(first, first + len(groups)), sizes)
-        self.s.clusters_joined[members] += 1
-        self.c.size[first: first + len(groups)] = sizes
-        self.membership_version += 1
-        for cid in range(first, first + len(groups)):
-            self.cluster_agents[cid] = Cluster(self, cid, founded)
-
-    def dissolve_clusters(self, cids: np.ndarray) -> None:
-        """Dissolve several clusters: members released in one pass, then each agent leaves."""
-        if len(cids) == 0:
-            return
-        broken = np.zeros(self.c.count, bool)
-        broken[cids] = True
-        clustered = self.s.cluster >= 0
-        leaving = np.flatnonzero(clustered & broken[np.maximum(self.s.cluster, 0)])
-        bank.release_fund(self, cids, leaving)
-        self.s.cluster[leaving] = -1
-        self.membership_version += 1
-        for cid in cids.tolist():
-            self.cluster_agents[cid].dissolve(release=False)
-
-    def place_schools(self, schools: list[int] | np.ndarray, view: Membership | None = None,
-                      neighbours: list[list[int]] | None = None) -> list[int]:
-        """Broker placement, in order: each school joins the cluster of its nearest
-        neighbour that has room, else founds a cluster with its nearest unclustered
-        neighbours; a school placed earlier as someone's neighbour is skipped. Returns
-        the schools left unplaced.
-
-        The sequence runs on a `Membership` view and is written back in one pass. Given
-        a ``view`` (and the schools' ``neighbours`` from `neighbour_scan`), it runs on
-        that view and leaves the writing to its owner: several brokers' passes in a row,
-        see `Superintendent.place_waiting`.
-        """
-        p = self.p
-        if len(schools) == 0:
-            return []
-        if neighbours is None:
-            idx = np.asarray(schools, np.int64)
-            neighbours, schools = self.neighbour_scan(idx), idx.tolist()
-        own = view is None
-        if own:
-            view = Membership(self, None, "brokered")
-        group_cap, min_size = min(p.la_cluster_size, p.cluster_max_size) - 1, p.cluster_min_size
-        cluster_of = view.cluster  # the view's dict: as view.cluster_of(i), minus a call
-        left: list[int] = []
-        for i, near in zip(schools, neighbours, strict=True):
-            if cluster_of[i] >= 0:
-                continue
-            free = []
-            for j in near:  # nearest first
-                cj = cluster_of[j]
-                if cj < 0:
-                    free.append(j)
-                elif view.has_room(cj):
-                    view.join(i, cj)
-                    break
-            else:
-                group = [i, *free[:group_cap]]
-                if len(group) >= min_size:
-                    view.found(group)
-                else:
-                    left.append(i)
-        # a school left over may have been swept into a later school's new cluster
-        left = [i for i in left if cluster_of[i] < 0]
-        if own:
-            view.commit()
-        return left
-
-    def neighbour_scan(self, schools: np.ndarray) -> list[list[int]]:
-        """Each school's neighbours worth trying in a placement pass, nearest first.
-
-        Placement only adds members, so a neighbour whose cluster is full now stays
-        unusable for the whole pass: the scan leaves it out (most neighbours, once
-        clusters have filled up). The arrays may lag a pass's view, never lead it.
-        """
-        near = self.nbr.take(schools, axis=0)
-        cl = self.s.cluster[near]
-        useful = cl < 0
-        if self.c.count:
-            useful |= self.c.size[np.maximum(cl, 0)] < self.p.cluster_max_size
-        keep = np.flatnonzero(useful)           # row by row: each school's, nearest first
-        scan = near.ravel()[keep].tolist()
-        # where each school's neighbours end (no short-axis sum: slow in numpy)
-        ends = np.searchsorted(keep, np.arange(1, len(schools) + 1) * near.shape[1]).tolist()
-        return split_at(scan, ends)
-
-    def barter_partner(self) -> np.ndarray:
-        """Each cluster's nearest other live cluster (by centroid), recomputed each year;
-        a cluster founded since then barters with no one until the next year."""
-        year = self.term // 3
-        if self._barter[0] == year:
-            partner = self._barter[1]
-            if len(partner) < self.c.count:
-                partner = np.concatenate([partner, np.arange(len(partner), self.c.count)])
-            return np.where(self.c.alive[partner], partner, np.arange(self.c.count))
-        partner = np.arange(self.c.count)
-        live = self.c.active()
-        if len(live) > 1:
-            cx, cy = self.cluster_means(self.s.x), self.cluster_means(self.s.y)
-            pts = np.column_stack([cx[live], cy[live]])
-            _, ii = nearest(pts, pts, k=2)
-            partner[live] = live[ii[:, 1]]
-        self._barter = (year, partner)
-        return partner
-
-    def cluster_slots(self) -> tuple[np.ndarray, np.ndarray]:
-        """The ids of clusters with members and, one row each, their members' indices
-        padded with ``n`` (a sentinel); cached until membership changes."""
-        if self._slots[0] != self.membership_version:
-            cluster = self.s.cluster
-            members = (cluster >= 0).nonzero()[0]
-            key = cluster[members]
-            if self.c.count < 2**15:  # 16-bit keys sort in linear time
-                key = key.astype(np.int16)
-            members = members[np.argsort(key, kind="stable")]
-            counts = np.bincount(cluster[members], minlength=self.c.count)
-            ids = counts.nonzero()[0]
-            counts = counts[ids]
-            slots = np.full((len(ids), counts.max(initial=0)), self.s.n, np.int64)
-            row = np.repeat(np.arange(len(ids)), counts)
-            slots[row, np.arange(len(members)) - (counts.cumsum() - counts)[row]] = members
-            self._slots = (self.membership_version, (ids, slots))
-        return self._slots[1]
-
-    def clustered(self) -> tuple[np.ndarray, np.ndarray]:
-        """The schools in a cluster (ascending) and their clusters' ids, read-only; cached
-        until membership changes (several mechanisms ask each term)."""
-        if self._clustered[0] != self.membership_version:
-            members = np.flatnonzero(self.s.cluster >= 0)
-            cids = self.s.cluster[members]
-            members.flags.writeable = cids.flags.writeable = False
-            self._clustered = (self.membership_version, (members, cids))
-        return self._clustered[1]
-
-    def cluster_means(self, values: np.ndarray) -> np.ndarray:
-        """Mean of a per-school array over each cluster's members (0 for empty slots)."""
-        members, cids = self.clustered()
-        n = max(1, self.c.count)  # never empty, so callers may index slot 0 safely
-        tot = np.bincount(cids, values[members], minlength=n)
-        return tot / np.maximum(1, self.c.size[:n])
+    def make_cluster_agent(self, cid: int, founded: str) -> Cluster:
+        return Cluster(self, cid, founded)
 
     # ------------------------------------------------------------------ outputs
     def series(self) -> pd.DataFrame:

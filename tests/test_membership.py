@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.mechanisms.cpd import _strongest_members, cluster_best
 from model.model import ClusterModel
 from model.state import FOUNDED
 
@@ -21,7 +20,7 @@ def stepped(policies, terms: int = 4, seed: int = 3) -> ClusterModel:
 @pytest.mark.parametrize("policies", [["self_improving"], ["local_authority", "federation"]])
 def test_strongest_member_of_each_cluster(policies):
     m = stepped(policies)
-    best, donor = _strongest_members(m)
+    best, donor = m._strongest_members()
     assert best.shape == donor.shape == (m.c.count, m.s.expertise.shape[1])
     for cid in range(m.c.count):
         members = np.flatnonzero(m.s.cluster == cid)
@@ -35,14 +34,14 @@ def test_strongest_member_of_each_cluster(policies):
 
 def test_strongest_members_are_assessed_once_a_term_and_on_membership_change():
     m = stepped(["self_improving"])
-    first = cluster_best(m)
+    first = m.cluster_best()
     m.s.expertise += 1.0  # within the term the first assessment stands
-    assert cluster_best(m) is first
+    assert m.cluster_best() is first
     alone = np.flatnonzero(m.s.cluster < 0)[:2]
     m.found_clusters([alone], founded="brokered")
-    best, donor = cluster_best(m)  # a membership change: assessed again, new cluster too
+    best, donor = m.cluster_best()  # a membership change: assessed again, new cluster too
     assert best.shape[0] == m.c.count and set(donor[m.c.count - 1]) <= set(alone.tolist())
-    assert np.array_equal(best, _strongest_members(m)[0])
+    assert np.array_equal(best, m._strongest_members()[0])
 
 
 def place_one_at_a_time(m: ClusterModel, schools: list[int]) -> list[int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.groups import cumsum_within
-from model.state import RI
+from model.state import LEADERSHIP, RI
 
 
 def settle(m, receivers: np.ndarray, hours: np.ndarray, donors: np.ndarray) -> np.ndarray:
@@ -36,38 +36,43 @@ def transfer(m, payers: np.ndarray, donors: np.ndarray, credits: np.ndarray) -> 
     c.fund[: c.count] += np.bincount(s.cluster[payers], levy, minlength=c.count)
 
 
-def fund_crisis_and_services(m) -> None:
+def fund_crisis(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The common fund pays for urgent responses to members graded RI or inadequate (peer
-    CPD at no cost to them), then for common services (a shared data system)."""
-    from model.mechanisms.cpd import cluster_best, record_peer_cpd
-
+    CPD at no cost to them). Returns the receivers, their hours per teacher and donors,
+    for the CPD phase to book."""
     s, p, c = m.s, m.p, m.c
     crisis = np.flatnonzero((s.cluster >= 0) & (s.grade >= RI) & (s.focus >= 0))
-    if len(crisis):
-        best, donor = cluster_best(m)
-        d = s.focus[crisis]
-        donors = donor[s.cluster[crisis], d]
-        ok = (donors >= 0) & (donors != crisis)
-        crisis, donors = crisis[ok], donors[ok]
-        want = p.bank_crisis_hours * s.teachers[crisis]
-        # each cluster's fund pays its crisis members in index order until it runs out
-        order = np.lexsort((crisis, s.cluster[crisis]))
-        crisis, donors, want = crisis[order], donors[order], want[order]
-        cl = s.cluster[crisis]
-        spent_before = cumsum_within(cl, want) - want
-        paid = np.clip(c.fund[cl] - spent_before, 0.0, want)
-        c.fund[: c.count] -= np.bincount(cl, paid, minlength=c.count)
-        s.credits += np.bincount(donors, paid, minlength=s.n)
-        record_peer_cpd(m, crisis, paid / s.teachers[crisis], donors, source="bank_crisis")
-    # common services: run by the member with the strongest leadership, paid from the fund
+    if len(crisis) == 0:
+        return crisis, np.zeros(0), crisis
+    best, donor = m.cluster_best()
+    d = s.focus[crisis]
+    donors = donor[s.cluster[crisis], d]
+    ok = (donors >= 0) & (donors != crisis)
+    crisis, donors = crisis[ok], donors[ok]
+    want = p.bank_crisis_hours * s.teachers[crisis]
+    # each cluster's fund pays its crisis members in index order until it runs out
+    order = np.lexsort((crisis, s.cluster[crisis]))
+    crisis, donors, want = crisis[order], donors[order], want[order]
+    cl = s.cluster[crisis]
+    spent_before = cumsum_within(cl, want) - want
+    paid = np.clip(c.fund[cl] - spent_before, 0.0, want)
+    c.fund[: c.count] -= np.bincount(cl, paid, minlength=c.count)
+    s.credits += np.bincount(donors, paid, minlength=s.n)
+    return crisis, paid / s.teachers[crisis], donors
+
+
+def fund_services(m) -> None:
+    """Common services (a shared data system), run by the member with the strongest
+    leadership and paid from the fund."""
+    s, p, c = m.s, m.p, m.c
     members, cids = m.clustered()
     cost = np.bincount(cids, s.teachers[members] * p.bank_service_cost,
                        minlength=c.count)
     live = c.alive[: c.count] & (cost > 0) & (c.fund[: c.count] >= cost)
     m.bank_services = np.zeros(c.count, bool)
     if live.any():
-        best, donor = cluster_best(m)
-        runner = donor[:, 4]  # LEADERSHIP
+        best, donor = m.cluster_best()
+        runner = donor[:, LEADERSHIP]
         ok = live & (runner >= 0)
         c.fund[: c.count][ok] -= cost[ok]
         s.credits += np.bincount(runner[ok], cost[ok], minlength=s.n)

@@ -161,9 +161,7 @@ def federation_effects(m) -> None:
     saving = p.federation_saving * s.budget_term[fed]
     s.extra_money[fed] += saving
     m.ledger.save("federation economies of scale", float(saving.sum()))
-    from model.mechanisms.cpd import cluster_best
-
-    best, _ = cluster_best(m)
+    best, _ = m.cluster_best()
     for d in (LEADERSHIP, SEND):
         top = best[s.cluster[fed], d]
         lag = np.maximum(0.0, top - s.expertise[fed, d])

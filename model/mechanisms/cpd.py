@@ -17,40 +17,6 @@ SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", 
            "peer_q", "budget_exhausted")  # per-term state, cleared at the start of phase 4
 
 
-def cluster_best(m) -> tuple[np.ndarray, np.ndarray]:
-    """Per cluster and domain: the highest member expertise and the member holding it.
-
-    Assessed once a term, when first asked (the start of the CPD phase): the term's peer
-    CPD, crisis support, common services and federations draw on the same strongest
-    members. Cached until the term or the membership changes.
-    """
-    key = (m.term, m.membership_version)
-    if m._best[0] != key:
-        m._best = (key, _strongest_members(m))
-    return m._best[1]
-
-
-def _strongest_members(m) -> tuple[np.ndarray, np.ndarray]:
-    s = m.s
-    ids, slots = m.cluster_slots()
-    best = np.full((m.c.count, s.expertise.shape[1]), -np.inf)
-    donor = np.full(best.shape, -1, np.int64)
-    if len(ids) == 0:
-        return best, donor
-    domains = s.expertise.shape[1]
-    padded = np.empty((s.n + 1, domains))
-    padded[: s.n], padded[s.n] = s.expertise, -np.inf   # the sentinel row never wins
-    # (clusters, width, domains): ``take`` copies whole rows, several times faster than
-    # fancy indexing for row gathers
-    values = padded.take(slots, axis=0)
-    # the strongest member's position in the flattened slots, per cluster and domain
-    # (flat gathers: several times faster than a max over the short width axis)
-    at = values.argmax(axis=1) + (np.arange(len(ids)) * slots.shape[1])[:, None]
-    donor[ids] = slots.ravel()[at]
-    best[ids] = values.ravel()[at * domains + np.arange(domains)]
-    return best, donor
-
-
 def peer_hours(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """M5: hours per teacher each school receives from its cluster's strongest member.
 
@@ -62,7 +28,7 @@ def peer_hours(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not p.m5_cpd_exchange or m.c.count == 0:
         empty = np.zeros(0, np.int64)
         return empty, np.zeros(0), empty
-    best, donor = cluster_best(m)
+    best, donor = m.cluster_best()
     i = np.flatnonzero((s.focus >= 0) & (s.cluster >= 0))
     d, domains = s.focus[i], s.expertise.shape[1]  # best and donor: one column per domain
     cell = s.cluster[i] * domains + d   # (cluster, domain) in the flattened tables
@@ -84,7 +50,9 @@ def exchange_cpd(m) -> None:
         rh = bank.settle(m, ri, rh, donors)
     record_peer_cpd(m, ri, rh, donors, source="peer")
     if m.bank_active:
-        bank.fund_crisis_and_services(m)
+        crisis, hours, donors = bank.fund_crisis(m)
+        record_peer_cpd(m, crisis, hours, donors, source="bank_crisis")
+        bank.fund_services(m)
 
 
 def record_peer_cpd(m, receivers, hours, donors, source: str) -> None:
