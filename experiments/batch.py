@@ -8,6 +8,7 @@ Layout of an output folder::
                      every parameter, every outcome
     timeseries.csv   one row per run and term: run_id, scenario, point, replicate, term, ...
     schools.csv      one row per run and school (all schools, or weak ones only; optional)
+    inspections.csv  one row per inspection of those schools: run keys, school, term, grade
     parts/           while running: one JSON file per finished run, written atomically
     .lock            while running: the PID that owns the folder
 
@@ -40,7 +41,8 @@ from model.errors import UserError
 
 PARTS = "parts"
 MANIFEST = "manifest.json"
-OUTPUTS = {"runs": "runs.csv", "timeseries": "timeseries.csv", "schools": "schools.csv"}
+OUTPUTS = {"runs": "runs.csv", "timeseries": "timeseries.csv", "schools": "schools.csv",
+           "inspections": "inspections.csv"}
 LOCK = ".lock"
 TMP = ".partial"  # temporary names: ".runs.csv.partial", "parts/.0000012.json.partial"
 PART_NAME = re.compile(r"\d{7,}\.json|\.\d{7,}\.json\.partial")
@@ -102,7 +104,7 @@ def _read_part(out: Path, i: int) -> dict[str, Any]:
 def merge(out: Path, n_runs: int, spec: Spec) -> dict[str, float]:
     """Concatenate the parts in run order into the CSVs, streaming; return timing totals."""
     wanted = ["runs"] + (["timeseries"] if spec.timeseries else []) + \
-        (["schools"] if spec.schools != "none" else [])
+        (["schools", "inspections"] if spec.schools != "none" else [])
     headers: dict[str, str] = {}
     seconds = []
     with ExitStack() as stack:
@@ -115,6 +117,9 @@ def merge(out: Path, n_runs: int, spec: Spec) -> dict[str, float]:
             part = _read_part(out, i)
             seconds.append(part["seconds"])
             for k in wanted:
+                if k not in part:
+                    raise UserError(f"{part_path(out, i)}: no {OUTPUTS[k]} rows (written by "
+                                    "an older clustersim): start a new batch")
                 header, body = part[k]
                 if k not in headers:
                     headers[k] = header
@@ -379,6 +384,11 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
         files = ", ".join(k for k in OUTPUTS.values() if (out / k).exists())
         print(f"batch {spec.name}: {spec.n_runs} runs -> {out} ({files}, {MANIFEST})",
               file=sys.stderr)
+        from experiments.analysis import headline_line
+
+        line = headline_line(out)  # the closing line: the headline result, or None
+        if line:
+            print(line, file=sys.stderr)
     return out
 
 
@@ -441,14 +451,41 @@ def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool,
         sum(s.get("wall_seconds", 0.0) for s in manifest["timings"]["sessions"]), 3)
     manifest["files"] = [f for k, f in OUTPUTS.items()
                          if k == "runs" or (k == "timeseries" and spec.timeseries)
-                         or (k == "schools" and spec.schools != "none")]
+                         or (k in ("schools", "inspections") and spec.schools != "none")]
     manifest["completed"] = True
     _write_manifest(out, manifest)
+
+
+class LineProgress:
+    """Progress when stderr is not a terminal (issue 15 item 10): one plain line at most
+    every ``every`` seconds with the runs done, the rate and the time left; no bar."""
+
+    def __init__(self, name: str, total: int, done: int, every: float = 10.0, file=None):
+        self.name, self.total, self.done, self.every = name, total, done, every
+        self.file = file or sys.stderr
+        self.start = self.last = time.monotonic()
+        self.first = done
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.last >= self.every and self.done < self.total:
+            self.last = now
+            rate = (self.done - self.first) / max(now - self.start, 1e-9)
+            left = (self.total - self.done) / rate if rate > 0 else float("inf")
+            eta = time.strftime("%H:%M:%S", time.gmtime(left)) if left < 86400 * 30 else "?"
+            print(f"{self.name}: {self.done}/{self.total} runs, {rate:.2f} runs/s, "
+                  f"ETA {eta}", file=self.file, flush=True)
+
+    def close(self) -> None:
+        pass
 
 
 def _progress(spec: Spec, done: int, quiet: bool):
     from tqdm import tqdm
 
+    if not quiet and not sys.stderr.isatty():
+        return LineProgress(spec.name, spec.n_runs, done)
     tqdm.monitor_interval = 0  # no monitor thread: the process pool forks after this
     return tqdm(total=spec.n_runs, initial=done, unit="run", desc=spec.name, smoothing=0.05,
                 disable=quiet or not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True)

@@ -88,6 +88,11 @@ def format_result(task: Task, res) -> dict[str, Any]:
         if task.schools == "weak":
             frame = frame[frame["weak"].astype(bool)]
         out["schools"] = _frame_csv(frame, keys)
+        # every inspection of the schools written (term, school, grade): issue 15 item 6
+        ins = res.inspections
+        if task.schools == "weak" and len(ins):
+            ins = ins[ins["school"].isin(frame["school"])]
+        out["inspections"] = _frame_csv(ins[["school", "term", "grade"]], keys)
     return out
 
 

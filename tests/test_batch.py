@@ -30,7 +30,7 @@ from experiments.spec import load_spec, replicate_seeds
 from model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
-CSVS = ("runs.csv", "timeseries.csv", "schools.csv")
+CSVS = ("runs.csv", "timeseries.csv", "schools.csv", "inspections.csv")
 
 SPEC = """
 name = "tiny"
@@ -206,9 +206,11 @@ def test_progress_is_quiet_without_a_terminal(serial, tmp_path):
                "--workers", "1")
     assert proc.returncode == 0
     assert "\r" not in proc.stderr and "it/s" not in proc.stderr and "run/s" not in proc.stderr
-    assert proc.stderr.strip().splitlines() == [
-        f"batch tiny: 8 runs -> {tmp_path / 'q'} (runs.csv, timeseries.csv, schools.csv, "
-        "manifest.json)"]
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0] == (f"batch tiny: 8 runs -> {tmp_path / 'q'} (runs.csv, timeseries.csv, "
+                        "schools.csv, inspections.csv, manifest.json)")
+    assert len(lines) == 2 and lines[1].startswith("headline at sweep point 0: weak schools "
+                                                   "left behind under self_improving")
     quiet = cli("batch", str(serial.parent / "tiny.toml"), "--out", str(tmp_path / "q2"),
                 "--workers", "1", "--quiet")
     assert quiet.returncode == 0 and quiet.stderr == ""
