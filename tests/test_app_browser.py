@@ -292,7 +292,7 @@ def test_app_on_loopback_does_not_warn(tmp_path):
 # ------------------------------------------------------------------ in a browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from viz.server import assets_ready
+    from viz.server import RESULTS_ENV, assets_ready
 
     if chromium_executable() is None:
         pytest.skip("chromium not found: run `python scripts/setup_web.py` (as root) first")
@@ -305,6 +305,7 @@ def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("app") / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOLARA_")}
     env["PYTHONUNBUFFERED"] = "1"
+    env[RESULTS_ENV] = str(tmp_path_factory.mktemp("page-results"))  # its batches go there
     srv = start_server(argv, url, log, env=env, cwd=ROOT)
     yield srv
     stop_server(srv)

@@ -2,13 +2,13 @@
 difference of the left-behind share with its 95% interval.
 
 The page writes a spec (the two scenarios, the page's parameters, N replicates, the
-page's seed as root seed) into ``results/app/<stamp>/`` and runs ``clustersim batch`` on
-it into ``results/app/<stamp>/batch/`` in a child process (its own process group, so the
-page's server never forks and its cores stay free to draw), then ``clustersim report``.
-Progress is read from the batch's ``parts/`` folder (one file per finished run). Under
-common random numbers replicate r of both scenarios meets the same region and shocks,
-so the effect is estimated from the per-replicate differences (`paired_difference`), as
-`experiments.report` does.
+page's seed as root seed) into ``results/app/<stamp>/`` (`viz.server.RESULTS_DIR`) and
+runs ``clustersim batch`` on it into ``results/app/<stamp>/batch/`` in a child process
+(its own process group, so the page's server never forks and its cores stay free to
+draw), then ``clustersim report``. Progress is read from the batch's ``parts/`` folder
+(one file per finished run). Under common random numbers replicate r of both scenarios
+meets the same region and shocks, so the effect is estimated from the per-replicate
+differences (`paired_difference`), as `experiments.report` does.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from viz.adapter import ROLES, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "results" / "app"
+RESULTS = None  # default: viz.server.RESULTS_DIR, where the page serves reports from
 OUTCOME = "left_behind"
 REPLICATES = (2, 200)  # the page's range of replicates
 WORKERS = 2
@@ -138,8 +138,10 @@ def _spawn(args: list[str], log: Path) -> subprocess.Popen:
 
 
 def start(common: Mapping[str, Any], scenarios: Mapping[str, Scenario], seed: int,
-          replicates: int, root: Path = RESULTS) -> Job:
+          replicates: int, root: Path | None = RESULTS) -> Job:
     """Write the spec and start the batch; ValueError if the request cannot run."""
+    if root is None:
+        from viz.server import RESULTS_DIR as root
     lo, hi = REPLICATES
     if not lo <= int(replicates) <= hi:
         raise ValueError(f"replicates: {replicates} is out of range; expected {lo}-{hi}")

@@ -21,8 +21,10 @@ _CORE_ASSET = ("@widgetti", "solara-vuetify-app@*")
 PRESET_ENV = "CLUSTERSIM_PAGE_PRESET"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-# where the page's replicate batches are written, and the URL path they are served under
-RESULTS_DIR = REPO / "results" / "app"
+# where the page's replicate batches are written (CLUSTERSIM_PAGE_RESULTS overrides it),
+# and the URL path they are served under
+RESULTS_ENV = "CLUSTERSIM_PAGE_RESULTS"
+RESULTS_DIR = Path(os.environ.get(RESULTS_ENV) or REPO / "results" / "app")
 RESULTS_URL = "/clustersim-results"
 NO_AUTH_WARNING = ("warning: --host {host} serves the page beyond this machine and it has no "
                    "authentication: anyone who can reach {host}:{port} can run the model "
