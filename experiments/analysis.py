@@ -365,17 +365,18 @@ def headline_line(folder: str | Path, min_effect: float = MIN_EFFECT) -> str | N
     base = manifest["baseline"]
     ranked = sorted(rows, key=lambda r: r.share)
     parts = []
-    for r in (ranked[0], ranked[-1]):
+    for word, r in (("fewest", ranked[0]), ("most", ranked[-1])):
         if r.label == base:
+            parts.append(f"{word} {base} itself")
             continue
         interval = (f" [{100 * r.low:+.1f}, {100 * r.high:+.1f}]" if math.isfinite(r.low)
                     else "")
-        parts.append(f"{r.label} {100 * r.share:.0f}% ({100 * r.diff:+.1f} pp{interval}, "
-                     f"{r.status})")
+        parts.append(f"{word} {r.label} {100 * r.share:.0f}% ({100 * r.diff:+.1f} pp"
+                     f"{interval}: {r.status})")
     point = " at sweep point 0" if len(manifest["sweep"]["points"]) > 1 else ""
     return (f"headline{point}: weak schools left behind under {base} "
-            f"{100 * next(r.share for r in rows if r.label == base):.0f}%; fewest and most: "
-            + ("; ".join(dict.fromkeys(parts)) or "no other scenario")
+            f"{100 * next(r.share for r in rows if r.label == base):.0f}%; "
+            + "; ".join(parts)
             + f" (ties under {100 * min_effect:g} pp; `clustersim report {folder}` for more)")
 
 

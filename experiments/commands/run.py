@@ -9,8 +9,9 @@ from pathlib import Path
 
 NAME = "run"
 HELP = "Run the model on a preset under one or more policies and write CSVs and plots."
-FILES = ["timeseries.csv", "schools.csv", "summary.csv", "gap.png", "left_behind.png",
-         "manifest.json"]
+FILES = ["timeseries.csv", "schools.csv", "summary.csv", "inspections.csv", "gap.png",
+         "left_behind.png", "map.png", "manifest.json"]
+SPEC = "run_spec.toml"  # --replicates: the batch spec written into the output folder
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -23,6 +24,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a parameter (see `clustersim params`); repeatable")
     p.add_argument("--out", default="results/run", help="output folder (default: results/run)")
+    p.add_argument("--replicates", type=int, default=None, metavar="N",
+                   help="run N common-random-number replicates (seeds from --seed) as a "
+                        "small batch: batch files in --out, a ranked table with 95%% "
+                        "intervals, map.png; then `clustersim report DIR`")
     real = p.add_argument_group("a real region (docs/regions.md)")
     real.add_argument("--region", metavar="PATH.csv", default=None,
                       help="the DfE register's establishments CSV (GIAS); its schools replace "
@@ -59,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--policy: {label!r} is the same scenario as {twin!r}; give each "
                             "scenario once")
         configs[label] = cfg
+    if args.replicates is not None:
+        return _replicates(args, configs, overrides)
     outputs.claim(args.out, "run")  # before any work: a folder of ours, or new or empty
     out = Path(args.out)
     warning = run_warning([c["policies"] for c in configs.values()], overrides)
@@ -74,11 +81,12 @@ def run(args: argparse.Namespace) -> int:
     loaded = _region_report(next(iter(configs.values())))
     if loaded:
         print(loaded.line())
-    series, schools, summary = [], [], []
+    series, schools, summary, inspections = [], [], [], []
     for label, cfg in configs.items():
         res = run_model(cfg, args.seed)
         series.append(res.timeseries.assign(scenario=label))
         schools.append(res.schools.assign(scenario=label))
+        inspections.append(res.inspections[["school", "term", "grade"]].assign(scenario=label))
         summary.append({"scenario": label, "seed": args.seed, **res.summary})
         print(f"{label:<40} gap {res.summary['gap']:6.2f} pp   left behind "
               f"{res.summary['left_behind']:.1%}   isolation of weak "
@@ -91,6 +99,13 @@ def run(args: argparse.Namespace) -> int:
     io.write_csv(out / "timeseries.csv", ts)
     io.write_csv(out / "schools.csv", sc)
     io.write_csv(out / "summary.csv", pd.DataFrame(summary))
+    ins = pd.concat(inspections, ignore_index=True)
+    io.write_csv(out / "inspections.csv", ins[["scenario", "school", "term", "grade"]])
+    from experiments import maps
+
+    maps.run_map({lb: g.drop(columns="scenario") for lb, g in sc.groupby("scenario",
+                                                                        sort=False)},
+                 out / "map.png")
     plots.timeseries_by_scenario(ts, "gap", "RWM gap, other minus weak (pp)",
                                  "Attainment gap between weak and other schools",
                                  out / "gap.png")
@@ -106,8 +121,62 @@ def run(args: argparse.Namespace) -> int:
         "seconds": round(time.time() - started, 3), "completed": True, "files": FILES,
         **({"region": loaded.as_dict()} if loaded else {}),
     })
-    print(f"wrote {out}/: timeseries.csv schools.csv summary.csv gap.png left_behind.png "
-          f"manifest.json")
+    print(f"wrote {out}/: timeseries.csv schools.csv summary.csv inspections.csv gap.png "
+          f"left_behind.png map.png manifest.json")
+    return 0
+
+
+def _replicates(args: argparse.Namespace, configs: dict, overrides: dict) -> int:
+    """--replicates N: the scenarios as a small batch (common random numbers, root seed
+    --seed, every school kept) in --out, a ranked table with intervals, and map.png."""
+    import hashlib
+    import json
+
+    from experiments import analysis, outputs
+    from experiments.batch import run_batch
+    from model import limits
+
+    n = limits.integer("--replicates", args.replicates, limits.REPLICATES)
+    limits.check_runs(n * len(configs))
+    lines = [f"name = {json.dumps(Path(args.out).name or 'run')}",
+             f"description = \"clustersim run --replicates {n}\"",
+             f"preset = {json.dumps(args.preset)}", f"years = {args.years}",
+             f"replicates = {n}", f"root_seed = {args.seed}",
+             f"baseline = {json.dumps(next(iter(configs)))}"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in _region_keys(args).items()]
+    if overrides:
+        lines += ["[params]"] + [f"{k} = {json.dumps(v)}" for k, v in overrides.items()]
+    for label, cfg in configs.items():
+        lines += ["[[scenarios]]", f"label = {json.dumps(label)}",
+                  f"policies = {json.dumps(list(cfg['policies']))}"]
+    lines += ["[outputs]", "timeseries = true", 'schools = "all"']
+    text = "\n".join(lines) + "\n"
+    out = Path(args.out)
+    old = outputs.claim(out, "batch", tolerate={SPEC, ".lock"})
+    same = old is not None and old.get("spec_sha256") == hashlib.sha256(
+        text.encode("utf-8")).hexdigest()
+    if old is not None and not same:
+        raise outputs.FolderError(f"--out {out}: holds another batch ({old.get('name')!r}); "
+                                  "choose another --out or delete the folder")
+    out.mkdir(parents=True, exist_ok=True)
+    if not same:
+        from experiments import io
+
+        io.write_text(out / SPEC, text)
+    run_batch(out / SPEC, out=out, workers=min(2, n * len(configs)), resume=same)
+    import pandas as pd
+
+    from experiments import maps
+    from experiments.report import Batch
+
+    batch = Batch(out)
+    total, weak = analysis.n_schools(out, batch.manifest)
+    rows = analysis.compare(batch.runs, batch.baseline, args.years, total, weak)
+    print(analysis.ranked_table(rows, batch.baseline))
+    schools = pd.read_csv(out / "schools.csv")
+    maps.run_map({lb: g for lb, g in schools.groupby("scenario", sort=False)}, out / "map.png")
+    print(f"wrote {out}/: the batch files and map.png; `clustersim report {out}` writes "
+          "report.html")
     return 0
 
 
