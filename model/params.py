@@ -33,7 +33,7 @@ PARAMS = Registry(
         _P("floor_progress", -5.0, -15.0, 0.0, "KS2 progress points", "outcomes",
            "Progress floor (value added); below it and below floor_rwm is below the floor.",
            "evidence B2-3: progress floor -5 in reading and maths (writing's -7 not modelled)"),
-        _P("progress_points_per_sd", 12.0, 1.0, 40.0, "progress points per SD of effectiveness",
+        _P("progress_points_per_sd", 11.0, 1.0, 40.0, "progress points per SD of effectiveness",
            "outcomes",
            "Converts a school's latent effectiveness into a KS2-style progress score.",
            "calibrated at term 0: ~4% of primaries below the floor (evidence B2-4)"),
@@ -55,11 +55,11 @@ PARAMS = Registry(
            "How far a school's CPD spending may exceed its CPD budget in a term.",
            "assumption (no deficit)"),
         # ---------------------------------------------------------------- learning
-        _P("cpd_hours_cap", 12.0, 1.0, 60.0, "hours per teacher per term", "learning",
+        _P("cpd_hours_cap", 20.0, 1.0, 60.0, "hours per teacher per term", "learning",
            "Most CPD a school's teachers can take in a term with effect: quality-weighted "
            "hours beyond it add nothing (teachers' time is finite).",
-           "assumption (5 INSET days are ~33 h a year; ~30 h a year is also the dose "
-           "assumed to give evidence C4's 0.09 SD)"),
+           "assumption (~60 h a year: 5 INSET days are ~33 h, plus twilight sessions; at "
+           "12 h a term a programme on top of a school's own CPD lost half its effect, P6)"),
         _P("cpd_effect_per_hour", 0.003, 0.0, 0.02, "SD per hour per teacher", "learning",
            "Gain in domain expertise from one hour per teacher of high-quality sustained CPD; "
            "30 h a year gives ~0.09 SD.",
@@ -79,9 +79,10 @@ PARAMS = Registry(
         _P("effectiveness_sd", 0.25, 0.05, 0.6, "SD", "region",
            "Spread of school effectiveness around its deprivation-predicted level.",
            "calibrated: P1 (evidence B1, B2 grade shares)"),
-        _P("deprivation_slope", 0.7, 0.0, 3.0, "SD per unit FSM share", "region",
+        _P("deprivation_slope", 0.55, 0.0, 3.0, "SD per unit FSM share", "region",
            "How much lower a school's effectiveness is per unit of FSM share.",
-           "calibrated: P2 (evidence B5: 1.8% to 8.0% RI or inadequate by FSM quintile)"),
+           "calibrated: P2, re-fitted with the school dynamics of round 3 (evidence B5: "
+           "1.8% to 8.0% RI or inadequate by FSM quintile)"),
         _P("regional_effect_sd", 0.07, 0.0, 0.5, "SD", "region",
            "Spread of effectiveness between England's regions beyond their deprivation "
            "(the 'London effect'); only presets with 9+ LAs have regions.",
@@ -95,17 +96,18 @@ PARAMS = Registry(
            "before term 0, so that CPD gains and grades have settled when policies start.",
            "assumption (non-lasting CPD gains relax at ~10% a term)"),
         # ---------------------------------------------------------------- attainment
-        _P("attain_offset_rwm", 0.29, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_rwm", 0.18, -2.0, 3.0, "probit", "attainment",
            "Baseline of the reading+writing+maths combined share at the expected standard.",
-           "calibrated: evidence B2-1 (RWM 59-60%)"),
-        _P("attain_offset_maths", 0.66, -2.0, 3.0, "probit", "attainment",
+           "calibrated at term 0 on the england preset: evidence B2-1 (RWM 59-60%)"),
+        _P("attain_offset_maths", 0.56, -2.0, 3.0, "probit", "attainment",
            "Baseline of the maths share at the expected standard.",
-           "calibrated: evidence B2-1 (maths 73%)"),
-        _P("attain_offset_english", 0.62, -2.0, 3.0, "probit", "attainment",
+           "calibrated at term 0 on the england preset: evidence B2-1 (maths 73%)"),
+        _P("attain_offset_english", 0.53, -2.0, 3.0, "probit", "attainment",
            "Baseline of the English (reading, writing) share at the expected standard.",
            "calibrated: evidence B2-1 (reading 73%, writing 71%)"),
-        _P("attain_offset_science", 0.84, -2.0, 3.0, "probit", "attainment",
-           "Baseline of the science share at the expected standard.", "assumption"),
+        _P("attain_offset_science", 0.74, -2.0, 3.0, "probit", "attainment",
+           "Baseline of the science share at the expected standard.",
+           "assumption (moved with the other offsets at the round-3 recalibration)"),
         _P("cohort_noise", 1.0, 0.0, 3.0, "probit x sqrt(pupils in cohort)", "attainment",
            "Year-to-year noise of a cohort's results; small schools' results swing more.",
            "assumption; evidence X9: binomial sampling alone gives at least 1.25 (this "
@@ -225,14 +227,14 @@ PARAMS = Registry(
            "Measurement error of an inspection's judgement of effectiveness.",
            "bounded by evidence B10: two inspectors disagreed on 2 of 24 good primaries, "
            "which this model matches for 0.06-0.15 SD"),
-        _P("grade_cut_outstanding", 0.28, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_outstanding", 0.30, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this is graded outstanding.",
            "calibrated at term 0 on the england preset: evidence B1 (21% outstanding, 2018)"),
-        _P("grade_cut_good", -0.195, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_good", -0.175, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below outstanding) is graded good.",
            "calibrated at term 0 on the england preset: evidence B1-B2 (good or outstanding "
            "86-90%)"),
-        _P("grade_cut_ri", -0.42, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_ri", -0.40, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below good) is requires improvement; below is "
            "inadequate.", "calibrated at term 0 on the england preset: evidence B1-B2 "
            "(inadequate 2-4%)"),
