@@ -1,7 +1,7 @@
 """Start and stop a local Dask cluster (one scheduler, N workers) on 127.0.0.1, by PID.
 
 Every listener, dashboards included, is bound to 127.0.0.1 (``--no-dashboard`` alone
-left a worker listening on 0.0.0.0, STACK.md). Workers run without a nanny, so each
+left a worker listening on 0.0.0.0). Workers run without a nanny, so each
 worker is one process whose PID we hold; they are stopped before the scheduler, each
 with SIGTERM, a timeout, then SIGKILL. The repository root is put on ``PYTHONPATH`` so
 workers can import ``experiments`` and ``model`` even without an installed package.

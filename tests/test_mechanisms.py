@@ -1,5 +1,5 @@
 """Each mechanism on its own: switched off vs on under the same seeds (common random
-numbers), the outcome moves the way DESIGN.md section 2 predicts."""
+numbers), the outcome moves the way docs/ODD.md section 7.3 predicts."""
 
 from __future__ import annotations
 

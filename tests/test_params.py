@@ -26,7 +26,7 @@ def test_every_parameter_is_documented(p):
 
 
 def test_every_parameter_is_used_by_the_model():
-    """A parameter nobody reads is a slider that does nothing (STYLE pitfalls)."""
+    """A parameter nobody reads is a slider that does nothing."""
     sources = "".join(f.read_text() for f in (ROOT / "model").rglob("*.py")
                       if f.name not in ("params.py", "registry.py"))
     sources += "".join(f.read_text() for f in (ROOT / "agents").rglob("*.py"))

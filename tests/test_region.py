@@ -1,4 +1,4 @@
-"""The generated regions match EVIDENCE.md sections A-B within stated tolerances."""
+"""The generated regions match docs/evidence.md sections A-B within stated tolerances."""
 
 from __future__ import annotations
 
