@@ -1,7 +1,8 @@
 """The mechanism table: each of M1-M15 switched off under common random numbers.
 
 For each mechanism, `CHECKS` declares (the one place they are declared) a scenario in
-which it acts, the outcome docs/ODD.md section 7.3 says it moves, and the expected sign of ``on - off``.
+which it acts, the outcome docs/ODD.md section 7.3 says it moves, and the expected sign
+of ``on - off``.
 Each replicate runs the scenario twice on the same seed, once as it is and once with the
 mechanism's switch off; the table gives the paired mean difference with its 95% t
 interval, and "as designed" when the interval excludes zero on the expected side.

@@ -413,7 +413,6 @@ def test_batch_on_a_real_region_records_its_keys(capsys, tmp_path):
 def test_a_loaded_region_starts_from_the_register_grades():
     """Known grades survive the burn-in as the term-0 grades, and the schools' drawn
     effectiveness follows them (conditioning on the grade, model.state)."""
-    import numpy as np
 
     from model.model import ClusterModel
 
