@@ -230,7 +230,7 @@ PARAMS = Registry(
         _P("grade_cut_outstanding", 0.30, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this is graded outstanding.",
            "calibrated at term 0 on the england preset: evidence B1 (21% outstanding, 2018)"),
-        _P("grade_cut_good", -0.175, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_good", -0.17, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below outstanding) is graded good.",
            "calibrated at term 0 on the england preset: evidence B1-B2 (good or outstanding "
            "86-90%)"),
@@ -372,10 +372,11 @@ PARAMS = Registry(
            "M9 shared specialist teacher", "Cost of a shared specialist teacher.", "assumption"),
         _P("specialist_level", 0.5, -1.0, 2.0, "SD", "M9 shared specialist teacher",
            "Expertise a specialist brings to the domain.", "assumption"),
-        _P("specialist_rate", 0.15, 0.0, 1.0, "fraction of the gap per term",
+        _P("specialist_rate", 0.22, 0.0, 1.0, "fraction of the gap per term",
            "M9 shared specialist teacher",
            "Share of the gap to the specialist's level closed per term in a member school.",
-           "calibrated: P7 (Maximising Progress +5-8 pp in 18 months)"),
+           "calibrated: P7 (Maximising Progress +5-8 pp in 18 months; re-fitted with "
+           "clustersim calibrate after the round-3 dynamics, 0.15 -> 0.22)"),
         _P("specialist_ripple", 0.3, 0.0, 1.0, "fraction", "M9 shared specialist teacher",
            "Share of the specialist domain's gain that ripples into the other subjects.",
            "seed 003 ('ripple effect' into English and science)"),
