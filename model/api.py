@@ -39,17 +39,48 @@ def run_to_end(config: dict[str, Any] | None = None, seed: int = 0,
     return m
 
 
-def run(config: dict[str, Any] | None = None, seed: int = 0) -> RunResult:
-    """Run one configuration to its horizon (deterministic in config and seed)."""
-    m = run_to_end(config, seed)
+def _config(params: dict[str, Any] | None, kwargs: dict[str, Any],
+            on_float: str) -> dict[str, Any]:
+    from model.config import resolve_config
+
+    return resolve_config({**(params or {}), **kwargs}, on_float)
+
+
+def run(config: dict[str, Any] | None = None, seed: int = 0, *, on_float: str = "error",
+        **params: Any) -> RunResult:
+    """Run one configuration to its horizon (deterministic in config and seed).
+
+    ``run(cfg_dict, seed)`` or ``run(seed=1, preset="county", seek_rate=0.2)``."""
+    m = run_to_end(_config(config, params, on_float), seed)
     return RunResult(summary=m.summary(), timeseries=m.series(), schools=school_table(m),
                      config=m.config, inspections=m.inspections())
 
 
-def simulate(params: dict[str, Any] | None = None, seed: int = 0) -> dict[str, float]:
-    """Named end-of-run outcomes for ``params`` (may hold preset, policies, years and any
-    declared parameter)."""
-    return run_to_end(params, seed).summary()
+def simulate(params: dict[str, Any] | None = None, seed: int = 0, *,
+             on_invalid: str = "raise", on_float: str = "error",
+             **kwargs: Any) -> dict[str, float]:
+    """Named end-of-run outcomes (STYLE 5): ``simulate({"seek_rate": 0.2}, seed=1)`` or,
+    as EMA Workbench calls a model function, ``simulate(seed=1, seek_rate=0.2)``.
+
+    ``params``/keywords may hold preset, policies, years and any declared parameter.
+    ``on_float="round"`` rounds a sampler's floats for integer parameters;
+    ``on_invalid="nan"`` returns NaN for every outcome of an infeasible point (a value out
+    of range, a broken constraint) instead of raising, so one bad point of a design does
+    not stop an experiment set.
+    """
+    from model.errors import UserError
+
+    if on_invalid not in ("raise", "nan"):
+        raise ValueError(f"on_invalid: {on_invalid!r}; expected 'raise' or 'nan'")
+    try:
+        config = _config(params, kwargs, on_float)
+    except UserError:
+        if on_invalid == "raise":
+            raise
+        from model.metrics import SUMMARY
+
+        return dict.fromkeys(SUMMARY, float("nan"))
+    return run_to_end(config, seed).summary()
 
 
 def school_table(m: ClusterModel) -> pd.DataFrame:

@@ -12,7 +12,8 @@ DEFAULTS = {"preset": "county", "policies": ["self_improving"], "years": 10}
 MAX_YEARS = YEARS[1]  # model.limits declares every limit once
 
 
-def resolve_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
+def resolve_config(config: dict[str, Any] | None = None,
+                   on_float: str = "error") -> dict[str, Any]:
     """Fill defaults and validate; raise UserError naming the field and allowed values.
 
     Keys: ``preset`` (a name in model.PRESETS), ``policies`` (list of names, or "a+b"),
@@ -20,7 +21,8 @@ def resolve_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
     (a GIAS establishments CSV; its schools replace the preset's, which is then unused),
     ``la`` (LA codes or names), ``gor`` (a region name) and ``attainment`` (a KS2 table);
     they are kept only when ``region`` is given, and the file is loaded (cached) here so
-    bad input fails before a run.
+    bad input fails before a run. ``on_float="round"`` rounds a sampler's floats for
+    integer parameters (see ``Param.coerce``).
     """
     from model.gias import resolve_region_keys
     from model.policies import parse_policies
@@ -37,12 +39,32 @@ def resolve_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
         raise UserError(f"years: {years!r} is not allowed; expected an integer in "
                         f"[{YEARS[0]}, {MAX_YEARS}]")
     out["years"] = int(years)
-    out.update(PARAMS.resolve(config))
-    for names, ok, message in CONSTRAINTS:
-        if not ok(out):
-            values = ", ".join(f"{n}={out[n]}" for n in names)
-            raise ParamError(f"{message} (got {values})")
+    out.update(PARAMS.resolve(config, on_float))
+    reason = broken_constraint(out)
+    if reason:
+        raise ParamError(reason)
     return out
+
+
+def broken_constraint(values: dict[str, Any]) -> str | None:
+    """The first cross-parameter constraint ``values`` break, as a sentence, or None."""
+    for names, ok, message in CONSTRAINTS:
+        if not ok(values):
+            shown = ", ".join(f"{n}={values[n]}" for n in names)
+            return f"{message} (got {shown})"
+    return None
+
+
+def feasible(params: dict[str, Any] | None = None, on_float: str = "round",
+             **kwargs: Any) -> tuple[bool, str]:
+    """Can this point run? ``(True, "")`` or ``(False, reason)``: an unknown name, a value
+    out of range, or a broken constraint (e.g. cluster_min_size > cluster_max_size). For
+    samplers: check before running, or run with ``simulate(..., on_invalid="nan")``."""
+    try:
+        resolve_config({**(params or {}), **kwargs}, on_float)
+    except UserError as exc:
+        return False, str(exc)
+    return True, ""
 
 
 def _is_int(v: Any) -> bool:

@@ -45,6 +45,24 @@ MECHANISM_SWITCH = re.compile(r"m\d+_")  # m1_hard_to_reach ... m15_shared_data
 NEIGHBOURS = 16  # precomputed nearest neighbours per school (upper bound of search_neighbours)
 
 
+def run_seed(seed: int | np.random.Generator | None) -> int:
+    """A run's seed: an integer as given; drawn from a generator; fresh entropy if None."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % 2**63)
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**63))
+    if isinstance(seed, bool) or int(seed) != seed or int(seed) < 0:
+        from model.errors import UserError
+
+        raise UserError(f"seed: {seed!r} is not allowed; expected a whole number >= 0")
+    return int(seed)
+
+
+def _history_reporter(k: int):
+    """Mesa DataCollector model reporter: this term's value of the k-th declared metric."""
+    return lambda m: float(m.history[m.term, k])
+
+
 @dataclass(frozen=True)
 class Phase:
     """One phase of a term: ``ClusterModel.phase_<name>`` runs it. The sequence below is
@@ -87,14 +105,26 @@ class ClusterModel(ClusterService, mesa.Model):
 
     PHASES = tuple(phase.name for phase in PHASES)
 
-    def __init__(self, config: dict[str, Any] | None = None, seed: int = 0):
+    def __init__(self, config: dict[str, Any] | None = None, seed: int | None = None, *,
+                 rng: int | np.random.Generator | None = None, **params: Any):
+        """A run: ``ClusterModel({"preset": "county"}, 7)`` or, by Mesa's conventions,
+        ``ClusterModel(preset="county", policies=["superintendent"], years=10,
+        seek_rate=0.2, rng=7)`` (what ``mesa.batch_run`` calls). With no seed and
+        ``rng=None`` a seed is drawn from fresh entropy and kept in ``self.seed``, so
+        the run can be repeated exactly."""
         one_blas_thread()
-        self.config = resolve_config(config)
-        children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS))
+        self.config = resolve_config({**(config or {}), **params})
+        seed = run_seed(seed if seed is not None else rng)
+        children = np.random.SeedSequence(seed).spawn(len(STREAMS))
         self.streams = {n: np.random.default_rng(c) for n, c in zip(STREAMS, children,
                                                                           strict=True)}
         super().__init__(rng=self.streams["mesa"])
-        self.seed = int(seed)
+        self.seed = seed
+        # every declared per-term outcome, and the seed (batch_run with rng=None draws
+        # one per run: the recorded seed repeats the run exactly)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            **{name: _history_reporter(k) for k, name in enumerate(METRIC_NAMES)},
+            "seed": lambda m: m.seed})
         self.p = SimpleNamespace(**{k: self.config[k] for k in PARAMS.names()})
         self.preset = get_preset(self.config["preset"])
         self.term = 0
@@ -290,6 +320,7 @@ class ClusterModel(ClusterService, mesa.Model):
             s.terms_clustered += s.cluster >= 0
             s.terms_below_floor += self.below_floor_now
         self.history[self.term] = [metric.fn(self) for metric in METRICS]
+        self.datacollector.collect(self)
 
     @property
     def brokers(self) -> list:

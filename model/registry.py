@@ -60,24 +60,29 @@ class Param:
             return "true or false"
         return f"{self.kind} in [{_fmt(self.low)}, {_fmt(self.high)}]"
 
-    def coerce(self, value: Any) -> Any:
-        """Convert a CLI string or a TOML/JSON value, then range-check it."""
+    def coerce(self, value: Any, on_float: str = "error") -> Any:
+        """Convert a CLI string or a TOML/JSON value, then range-check it.
+
+        An integer parameter accepts a whole float (3.0); given a fraction it refuses
+        ("expected a whole number") or, with ``on_float="round"`` (for samplers such as
+        SALib, which hand every parameter a float), rounds to the nearest integer.
+        """
         if self.kind == "bool":
             return _to_bool(self.name, value)
         if isinstance(value, bool):
             raise ParamError(f"parameter {self.name}: got a boolean, expected {self.allowed()}")
         try:
-            if self.kind == "int":
-                f = float(value)
-                if not f.is_integer():
-                    raise ValueError
-                v: float | int = int(f)
-            else:
-                v = float(value)
+            v: float | int = float(value)
         except (TypeError, ValueError):
             raise ParamError(
                 f"parameter {self.name}: {value!r} is not a number; expected {self.allowed()}"
             ) from None
+        if self.kind == "int" and math.isfinite(v):
+            if not v.is_integer() and on_float != "round":
+                raise ParamError(f"parameter {self.name}: {value!r} is not a whole number; "
+                                 f"expected a whole number in [{_fmt(self.low)}, "
+                                 f"{_fmt(self.high)}] (on_float='round' rounds it)")
+            v = int(round(v))
         self.check(v)
         return v
 
@@ -144,11 +149,12 @@ class Registry:
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self}
 
-    def resolve(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    def resolve(self, overrides: dict[str, Any] | None = None,
+                on_float: str = "error") -> dict[str, Any]:
         """Defaults updated with validated overrides; raises ParamError on any bad entry."""
         values = self.defaults()
         for name, value in (overrides or {}).items():
-            values[name] = self[name].coerce(value)
+            values[name] = self[name].coerce(value, on_float)
         return values
 
     def parse_assignment(self, text: str) -> tuple[str, Any]:
