@@ -506,8 +506,10 @@ def drive(page, url: str, report: dict) -> None:
     page.locator(".cs-result, .cs-replicates .cs-error").first.wait_for(timeout=120_000)
     text = page.locator(".cs-replicates").inner_text()
     assert "paired over 2 seeds" in text and "left_behind" in text, text
+    page.locator(".cs-report-link, .cs-replicates .cs-error").first.wait_for(timeout=120_000)
+    errors = page.locator(".cs-replicates .cs-error")
+    assert not errors.count(), errors.first.inner_text()
     link = page.locator(".cs-report-link")
-    link.wait_for(timeout=120_000)
     report["replicates_s"] = round(time.monotonic() - t0, 1)
     href = link.get_attribute("href")
     with urllib.request.urlopen(url.rstrip("/") + href, timeout=30) as resp:

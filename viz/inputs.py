@@ -92,7 +92,8 @@ def param_groups(params: Iterable[Any] | None = None) -> dict[str, list[ParamInp
 
 
 def run_defaults() -> dict[str, Any]:
-    """Region, horizon and seed the page starts with, as the model defines them.
+    """Region, horizon and seed the page starts with, as the model defines them (a model
+    without a default seed draws one; the page starts from the smallest allowed, shown).
 
     The region can be chosen with the environment variable named by `server.PRESET_ENV`.
     """
@@ -100,12 +101,14 @@ def run_defaults() -> dict[str, Any]:
     import os
 
     from model.config import DEFAULTS
-    from model.limits import YEARS
+    from model.limits import SEEDS, YEARS
     from model.model import ClusterModel
     from model.region import get_preset
     from viz.server import PRESET_ENV
 
     seed = inspect.signature(ClusterModel.__init__).parameters["seed"].default
+    if not isinstance(seed, int):  # a model that draws a fresh seed: start from the first
+        seed = SEEDS[0]
     preset = get_preset(os.environ.get(PRESET_ENV) or DEFAULTS["preset"]).name
     return {"preset": preset, "years": int(DEFAULTS["years"]), "years_range": YEARS,
             "seed": int(seed)}
