@@ -72,8 +72,17 @@ def _gap(m) -> float:
 
 
 def left_behind_mask(m) -> np.ndarray:
-    """Weak schools still below the floor, or still graded RI or inadequate (docs/ODD.md
-    section 4, observation)."""
+    """Weak schools still below the floor, or still below the good standard (docs/ODD.md
+    section 4, observation): effectiveness under the good grade's cut, what an inspection
+    would judge below good on average. Read from the school's state, not its latest
+    grade, so switching inspection (M13) off changes what happens to schools, not the
+    measure; the grade-based reading is `left_behind_graded`."""
+    return m.s.weak & (m.below_floor_now | (m.s.effectiveness < m.p.grade_cut_good))
+
+
+def left_behind_graded_mask(m) -> np.ndarray:
+    """Weak schools still below the floor, or whose latest published grade is RI or
+    inadequate (stale when inspections are switched off)."""
     return m.s.weak & (m.below_floor_now | (m.s.grade >= RI))
 
 
@@ -95,8 +104,11 @@ METRICS: list[Metric] = [
     Metric("gap_change", "percentage points", "change in the gap since the start",
            lambda m: _gap(m) - m.gap0),
     Metric("left_behind", "fraction of weak schools",
-           "weak schools below the floor or graded RI/inadequate",
+           "weak schools still below the floor or below the good standard",
            lambda m: _mean(left_behind_mask(m), m.weak_idx)),
+    Metric("left_behind_graded", "fraction of weak schools",
+           "weak schools still below the floor or with a latest grade of RI/inadequate",
+           lambda m: _mean(left_behind_graded_mask(m), m.weak_idx)),
     Metric("catch_up", "percentage points",
            "RWM improvement of weak schools minus that of the others since the start", _catch_up),
     Metric("isolation_weak", "fraction of weak schools", "weak schools outside any cluster",
