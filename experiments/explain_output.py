@@ -284,17 +284,7 @@ def claim(out: str | os.PathLike) -> dict | None:
     wrote (its manifest says so); anything else refused in one line. Writes nothing."""
     from experiments import outputs
 
-    path = outputs.check_path(out)
-    if not path.exists() or not os.listdir(path):
-        return None
-    manifest = outputs.read_manifest(path, "choose another --out")
-    if manifest is None or outputs.manifest_kind(manifest) != "explain":
-        what = "files clustersim did not write" if manifest is None else \
-            f"the output of `clustersim {outputs.manifest_kind(manifest)}`"
-        raise outputs.FolderError(f"--out {path}: holds {what}; `clustersim explain` writes "
-                                  "only into a new or empty folder, or one it wrote; choose "
-                                  "another --out")
-    return manifest
+    return outputs.claim(out, "explain")
 
 
 def write_outputs(out: Path, d, frame, reps, sentences: dict[str, str], seconds: float,

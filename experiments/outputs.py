@@ -28,7 +28,7 @@ from typing import Any
 from model.errors import UserError
 
 MANIFEST = "manifest.json"
-KINDS = ("run", "batch", "report", "sensitivity", "calibrate", "validate")
+KINDS = ("run", "batch", "report", "sensitivity", "calibrate", "validate", "explain")
 # OSErrors that are the environment's, not a bug: reported in one line, exit status 2.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 UNWRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR,
