@@ -84,3 +84,18 @@ def test_results_are_readable_by_others(tmp_path):
                      "--out", str(tmp_path / "o"))
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "o" / "summary.csv").stat().st_mode & 0o044 == 0o044
+
+
+def test_params_filters_by_name_and_group(capsys):
+    from experiments.cli import main
+
+    assert main(["params", "seek_rate"]) == 0
+    out = capsys.readouterr().out
+    assert "seek_rate = " in out and out.count(" = ") == 1
+    assert main(["params", "--group", "M1", "--group", "superintendent"]) == 0
+    out = capsys.readouterr().out
+    assert "[M1 hard to reach]" in out and "[policy: superintendent]" in out
+    assert "[M10" not in out and "seek_rate" not in out
+    assert main(["params", "--group", "M"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "matches 19 groups" in err

@@ -9,6 +9,11 @@ HELP = "Print every parameter: meaning, unit, default, allowed range, source."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="print only these parameters (e.g. seek_rate)")
+    p.add_argument("--group", action="append", default=[], metavar="GROUP",
+                   help="print only this group (e.g. 'M3 voluntary partnering' or a unique "
+                        "part of its name such as M3 or superintendent); repeatable")
     p.add_argument("--markdown", action="store_true",
                    help="print docs/parameters.md (the generated reference)")
 
@@ -29,13 +34,34 @@ def markdown() -> str:
     return "\n".join(lines)
 
 
+def selected(names: list[str], groups: list[str]) -> dict[str, list]:
+    """The groups and parameters asked for (all of them when nothing is asked); an unknown
+    name or a group matching none or several is refused in one line."""
+    from model import PARAMS
+    from model.errors import UserError
+
+    every = PARAMS.groups()
+    if not names and not groups:
+        return every
+    wanted = {q.name for n in names for q in [PARAMS[n]]}  # unknown names raise here
+    for g in groups:
+        low = g.lower()
+        hits = ([k for k in every if low == k.lower()]
+                or [k for k in every if low == k.lower().split()[0]]            # "M1"
+                or [k for k in every if low in k.lower()])
+        if len(hits) != 1:
+            what = "no group" if not hits else f"{len(hits)} groups ({', '.join(hits)})"
+            raise UserError(f"--group {g!r} matches {what}; groups: {', '.join(every)}")
+        wanted |= {q.name for q in every[hits[0]]}
+    return {k: [q for q in v if q.name in wanted] for k, v in every.items()
+            if any(q.name in wanted for q in v)}
+
+
 def run(args: argparse.Namespace) -> int:
     if args.markdown:
         print(markdown())
         return 0
-    from model import PARAMS
-
-    for group, params in PARAMS.groups().items():
+    for group, params in selected(args.names, args.group).items():
         print(f"\n[{group}]")
         for q in params:
             print(f"  {q.name} = {q.default}   ({q.allowed()}; {q.unit})")
