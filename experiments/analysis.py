@@ -229,7 +229,13 @@ def _interval_words(r: Row) -> str:
     lo, hi = 100 * r.low, 100 * r.high
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return "one replicate: no interval"
-    return f"paired 95% interval {lo:+.1f} to {hi:+.1f} pp, {r.n} replicates"
+    if hi < 0:
+        span = f"{-hi:.1f} to {-lo:.1f} fewer"
+    elif lo > 0:
+        span = f"{lo:.1f} to {hi:.1f} more"
+    else:
+        span = f"{lo:+.1f} to {hi:+.1f} pp"
+    return f"paired 95% interval {span}, {r.n} replicates"
 
 
 def _cost_words(r: Row, baseline: str) -> str:
@@ -283,7 +289,8 @@ def verdict(rows: list[Row], runs: pd.DataFrame, baseline: str, years: float,
     ranked = sorted(rows, key=lambda r: r.share)
 
     def sentence(r: Row, word: str) -> str:
-        s = (f"{r.label} leaves the {word} weak schools behind: {100 * r.share:.0f}%, "
+        name = r.label[:1].upper() + r.label[1:]
+        s = (f"{name} leaves the {word} weak schools behind: {100 * r.share:.0f}%, "
              f"{_pp(r.diff)} percentage points {'fewer' if r.diff < 0 else 'more'} than "
              f"{baseline} ({_interval_words(r)}){_cost_words(r, baseline)}.")
         if r.label in why:
@@ -291,10 +298,12 @@ def verdict(rows: list[Row], runs: pd.DataFrame, baseline: str, years: float,
         return s
 
     best, worst = ranked[0], ranked[-1]
+    mentioned = {best.label, worst.label}
     if best.label != baseline and best.status == "fewer":
         text.append(sentence(best, "fewest"))
         ties = _tied_with([r for r in rows if r.label != baseline], best, runs, min_effect,
                           outcome, label)
+        mentioned |= set(ties)
         if ties:
             text.append(f"It ties for the fewest with {_join(ties)} (their difference from "
                         f"{best.label} is under {thr} points or not statistically clear).")
@@ -305,11 +314,19 @@ def verdict(rows: list[Row], runs: pd.DataFrame, baseline: str, years: float,
         text.append(sentence(worst, "most"))
         ties = _tied_with([r for r in rows if r.label != baseline], worst, runs, min_effect,
                           outcome, label)
+        mentioned |= set(ties)
         if ties:
             text.append(f"It ties for the most with {_join(ties)}.")
     else:
         text.append(f"No policy leaves more weak schools behind than {baseline} by {thr} "
                     "points or more with a clear 95% interval.")
+    for word, status in (("fewer", "fewer"), ("more", "more")):
+        also = [r for r in sorted(others, key=lambda r: r.share) if r.status == status
+                and r.label not in mentioned]
+        if also:
+            text.append(f"Also clearly {word} left behind than {baseline}: " + _join(
+                [f"{r.label} ({100 * r.diff:+.1f} pp, {100 * r.low:+.1f} to "
+                 f"{100 * r.high:+.1f})" for r in also]) + ".")
     tied = [r for r in others if r.status == "tie"]
     if tied:
         small = [r for r in tied if r.n > 1 and math.isfinite(r.low) and

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from experiments.analysis import MIRRORS, threshold
 from experiments.batch import run_batch
 from experiments.report import WORSE_FOR_WEAK, make_report, replicates_to_resolve, t_interval
 
@@ -65,7 +66,7 @@ def test_t_interval_and_replicates_needed_by_hand():
 def test_scenario_intervals_match_hand_computation(batch):
     runs = pd.read_csv(batch / "runs.csv")
     summary = pd.read_csv(batch / "report" / "summary.csv")
-    for outcome in ("left_behind", "gap", "rwm_weak", "terms_below_floor_weak"):
+    for outcome in ("gap", "rwm_weak", "terms_below_floor_weak"):  # quantities: Student t
         for scenario in ("self_improving", "superintendent"):
             x = runs.loc[runs["scenario"] == scenario].sort_values("replicate")[outcome]
             mean, lo, hi = by_hand(x)
@@ -74,6 +75,19 @@ def test_scenario_intervals_match_hand_computation(batch):
             assert row["mean"].item() == pytest.approx(mean, rel=1e-8, abs=1e-12)
             assert row["ci_low"].item() == pytest.approx(lo, rel=1e-8, abs=1e-12)
             assert row["ci_high"].item() == pytest.approx(hi, rel=1e-8, abs=1e-12)
+
+
+def test_share_intervals_stay_within_0_and_100_percent(batch):
+    runs = pd.read_csv(batch / "runs.csv")
+    summary = pd.read_csv(batch / "report" / "summary.csv")
+    shares = summary[summary["interval"] == "bootstrap"]
+    assert {"left_behind", "isolation_weak"} <= set(shares["outcome"])
+    assert ((shares["ci_low"] >= 0) & (shares["ci_high"] <= 1)).all()
+    for scenario in ("self_improving", "superintendent"):  # within its replicates' range
+        x = runs.loc[runs["scenario"] == scenario, "left_behind"]
+        row = shares[(shares["label"] == scenario) & (shares["outcome"] == "left_behind")]
+        assert x.min() - 1e-12 <= row["ci_low"].item() <= row["mean"].item()
+        assert row["mean"].item() <= row["ci_high"].item() <= x.max() + 1e-12
 
 
 def test_paired_differences_match_hand_computation(batch):
@@ -90,8 +104,11 @@ def test_paired_differences_match_hand_computation(batch):
         assert row["ci_high"] == pytest.approx(hi, rel=1e-8, abs=1e-12)
         significant = lo > 0 or hi < 0
         assert bool(row["significant"]) == significant
-        worse = significant and np.sign(mean) == WORSE_FOR_WEAK[outcome]
+        practical = abs(mean) >= threshold(outcome)
+        worse = (significant and practical and outcome not in MIRRORS
+                 and np.sign(mean) == WORSE_FOR_WEAK[outcome])
         assert bool(row["worse_for_weak"]) == worse
+        assert bool(row["practical"]) == practical
 
 
 def test_left_behind_profile_matches_schools_table(batch):
@@ -113,12 +130,16 @@ def test_left_behind_profile_matches_schools_table(batch):
 
 def test_html_and_plots(batch):
     page = (batch / "report.html").read_text()
-    for heading in ("Summary", "Outcomes per scenario", "Paired differences vs self_improving",
-                    "Who is left behind", "Time below the floor", "How many replicates"):
+    assert page.index("class=verdict") < page.index("<h2>")  # the verdict comes first
+    for heading in ("Cost and benefit", "The policies", "Caveats", "Flags against self improving",
+                    "Outcomes per scenario", "Where weak schools are left behind",
+                    "Grade histories of weak schools", "Who is left behind",
+                    "How many replicates"):
         assert heading in page
     paired = pd.read_csv(batch / "report" / "paired.csv")
-    assert ("Flag:" in page) == bool(paired["worse_for_weak"].any())
-    for stem in ("fan_gap", "fan_left_behind", "forest_paired_differences", "weak_end_state"):
+    assert ("Worse for weak schools:" in page) == bool(paired["worse_for_weak"].any())
+    for stem in ("fan_gap", "fan_left_behind", "forest_paired_differences", "weak_end_state",
+                 "cost_benefit"):
         for ext in ("png", "svg"):
             path = batch / "report" / f"{stem}.{ext}"
             assert path.stat().st_size > 1000, path
@@ -137,3 +158,29 @@ def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path):
                               cwd=ROOT, capture_output=True, text=True)
         assert proc.returncode == 2, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and words in proc.stderr
+
+
+def test_maps_for_every_scenario_say_only_weak_schools_were_kept(batch):
+    page = (batch / "report.html").read_text()
+    for scenario in ("self_improving", "superintendent"):
+        for ext in ("png", "svg"):
+            assert (batch / "report" / f"map_{scenario}.{ext}").stat().st_size > 1000
+        assert f"report/map_{scenario}.png" in page
+    assert "only weak schools were kept" in page  # outputs.schools = "weak": said, not hidden
+
+
+def test_inspections_csv_and_transitions_of_the_batch(batch):
+    ins = pd.read_csv(batch / "inspections.csv")
+    assert list(ins.columns) == ["run_id", "scenario", "point", "replicate", "school", "term",
+                                 "grade"]
+    schools = pd.read_csv(batch / "schools.csv")
+    assert set(zip(ins["run_id"], ins["school"], strict=True)) <= set(
+        zip(schools["run_id"], schools["school"], strict=True))  # the schools written (weak)
+    assert ins["term"].between(1, 9).all()
+    # every inspection is one transition, from the grade before it (or the start's)
+    transitions = pd.read_csv(batch / "report" / "transitions.csv")
+    for scenario, g in transitions.groupby("label"):
+        assert g["count"].sum() == (ins["scenario"] == scenario).sum()
+    longit = pd.read_csv(batch / "report" / "longitudinal.csv")
+    assert ((longit["ever_good_low"] >= 0) & (longit["ever_good_high"] <= 1)).all()
+    assert set(longit["label"]) == {"self_improving", "superintendent"}

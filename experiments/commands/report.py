@@ -8,8 +8,9 @@ import os
 from pathlib import Path
 
 NAME = "report"
-HELP = ("Report a finished batch: per-scenario means with 95% intervals, paired differences "
-        "against the baseline, who is left behind, plots (PNG+SVG) and report.html.")
+HELP = ("Report a finished batch: a verdict first (who leaves the fewest and the most weak "
+        "schools behind, by how much, at what cost), flags, policies, caveats, maps, grade "
+        "histories, plots (PNG+SVG) and report.html.")
 FILES = ["report.html", "report", "manifest.json"]  # in an --out folder of its own
 KEYS = ["run_id", "scenario", "policies", "point", "replicate", "seed"]
 FRAME_KEYS = ["run_id", "scenario", "point", "replicate"]
@@ -20,6 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help="a batch folder written by `clustersim batch`")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="where to write report.html and report/ (default: the batch folder)")
+    p.add_argument("--min-effect", type=float, default=2.0, metavar="PP",
+                   help="practical threshold in percentage points of weak schools: smaller "
+                        "differences are ties whatever their p-value (default: 2)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +32,9 @@ def run(args: argparse.Namespace) -> int:
     from model.errors import UserError
 
     folder = Path(args.dir)
+    if not (0 <= args.min_effect <= 100) or args.min_effect != args.min_effect:
+        raise UserError(f"--min-effect: {args.min_effect:g} is not a number of percentage "
+                        "points in [0, 100]")
     if not folder.is_dir():
         raise UserError(f"{args.dir}: no such folder; expected a batch folder "
                         "(e.g. results/policy_comparison)")
@@ -37,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         outputs.claim(args.out, "report")
     else:
         outputs.check_path(folder, "the batch folder")
-    path = make_report(folder, args.out)
+    path = make_report(folder, args.out, min_effect=args.min_effect / 100)
     if own:
         io.write_json(Path(args.out) / "manifest.json", {
             "command": "clustersim report", "batch": os.path.realpath(folder),
