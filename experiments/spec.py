@@ -26,7 +26,9 @@ and the outputs wanted. Layout (every key but ``name`` and ``scenarios`` is opti
     timeseries = true
     schools = "weak"             # none | weak | all
 
-Every error names the file, the key and the allowed values. Validation imports the light
+The reference, with every key and a worked example, is docs/specs.md (`clustersim specs`,
+written from the declarations below). Every error names the file, the key and the allowed
+values. Validation imports the light
 parameter registry, presets and policy names only, never mesa.
 
 Sampling: Latin hypercube and Sobol designs both come from SALib, the project's

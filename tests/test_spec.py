@@ -261,3 +261,17 @@ def test_a_huge_spec_is_refused_from_its_size_before_expanding(tmp_path):
     assert load_spec(path, max_runs=6).n_runs == 6
     with pytest.raises(SpecError, match="more than the limit of 5"):
         load_spec(path, max_runs=5)
+
+
+def test_docs_specs_md_is_written_from_the_declarations():
+    from pathlib import Path
+
+    from experiments import spec_doc
+    from experiments.spec import OUTPUT_KEYS, SCENARIO_KEYS, SWEEP_KEYS, TOP_KEYS, load_spec
+
+    root = Path(__file__).resolve().parent.parent
+    assert (root / "docs" / "specs.md").read_text() == spec_doc.markdown() + "\n"
+    assert set(TOP_KEYS) == set(spec_doc.TOP) and set(SCENARIO_KEYS) == set(spec_doc.SCENARIO)
+    assert {k for keys in SWEEP_KEYS.values() for k in keys} == set(spec_doc.SWEEP)
+    assert set(OUTPUT_KEYS) == set(spec_doc.OUTPUTS)
+    assert load_spec(spec_doc.EXAMPLE).name == "la_decline"  # the worked example validates
