@@ -81,7 +81,7 @@ class Param:
             if not v.is_integer() and on_float != "round":
                 raise ParamError(f"parameter {self.name}: {value!r} is not a whole number; "
                                  f"expected a whole number in [{_fmt(self.low)}, "
-                                 f"{_fmt(self.high)}] (on_float='round' rounds it)")
+                                 f"{_fmt(self.high)}]")
             v = int(round(v))
         self.check(v)
         return v

@@ -15,7 +15,7 @@ BAD = [
     (["--set", "seek_rate=2"],
      "parameter seek_rate: 2.0 is out of range; expected float in [0, 1]"),
     (["--set", "seek_rate=abc"], "parameter seek_rate: 'abc' is not a number"),
-    (["--set", "reveal_terms=2.5"], "parameter reveal_terms: '2.5' is not a number; expected int"),
+    (["--set", "reveal_terms=2.5"], "parameter reveal_terms: '2.5' is not a whole number"),
     (["--set", "m1_hard_to_reach=maybe"], "m1_hard_to_reach: 'maybe' is not a boolean"),
     (["--set", "seek_rate"], "--set expects NAME=VALUE"),
     (["--years", "0"], "years: 0 is not allowed; expected an integer in [1, 50]"),
