@@ -206,6 +206,11 @@ EXTRA_SUMMARY: list[Metric] = [
            "money spent on improving schools (CPD, shared staff, brokers' and trusts' "
            "support, grants), per school per year of the run", lambda m: _per_year(
                m, m.s.cost_total)),
+    Metric("public_cost_per_school_year", "£ per school per year",
+           "public money the policies spent (brokers' offices and funded support, grants, "
+           "subsidies; less penalties collected), per school in the region per year",
+           lambda m: (m.ledger.paid["government"] + m.ledger.paid["broker"]
+                      - m.ledger.received["government"]) / m.s.n / (max(m.term, 1) / 3.0)),
     Metric("cost_weak_per_year", "£ per weak school per year",
            "the same, spent on weak schools", lambda m: _per_year(m, m.s.cost_total,
                                                                   m.weak_idx)),
