@@ -28,6 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# What a policy costs, per school per year: public money when the runs record it (what the
+# policies spent), else all improvement spending (older batches).
+COSTS = ("public_cost_per_school_year", "cost_per_school_year")
+
 MIN_EFFECT = 0.02  # 2 percentage points of weak schools
 HEADLINE_OUTCOME = "left_behind"
 # +1: a larger value is worse for weak schools; -1: a smaller value is worse
@@ -204,19 +208,18 @@ def compare(runs: pd.DataFrame, baseline: str, years: float, schools: float, wea
         g = g.set_index("replicate").sort_index()
         n, mean, _, _, _ = t_interval(g[outcome])
         lo, hi = bootstrap_interval(g[outcome])
-        row = Row(name, n, mean, lo, hi, cost=float(g["cost_per_school_year"].mean())
-                  if "cost_per_school_year" in g else math.nan)
+        cost = next((c for c in COSTS if c in g), None)
+        row = Row(name, n, mean, lo, hi, cost=float(g[cost].mean()) if cost else math.nan)
         if name != baseline and len(base):
             ref = base.reindex(g.index)
             d = g[outcome].to_numpy(float) - ref[outcome].to_numpy(float)
             n, row.diff, _, row.low, row.high = t_interval(d)
             row.status = classify(row.diff, row.low, row.high, n, min_effect)
-            if "cost_per_school_year" in g:
-                row.extra_cost = float(np.nanmean(g["cost_per_school_year"].to_numpy(float)
-                                                  - ref["cost_per_school_year"].to_numpy(float)))
+            if cost:
+                row.extra_cost = float(np.nanmean(g[cost].to_numpy(float)
+                                                  - ref[cost].to_numpy(float)))
                 row.per_weak_lifted = cost_per_weak_lifted(
-                    g["cost_per_school_year"], ref["cost_per_school_year"], years, schools,
-                    ref[outcome] * weak, g[outcome] * weak)
+                    g[cost], ref[cost], years, schools, ref[outcome] * weak, g[outcome] * weak)
         rows.append(row)
     return rows
 
@@ -281,8 +284,8 @@ def verdict(rows: list[Row], runs: pd.DataFrame, baseline: str, years: float,
     others = [r for r in rows if r.label != baseline]
     thr = f"{100 * min_effect:g}"
     text = [f"Under {baseline} (the baseline) {100 * base.share:.0f}% of weak schools are left "
-            f"behind after {years:g} years (still below the floor or graded requires "
-            f"improvement or inadequate). Differences smaller than {thr} percentage points of "
+            f"behind after {years:g} years (still below the floor or below the good "
+            f"standard). Differences smaller than {thr} percentage points of "
             f"weak schools are called ties, whatever their p-value."]
     if not others:
         return " ".join(text)

@@ -307,9 +307,11 @@ def render(batch, summary, diffs, profiles, plots: list[str], figdir: str, *, ve
              f"{escape(analysis.threshold_text(min_effect))}.</p>",
              "<h2>Cost and benefit</h2>",
              "<p class=small>Left behind: weak schools (the bottom fifth by initial "
-             "effectiveness) still below the floor or graded requires improvement or "
-             "inadequate at the end. Cost per weak school kept out of &ldquo;left "
-             "behind&rdquo;: the extra cost against the baseline, paired by replicate, over "
+             "effectiveness) still below the floor or below the good standard (what an "
+             "inspection would judge below good on average) at the end. Cost: public money "
+             "the policies spent, per school per year. Cost per weak school kept out of "
+             "&ldquo;left behind&rdquo;: the extra cost against the baseline, paired by "
+             "replicate, over "
              "every school and every year, divided by how many more weak schools are out of "
              "&ldquo;left behind&rdquo;; &ldquo;no gain&rdquo; when there are none.</p>",
              _costs(rows, batch.label(base, 0))]
