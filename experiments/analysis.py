@@ -476,6 +476,19 @@ def school_histories(schools: pd.DataFrame, inspections: pd.DataFrame, end_term:
     return out
 
 
+def floor_spells(weak: pd.DataFrame) -> dict[str, float]:
+    """Weak schools' spells below the floor standard (attainment), from the schools
+    table's per-run counts: how many, their mean length and the mean longest, in terms."""
+    if "floor_spells" not in weak:  # batches written before the model counted spells
+        return {"floor_spells": math.nan, "mean_floor_spell_terms": math.nan,
+                "longest_floor_spell": math.nan}
+    spells = float(weak["floor_spells"].sum())
+    return {"floor_spells": spells,
+            "mean_floor_spell_terms": float(weak["terms_below_floor"].sum()) / spells
+            if spells else math.nan,
+            "longest_floor_spell": float(weak["longest_floor_spell"].mean())}
+
+
 def longitudinal(histories: pd.DataFrame, label: str = "label") -> pd.DataFrame:
     """Per scenario: weak schools, the share ever graded good or better (of all weak
     schools, and of those starting below good, with Wilson intervals), spells below good
@@ -497,5 +510,6 @@ def longitudinal(histories: pd.DataFrame, label: str = "label") -> pd.DataFrame:
                      "mean_spell_terms": g["terms_below_good"].sum() / spells
                      if spells else math.nan,
                      "spells_open_at_end": int(g["below_good_at_end"].sum()),
-                     "stuck": float(g["stuck"].mean()) if n else math.nan})
+                     "stuck": float(g["stuck"].mean()) if n else math.nan,
+                     **floor_spells(g)})
     return pd.DataFrame(rows)

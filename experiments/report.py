@@ -37,10 +37,10 @@ from model.errors import UserError
 KEYS = ["run_id", "scenario", "policies", "point", "replicate", "seed"]
 # the headline set: no mirrors (catch_up = -gap_change; gap_change pairs exactly as gap)
 HEADLINE = ["left_behind", "gap", "isolation_weak", "cpd_access_ratio", "rwm_weak",
-            "terms_below_floor_weak", "mean_rwm", "cost_per_school_year"]
+            "terms_below_floor_weak", "mean_rwm", "public_cost_per_school_year"]
 PROFILE_COLUMNS = ["run_id", "scenario", "point", "replicate", "phase", "pupils", "rural", "fsm",
                    "governance", "weak", "grade_start", "grade_end", "rwm_end", "left_behind",
-                   "terms_below_floor", "terms_clustered"]
+                   "terms_below_floor", "terms_clustered", "floor_spells", "longest_floor_spell"]
 MAP_COLUMNS = ["school", "x_km", "y_km", "la", "cluster_end", "trust"]
 MAX_MAPS = 24
 

@@ -234,7 +234,8 @@ def _longitudinal(longit: pd.DataFrame, labels: list[str]) -> str:
             "of those starting below good<br><span class=small>% [95% CI]</span>",
             "spells below good<br><span class=small>mean length, terms</span>",
             "still below good at the end<br><span class=small>% of spells</span>",
-            "stuck<br><span class=small>% never graded good</span>"]
+            "stuck<br><span class=small>% never graded good</span>",
+            "spells below the floor<br><span class=small>mean length, terms</span>"]
     rows = []
     for lb in labels:
         r = longit[longit["label"] == lb]
@@ -249,7 +250,8 @@ def _longitudinal(longit: pd.DataFrame, labels: list[str]) -> str:
                   r["ever_good_from_below_high"]),
             f"{r['mean_spell_terms']:.1f}" if spells else "–",
             f"{100 * r['spells_open_at_end'] / spells:.0f}%" if spells else "–",
-            f"{100 * r['stuck']:.0f}%"])
+            f"{100 * r['stuck']:.0f}%",
+            "–" if not r.get("floor_spells", 0) > 0 else f"{r['mean_floor_spell_terms']:.1f}"])
     return _table(head, rows)
 
 

@@ -113,6 +113,8 @@ def school_table(m: ClusterModel) -> pd.DataFrame:
         "below_floor_end": below_floor(m),
         "left_behind": left_behind_mask(m),
         "terms_below_floor": s.terms_below_floor,
+        "floor_spells": s.floor_spells.copy(),
+        "longest_floor_spell": s.longest_floor_spell.copy(),
         "head_changes": s.head_changes.copy(),
         "cluster_end": s.cluster.copy(),
         "clusters_joined": s.clusters_joined,

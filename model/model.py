@@ -319,6 +319,9 @@ class ClusterModel(ClusterService, mesa.Model):
         if self.term > 0:
             s.terms_clustered += s.cluster >= 0
             s.terms_below_floor += self.below_floor_now
+            s.floor_spells += self.below_floor_now & (s.floor_spell == 0)  # a spell starts
+            s.floor_spell = np.where(self.below_floor_now, s.floor_spell + 1, 0)
+            np.maximum(s.longest_floor_spell, s.floor_spell, out=s.longest_floor_spell)
         self.history[self.term] = [metric.fn(self) for metric in METRICS]
         self.datacollector.collect(self)
 

@@ -87,6 +87,9 @@ class SchoolState:
     clusters_joined: np.ndarray = field(default=None)
     terms_below_floor: np.ndarray = field(default=None)
     head_changes: np.ndarray = field(default=None)   # new heads since the start (M14)
+    floor_spell: np.ndarray = field(default=None)    # terms below the floor so far, this spell
+    floor_spells: np.ndarray = field(default=None)   # spells below the floor in the run
+    longest_floor_spell: np.ndarray = field(default=None)  # terms, the run's longest spell
     last_inspected: np.ndarray = field(default=None)  # term of the latest inspection
 
     def __post_init__(self) -> None:
@@ -108,6 +111,9 @@ class SchoolState:
         self.clusters_joined = zeros(np.int32)
         self.terms_below_floor = zeros(np.int32)
         self.head_changes = zeros(np.int32)
+        self.floor_spell = zeros(np.int32)
+        self.floor_spells = zeros(np.int32)
+        self.longest_floor_spell = zeros(np.int32)
         self.last_inspected = zeros(np.int32)
         self.trust = self.region.trust.copy()
         self.governance = self.region.governance.copy()
