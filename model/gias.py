@@ -95,7 +95,8 @@ OPEN = ("Open", "Open, but proposed to close")
 MAINSTREAM_GROUPS = ("Local authority maintained schools", "Academies", "Free Schools")
 SPECIAL_GROUP = "Special schools"
 PHASES = {"Primary": PRIMARY, "Middle deemed primary": PRIMARY, "Secondary": SECONDARY,
-          "Middle deemed secondary": SECONDARY, "All-through": SECONDARY}
+          "Middle deemed secondary": SECONDARY, "All-through": SECONDARY,
+          "All through": SECONDARY}
 GRADES = {"outstanding": 0, "good": 1, "requires improvement": 2, "inadequate": 3,
           "serious weaknesses": 3, "special measures": 3}
 EXCLUSIONS = ("closed", "independent_or_other", "special", "alternative_provision", "other_phase",
@@ -220,7 +221,9 @@ def _la_list(la: Any) -> tuple[str, ...]:
 
 
 def _decode(raw: bytes, key: str, path: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+    # latin-1 last: it decodes any byte, so a real extract holding one of the five bytes
+    # cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) still loads
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
@@ -340,7 +343,8 @@ def _parse(source: str, mtime: int, size: int) -> _Table:
     fsm = _number(df[FSM])[order]
     fsm[(fsm < 0) | (fsm > 100)] = np.nan
     east, north = _number(df[EASTING])[order], _number(df[NORTHING])[order]
-    no_place = np.isnan(east) | np.isnan(north) | ((east == 0) & (north == 0))
+    # the register writes 0 for an unknown coordinate; 0 is off the map either way
+    no_place = np.isnan(east) | np.isnan(north) | (east == 0) | (north == 0)
     east[no_place], north[no_place] = np.nan, np.nan
     rural = _per_value(lower[URBAN_RURAL][order], lambda v: 1.0 if "rural" in v else
                        0.0 if "urban" in v else np.nan, float)

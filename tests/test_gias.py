@@ -421,3 +421,24 @@ def test_a_loaded_region_starts_from_the_register_grades():
     assert (m.s.grade[known] == m.s.region.grade[known]).all()
     eff, g = m.eff0[known], m.s.region.grade[known]
     assert eff[g <= 1].mean() > eff[g >= 2].mean() + 0.1
+
+
+def test_undefined_cp1252_bytes_and_a_zero_coordinate(sample, tmp_path):
+    """A real extract may hold one of the five bytes cp1252 leaves undefined (it still
+    loads, read as latin-1), and writes 0 for an unknown easting or northing (imputed)."""
+    raw = SAMPLE.read_bytes()
+    at = raw.index(b"School", raw.index(b"\n"))
+    odd = tmp_path / "odd_bytes.csv"
+    odd.write_bytes(raw[:at] + b"Sch\x81ol" + raw[at + 6:])
+    assert load_gias(str(odd)).n == sample.n
+    columns, rows = read_rows()
+    kept = load_gias(str(SAMPLE))
+    urn = int(kept.register.urn[0])
+    row = next(r for r in rows if int(r["URN"]) == urn)
+    row["Easting"] = "0"
+    zero = tmp_path / "zero_easting.csv"
+    write_rows(zero, columns, rows)
+    loaded = load_gias(str(zero))
+    assert loaded.n == sample.n
+    assert (loaded.register.report.imputed["position"]
+            == sample.register.report.imputed["position"] + 1)
