@@ -6,12 +6,16 @@ interactive charts drawn in the browser; replicates through the batch engine. It
 no internet: see `scripts/setup_web.py` (run by `make test` and `make web-setup`).
 """
 
-from viz.server import apply_to_running_solara, keep_installed_packages_on_reload, serve_results
+from clustersim.viz.server import (
+    apply_to_running_solara,
+    keep_installed_packages_on_reload,
+    serve_results,
+)
 
 apply_to_running_solara()
 keep_installed_packages_on_reload()
 serve_results()
 
-from viz.page import clustersim_page  # noqa: E402
+from clustersim.viz.page import clustersim_page  # noqa: E402
 
 Page = clustersim_page()

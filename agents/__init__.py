@@ -5,9 +5,9 @@ the model's arrays, reached through ``self.model`` at run time. Nothing here imp
 from ``model``.
 """
 
-from agents.broker import Broker
-from agents.cluster import Cluster
-from agents.provider import Provider
-from agents.school import School
+from clustersim.agents.broker import Broker
+from clustersim.agents.cluster import Cluster
+from clustersim.agents.provider import Provider
+from clustersim.agents.school import School
 
 __all__ = ["Broker", "Cluster", "Provider", "School"]

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-
-from model.groups import average, split_at
+from clustersim.model.groups import average, split_at
 
 if TYPE_CHECKING:
-    from model.model import ClusterModel
+    from clustersim.model.model import ClusterModel
 
 
 class Broker(mesa.Agent):

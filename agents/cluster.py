@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from model.model import ClusterModel
+    from clustersim.model.model import ClusterModel
 
 
 class Cluster(mesa.Agent):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from model.model import ClusterModel
+    from clustersim.model.model import ClusterModel
 
 
 class School(mesa.Agent):

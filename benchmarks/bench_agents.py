@@ -29,10 +29,9 @@ import time
 
 import mesa
 import numpy as np
-
-from model.mechanisms import attainment, learning, needs
-from model.model import ClusterModel
-from model.state import SUBJECT_WEIGHTS
+from clustersim.model.mechanisms import attainment, learning, needs
+from clustersim.model.model import ClusterModel
+from clustersim.model.state import SUBJECT_WEIGHTS
 
 
 class PerAgentSchool(mesa.Agent):

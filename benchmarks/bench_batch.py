@@ -49,15 +49,15 @@ schools = "none"
 
 CHILD = """
 import json, resource, sys, time
-import model
+from clustersim import model
 model.run  # import mesa and the model before timing
-from experiments.batch import run_batch
-from experiments.spec import load_spec
+from clustersim.experiments.batch import run_batch
+from clustersim.experiments.spec import load_spec
 mode, spec_path, out, arg = sys.argv[1:5]
 spec = load_spec(spec_path)
 t0, c0 = time.perf_counter(), time.process_time()
 if mode == "simulate":
-    from experiments.batch import tasks
+    from clustersim.experiments.batch import tasks
     for task in tasks(spec):
         model.simulate(task.config, task.seed)
 elif mode == "dask":
@@ -112,10 +112,11 @@ def overhead_parts(preset: str, years: int, n: int = 40) -> dict[str, float]:
     import statistics
     import time
 
-    import model
-    from experiments.batch import merge, write_part
-    from experiments.executors import Task, format_result
-    from experiments.spec import parse_spec
+    from clustersim.experiments.batch import merge, write_part
+    from clustersim.experiments.executors import Task, format_result
+    from clustersim.experiments.spec import parse_spec
+
+    from clustersim import model
 
     config = {"preset": preset, "years": years, "policies": ["self_improving"]}
     spec = parse_spec({"name": "o", "preset": preset, "years": years, "replicates": n,
@@ -161,7 +162,7 @@ def main() -> None:
     big = write_spec(tmp, args.runs, args.preset, args.years)
     small = write_spec(tmp, max(2, args.runs // 10), args.preset, args.years)
     sys.path.insert(0, str(ROOT))
-    from experiments.spec import load_spec
+    from clustersim.experiments.spec import load_spec
 
     n = load_spec(big).n_runs
     print(f"{n} runs ({args.preset}, {args.years} years, 2 scenarios); timeseries.csv on, "

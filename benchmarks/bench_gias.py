@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.rows < 100 or args.reps < 1:
         p.error("--rows must be at least 100 and --reps at least 1")
-    from model import gias
+    from clustersim.model import gias
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "edubasealldata.csv"

@@ -25,8 +25,8 @@ import numpy as np
 
 CHILD = r"""
 import json, resource, sys, time
-from model import run
-from model.policies import ADD_ONS
+from clustersim.model import run
+from clustersim.model.policies import ADD_ONS
 preset, policies, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
 # the heaviest mix: the busiest middle tier with every add-on
 policies = "+".join(["superintendent", *ADD_ONS]) if policies == "all" else policies

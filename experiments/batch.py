@@ -33,11 +33,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from experiments import io, outputs
-from experiments.executors import Task, execute_run
-from experiments.spec import Spec, load_spec
-from experiments.stopping import Interrupted, StopOnSignals
-from model.errors import UserError
+from clustersim.experiments import io, outputs
+from clustersim.experiments.executors import Task, execute_run
+from clustersim.experiments.spec import Spec, load_spec
+from clustersim.experiments.stopping import Interrupted, StopOnSignals
+from clustersim.model.errors import UserError
 
 PARTS = "parts"
 MANIFEST = "manifest.json"
@@ -240,7 +240,7 @@ def _now() -> str:
 
 
 def new_manifest(spec: Spec, executor: str) -> dict[str, Any]:
-    import model
+    from clustersim import model
 
     scenarios = [{**asdict(s), "resolved": model.resolve_config(spec.config(s, {}))}
                  for s in spec.scenarios]
@@ -351,8 +351,8 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
         max_runs: the most runs the spec may have (default: `batch_options`', or the
             limit's).
     """
-    from experiments.executors import make_executor
-    from experiments.unused import spec_warning
+    from clustersim.experiments.executors import make_executor
+    from clustersim.experiments.unused import spec_warning
 
     options = _OPTIONS.get() or {}
     spec = load_spec(spec_path, max_runs if max_runs is not None else options.get("max_runs"))
@@ -384,7 +384,7 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
         files = ", ".join(k for k in OUTPUTS.values() if (out / k).exists())
         print(f"batch {spec.name}: {spec.n_runs} runs -> {out} ({files}, {MANIFEST})",
               file=sys.stderr)
-        from experiments.analysis import headline_line
+        from clustersim.experiments.analysis import headline_line
 
         line = headline_line(out)  # the closing line: the headline result, or None
         if line:
@@ -398,8 +398,9 @@ def check_configs(spec: Spec) -> None:
     Each scenario is resolved by the model once; each sweep point then only has to keep
     the model's cross-parameter rules (its values were range-checked by the spec).
     """
-    import model
-    from model.params import CONSTRAINTS
+    from clustersim.model.params import CONSTRAINTS
+
+    from clustersim import model
 
     points = spec.sweep.generate()
     for i, s in enumerate(spec.scenarios):

@@ -33,10 +33,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from experiments import validate
-from model import PARAMS
-from model.errors import UserError
+from clustersim.experiments import validate
+from clustersim.model import PARAMS
+from clustersim.model.errors import UserError
 
 DESIGN_SHARE = 0.5  # share of the budget spent on the coarse design
 STAGES = ("default", "design", "refine")
@@ -120,7 +119,7 @@ def parse_figures(names: list[str]) -> tuple[validate.Figure, ...]:
 def make_problem(params: list[str], figures: list[str], replicates: int | None = None,
                  seed: int = 2026, budget: int = 30) -> Problem:
     """Validate the command line's choices into a `Problem` (nothing runs)."""
-    from experiments.sensitivity import constraint_violation
+    from clustersim.experiments.sensitivity import constraint_violation
 
     ranges: dict[str, tuple[float, float]] = {}
     for text in params:
@@ -234,9 +233,8 @@ def design(problem: Problem, n: int) -> np.ndarray:
 def calibrate(problem: Problem, workers: int | None = None,
               progress: Callable[[dict], None] | None = None) -> Search:
     """Run the search; return it (``rows``: every evaluation; ``best()``: the fit)."""
+    from clustersim.experiments.executors import make_executor
     from scipy.optimize import minimize
-
-    from experiments.executors import make_executor
 
     with make_executor(workers=workers) as executor:
         search = Search(problem, executor, progress)
@@ -273,8 +271,7 @@ def write_outputs(out, problem: Problem, search: Search, seconds: float) -> dict
     from pathlib import Path
 
     import pandas as pd
-
-    from experiments import io
+    from clustersim.experiments import io
 
     out = Path(out)
     best, first = search.best(), search.rows[0]

@@ -19,8 +19,8 @@ import sys
 import tempfile
 import traceback
 
-from experiments import commands
-from model.errors import UserError
+from clustersim.experiments import commands
+from clustersim.model.errors import UserError
 
 INTERNAL = 1
 USAGE = 2
@@ -56,9 +56,12 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="clustersim", description=__doc__.splitlines()[0])
+    from clustersim import __version__
+
+    parser.add_argument("--version", action="version", version=f"clustersim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        mod = importlib.import_module(f"experiments.commands.{info.name}")
+        mod = importlib.import_module(f"clustersim.experiments.commands.{info.name}")
         # argparse %-formats help (not descriptions): a literal "95%" must not break it
         p = sub.add_parser(mod.NAME, help=mod.HELP.replace("%", "%%"), description=mod.HELP)
         mod.add_arguments(p)
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error, already printed in one line
         return exc.code if isinstance(exc.code, int) else USAGE
-    from experiments.stopping import Interrupted, StopOnSignals
+    from clustersim.experiments.stopping import Interrupted, StopOnSignals
 
     command = args.command
     try:
@@ -104,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         _say(command, "the output was closed before it was all written (broken pipe)")
         return USAGE
     except OSError as exc:
-        from experiments.outputs import describe_os_error, is_environment_error
+        from clustersim.experiments.outputs import describe_os_error, is_environment_error
 
         if not is_environment_error(exc):
             return _internal(command, exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from model.limits import MAX_RUNS
+from clustersim.model.limits import MAX_RUNS
 
 
 def add_executor_arguments(p: argparse.ArgumentParser, dask: bool = True) -> None:

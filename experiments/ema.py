@@ -32,9 +32,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from model import PARAMS
-from model.params import CONSTRAINTS
-from model.registry import Param
+from clustersim.model import PARAMS
+from clustersim.model.params import CONSTRAINTS
+from clustersim.model.registry import Param
 
 POLICY_LEVER = "policy_set"
 RESERVED = ("policy", "scenario", "model")  # names EMA uses for its own columns
@@ -63,7 +63,7 @@ def run_clustersim(preset: str = "county", years: int = 10, seed: int = 1,
         policy_set: policy components joined with ``+``, e.g. ``superintendent+cpd_bank``.
         **params: any declared parameter (numpy scalars are accepted).
     """
-    from model import SUMMARY, simulate
+    from clustersim.model import SUMMARY, simulate
 
     values = {k: _plain(v) for k, v in params.items()}
     config = {"preset": preset, "years": int(years), "policies": str(policy_set)}
@@ -127,10 +127,10 @@ def build_model(preset: str = "county", years: int = 10, seed: int = 1,
         UserError / ParamError: an unknown parameter, policy, preset or outcome name.
     """
     ema = import_ema()
-    from model import SUMMARY
-    from model.config import resolve_config
-    from model.errors import UserError
-    from model.policies import POLICIES
+    from clustersim.model import SUMMARY
+    from clustersim.model.config import resolve_config
+    from clustersim.model.errors import UserError
+    from clustersim.model.policies import POLICIES
 
     unc = [PARAMS[n] for n in (default_uncertainties() if uncertainties is None
                                else uncertainties)]
@@ -153,7 +153,7 @@ def build_model(preset: str = "county", years: int = 10, seed: int = 1,
     if len(sets) == 1:
         constants[POLICY_LEVER] = sets[0]
     if replications:
-        from experiments.spec import replicate_seeds
+        from clustersim.experiments.spec import replicate_seeds
 
         em.replications = [{"seed": s} for s in replicate_seeds(seed, replications)]
         em.outcomes = [ema.ArrayOutcome(o) for o in names]
@@ -181,7 +181,7 @@ def _check_names(em) -> None:
     """EMA sets a lever whose name is an attribute of the model object on the model
     itself (``AbstractModel.model_init``) and uses some names for its own columns: refuse
     such names here rather than fail in the middle of an experiment set."""
-    from model.errors import UserError
+    from clustersim.model.errors import UserError
 
     names = [p.name for p in [*em.uncertainties, *em.levers]]
     bad = [n for n in names if n in RESERVED or hasattr(em, n)]
@@ -191,3 +191,10 @@ def _check_names(em) -> None:
     twice = {n for n in names if names.count(n) > 1}
     if twice:
         raise UserError(f"{sorted(twice)[0]!r} is both an uncertainty and a lever")
+
+
+def ema_model(preset: str = "county", years: int = 10, seed: int = 1, **kwargs: Any):
+    """EMA Workbench's Model of clustersim with the registry's uncertainties and levers
+    (`build_model`); for your own selection, ``ema_workbench.Model("cs",
+    function=clustersim.simulate)`` works with no adapter."""
+    return build_model(preset=preset, years=years, seed=seed, **kwargs)

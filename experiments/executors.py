@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from model.errors import UserError
+from clustersim.model.errors import UserError
 
 KEYS = ("run_id", "scenario", "point", "replicate")
 FLOAT_FORMAT = "%.10g"
@@ -56,7 +56,7 @@ def execute_run(task: Task) -> dict[str, Any]:
 
     Importable by Dask workers: this is the only function they need.
     """
-    import model
+    from clustersim import model
 
     start = time.perf_counter()
     out = format_result(task, model.run(task.config, task.seed))
@@ -202,7 +202,7 @@ class ProcessExecutor:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        import model
+        from clustersim import model
 
         model.run  # noqa: B018 -- import the model (and mesa) once, before forking
         self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"),

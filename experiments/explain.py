@@ -36,10 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from experiments.explain_output import label, summary_sentences  # noqa: F401 (re-exported)
-from experiments.spec import Spec, SpecError, load_spec, parse_spec, replicate_seeds
-from model.errors import UserError
+from clustersim.experiments.explain_output import label, summary_sentences  # noqa: F401 (re-exported)
+from clustersim.experiments.spec import Spec, SpecError, load_spec, parse_spec, replicate_seeds
+from clustersim.model.errors import UserError
 
 EQUITY = ("left_behind", "gap", "gap_change", "catch_up", "isolation_weak", "cpd_access_ratio",
           "rwm_weak")
@@ -53,7 +52,7 @@ KINDS = ("total", "structure", "component", "interaction", "mechanism")
 def load_source(path: str | Path, max_runs: int | None = None) -> tuple[Spec, Path | None]:
     """The spec of a spec file, or of a batch folder (the copy in its manifest.json), and
     the batch folder if one was given."""
-    from experiments import outputs
+    from clustersim.experiments import outputs
 
     path = Path(path)
     if not path.is_dir():
@@ -78,7 +77,7 @@ def load_source(path: str | Path, max_runs: int | None = None) -> tuple[Spec, Pa
 
 def parse_outcomes(text: str | None) -> tuple[str, ...]:
     """``--outcomes a,b``: names of end-of-run outcomes (default: the equity outcomes)."""
-    from model.metrics import SUMMARY
+    from clustersim.model.metrics import SUMMARY
 
     if text is None:
         return EQUITY
@@ -104,7 +103,7 @@ class Mechanism:
 
 def mechanisms() -> list[Mechanism]:
     """M1-M15 as the mechanism table declares them (`experiments.validation_mechanisms`)."""
-    from experiments.validation_mechanisms import CHECKS
+    from clustersim.experiments.validation_mechanisms import CHECKS
 
     return [Mechanism(c.mechanism, c.name, c.switch) for c in CHECKS]
 
@@ -147,7 +146,7 @@ class Design:
 
     def add(self, config: dict[str, Any]) -> int:
         """The index of ``config``, added unless a config resolving the same is there."""
-        import model
+        from clustersim import model
 
         key = json.dumps(model.resolve_config(config), sort_keys=True, default=str)
         if key not in self.keys:
@@ -159,8 +158,9 @@ class Design:
 def design(spec: Spec, replicates: int, outcomes: tuple[str, ...]) -> Design:
     """Every run the attribution needs, each config once; refused (one line) for a spec
     with more than one sweep point, or more runs than `model.limits.MAX_RUNS`."""
-    import model
-    from model import limits
+    from clustersim.model import limits
+
+    from clustersim import model
 
     if spec.sweep.size() != 1:
         raise SpecError(f"{spec.path}: [sweep] has {spec.sweep.size()} points; explain "
@@ -222,7 +222,7 @@ class ExplainTask:
 
 def run_task(task: ExplainTask) -> tuple[int, list[float]]:
     """Worker entry point (importable by Dask workers): the run's outcomes, in order."""
-    import model
+    from clustersim import model
 
     summary = model.simulate(task.config, task.seed)
     return task.index, [float(summary[o]) for o in task.outcomes]
@@ -240,9 +240,8 @@ def run_design(d: Design, workers: int | None = None, dask: str | None = None,
     """Run every task; values[config, replicate, outcome]."""
     import sys
 
+    from clustersim.experiments.executors import make_executor
     from tqdm import tqdm
-
-    from experiments.executors import make_executor
 
     values = np.full((len(d.configs), d.replicates, len(d.outcomes)), np.nan)
     tqdm.monitor_interval = 0  # no monitor thread: the process pool forks after this
@@ -278,7 +277,7 @@ def shapley(v: np.ndarray) -> np.ndarray:
 
 def attribute(d: Design, values: np.ndarray) -> list[tuple[str, str, str, str, np.ndarray]]:
     """Per-replicate rows: (scenario, kind, name, description, array[replicate, outcome])."""
-    from model import PARAMS
+    from clustersim.model import PARAMS
 
     base = values[d.baseline]
     rows = []
@@ -322,8 +321,7 @@ def frames(d: Design, rows) -> tuple[Any, Any]:
     """(explain frame: one row per scenario, kind, name and outcome with its mean and 95%
     interval; per-replicate frame)."""
     import pandas as pd
-
-    from experiments.report import t_interval
+    from clustersim.experiments.report import t_interval
 
     out, reps = [], []
     seeds = d.seeds

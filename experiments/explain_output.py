@@ -45,7 +45,7 @@ def label(kind: str, name: str) -> str:
 
 
 def _mechanisms():
-    from experiments.explain import mechanisms
+    from clustersim.experiments.explain import mechanisms
 
     return mechanisms()
 
@@ -58,7 +58,7 @@ def scale(outcome: str) -> tuple[float, str]:
     """(factor, unit) in which an outcome's differences are shown."""
     if outcome in PERCENT:
         return 100.0, "pp"
-    from model.metrics import EXTRA_SUMMARY, METRICS
+    from clustersim.model.metrics import EXTRA_SUMMARY, METRICS
 
     units = {m.name: m.unit for m in (*METRICS, *EXTRA_SUMMARY)}
     unit = units.get(outcome, "")
@@ -67,7 +67,7 @@ def scale(outcome: str) -> tuple[float, str]:
 
 def worse_sign(outcome: str) -> int:
     """+1 when a larger value is worse for weak schools, -1 when smaller is, 0 if neither."""
-    from experiments.report import WORSE_FOR_WEAK
+    from clustersim.experiments.report import WORSE_FOR_WEAK
 
     return WORSE_FOR_WEAK.get(outcome, 0)
 
@@ -206,8 +206,7 @@ def plot_scenario(frame, scenario: str, baseline: str, folder: Path) -> list[str
     """explain_<scenario>.png and .svg: one panel per outcome, horizontal bars with their
     95% intervals; blue where a row is better for weak schools, vermilion where worse."""
     import matplotlib
-
-    from experiments.plots import plt
+    from clustersim.experiments.plots import plt
 
     rows = frame[frame["scenario"] == scenario]
     outcomes = list(dict.fromkeys(rows["outcome"]))
@@ -268,8 +267,7 @@ def plot_scenario(frame, scenario: str, baseline: str, folder: Path) -> list[str
 def _save(fig, path: Path) -> None:
     """Save with no date and fixed SVG ids, so the same frame gives the same bytes."""
     import matplotlib
-
-    from experiments.io import atomic_path
+    from clustersim.experiments.io import atomic_path
 
     fmt = path.suffix.lstrip(".")
     meta = {"Date": None} if fmt == "svg" else {}
@@ -282,7 +280,7 @@ def _save(fig, path: Path) -> None:
 def claim(out: str | os.PathLike) -> dict | None:
     """`experiments.outputs`' rule for explain: a new or empty folder, or one explain
     wrote (its manifest says so); anything else refused in one line. Writes nothing."""
-    from experiments import outputs
+    from clustersim.experiments import outputs
 
     return outputs.claim(out, "explain")
 
@@ -291,7 +289,7 @@ def write_outputs(out: Path, d, frame, reps, sentences: dict[str, str], seconds:
                   executor: str) -> list[str]:
     """Every file, each written atomically; files an earlier explain wrote here and this
     one does not are removed (only those its manifest lists)."""
-    from experiments import io
+    from clustersim.experiments import io
 
     old = claim(out) or {}
     io.write_csv(out / "explain.csv", frame)

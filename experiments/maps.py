@@ -20,8 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.io import atomic_path
+from clustersim.experiments.io import atomic_path
 
 BETTER, WORSE, NEUTRAL = "#0072B2", "#D55E00", "#9a9a9a"  # colour-blind safe
 OFFICE_POLICIES = ("local_authority", "superintendent")

@@ -79,7 +79,7 @@ class _Doc:
     """Renders the template; remembers which parameter groups have been placed."""
 
     def __init__(self):
-        from model import PARAMS
+        from clustersim.model import PARAMS
 
         self.groups = PARAMS.groups()
         self.placed: set[str] = set()
@@ -94,8 +94,9 @@ class _Doc:
 
     # -- entities, state variables and scales
     def agents(self, _arg) -> list[str]:
-        import agents
-        from model.model import ClusterModel
+        from clustersim.model.model import ClusterModel
+
+        from clustersim import agents
 
         out = [f"- **{ClusterModel.__name__}** (`model.model`, the environment): "
                f"{_first_line(ClusterModel)}"]
@@ -105,8 +106,8 @@ class _Doc:
         return out
 
     def school_state(self, _arg) -> list[str]:
-        from model.region import Region
-        from model.state import SchoolState
+        from clustersim.model.region import Region
+        from clustersim.model.state import SchoolState
 
         rows = []
         for cls, kind in ((Region, "static"), (SchoolState, "dynamic")):
@@ -119,7 +120,7 @@ class _Doc:
         return _table(["variable", "kind", "meaning (from the code)"], rows)
 
     def cluster_state(self, _arg) -> list[str]:
-        from model.state import FOUNDED, ClusterState
+        from clustersim.model.state import FOUNDED, ClusterState
 
         notes = dict(re.findall(r"\(\"(\w+)\",[^)]*\)[,)]*\s*#\s*(.*)$",
                                 inspect.getsource(ClusterState), re.M))
@@ -129,7 +130,7 @@ class _Doc:
                 f"How a cluster was founded (`founded`): {', '.join(FOUNDED)}."]
 
     def domains(self, _arg) -> list[str]:
-        from model.state import (
+        from clustersim.model.state import (
             CPD_DOMAINS,
             DOMAINS,
             EFFECTIVENESS_WEIGHTS,
@@ -150,7 +151,7 @@ class _Doc:
                 *_table(["", *DOMAINS], rows)]
 
     def scales(self, _arg) -> list[str]:
-        from model.config import DEFAULTS, MAX_YEARS
+        from clustersim.model.config import DEFAULTS, MAX_YEARS
 
         return [f"- Time: one step is one school term, three terms a year; the default horizon "
                 f"is {DEFAULTS['years']} years ({3 * DEFAULTS['years']} steps), at most "
@@ -161,7 +162,7 @@ class _Doc:
 
     # -- process overview
     def phases(self, _arg) -> list[str]:
-        from model.model import ClusterModel
+        from clustersim.model.model import ClusterModel
 
         described = phase_descriptions()
         out = []
@@ -177,7 +178,7 @@ class _Doc:
 
     # -- design concepts
     def streams(self, _arg) -> list[str]:
-        from model.model import STREAMS
+        from clustersim.model.model import STREAMS
 
         users = _stream_users()
         rows = [[f"`{s}`", ", ".join(f"`{u}`" for u in users.get(s, [])) or "-"]
@@ -185,8 +186,8 @@ class _Doc:
         return _table(["stream", "drawn from in"], rows)
 
     def metrics(self, _arg) -> list[str]:
-        from model import metrics
-        from model.metrics import EXTRA_SUMMARY, METRICS, SUMMARY
+        from clustersim.model import metrics
+        from clustersim.model.metrics import EXTRA_SUMMARY, METRICS, SUMMARY
 
         rows = [[f"`{x.name}`", x.unit, x.description, "every term and end"] for x in METRICS]
         rows += [[f"`{x.name}`", x.unit, x.description, "end of run"] for x in EXTRA_SUMMARY]
@@ -207,7 +208,7 @@ class _Doc:
                 f"`simulate()` returns these {len(SUMMARY)} named outcomes (`model.SUMMARY`)."]
 
     def calibrated(self, _arg) -> list[str]:
-        from model import PARAMS
+        from clustersim.model import PARAMS
 
         rows = [[f"`{q.name}`", q.group, q.source] for q in PARAMS
                 if q.source.startswith("calibrated") or re.search(r"\bP\d\b", q.source)]
@@ -215,13 +216,13 @@ class _Doc:
 
     # -- initialisation
     def presets(self, _arg) -> list[str]:
-        from model.region import PRESETS
+        from clustersim.model.region import PRESETS
 
         rows = [[f"`{p.name}`", p.n_schools, p.n_las, p.description] for p in PRESETS.values()]
         return _table(["preset", "schools", "local authorities", "description"], rows)
 
     def region_constants(self, _arg) -> list[str]:
-        import model.region as region
+        import clustersim.model.region as region
 
         rows = [[f"`{name}`", _fmt(getattr(region, name)), note]
                 for name, note in _commented_constants(inspect.getsource(region))]
@@ -237,7 +238,7 @@ class _Doc:
         return self.place(names)[:-1]
 
     def policies(self, _arg) -> list[str]:
-        from model.policies import POLICIES
+        from clustersim.model.policies import POLICIES
 
         out = []
         for name, cls in POLICIES.items():
@@ -252,8 +253,8 @@ class _Doc:
         return out[:-1]
 
     def provider_kinds(self, _arg) -> list[str]:
-        from model.market import KINDS
-        from model.state import DOMAINS
+        from clustersim.model.market import KINDS
+        from clustersim.model.state import DOMAINS
 
         rows = [[f"`{k.name}`", ", ".join(DOMAINS[d] for d in k.domains),
                  "sustained" if k.sustained else "one-off", _fmt(k.price), _fmt(k.quality),
@@ -269,7 +270,7 @@ class _Doc:
         return self.place(rest)[:-1] if rest else ["*(none)*"]
 
     def parameter_count(self, _arg) -> list[str]:
-        from model import PARAMS
+        from clustersim.model import PARAMS
 
         return [f"The registry declares {len(PARAMS.names())} parameters in "
                 f"{len(self.groups)} groups."]
@@ -283,7 +284,7 @@ LAST = ("other_parameters",)  # rendered after every other marker
 # ---------------------------------------------------------------------------- code readers
 def phase_descriptions() -> dict[str, str]:
     """The numbered tick order in ClusterModel's docstring: phase name -> description."""
-    from model.model import ClusterModel
+    from clustersim.model.model import ClusterModel
 
     out: dict[str, str] = {}
     current = None
@@ -340,7 +341,7 @@ def render(template: str | None = None) -> str:
     """The ODD document as markdown (no trailing newline)."""
     if template is None:
         if not TEMPLATE.is_file():
-            from model.errors import UserError
+            from clustersim.model.errors import UserError
 
             raise UserError(f"the ODD template is missing: {TEMPLATE} (needs the source tree)")
         template = TEMPLATE.read_text()

@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from model.errors import UserError
+from clustersim.model.errors import UserError
 
 MANIFEST = "manifest.json"
 KINDS = ("run", "batch", "report", "sensitivity", "calibrate", "validate", "explain")

@@ -8,8 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
-from experiments.io import atomic_path  # noqa: E402
+from clustersim.experiments.io import atomic_path  # noqa: E402
 
 
 def save(fig, path: Path) -> None:

@@ -28,11 +28,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments import analysis, io
-from experiments.analysis import MIN_EFFECT, MIRRORS, WORSE_FOR_WEAK  # noqa: F401
-from experiments.report_plots import make_plots
-from model.errors import UserError
+from clustersim.experiments import analysis, io
+from clustersim.experiments.analysis import MIN_EFFECT, MIRRORS, WORSE_FOR_WEAK  # noqa: F401
+from clustersim.experiments.report_plots import make_plots
+from clustersim.model.errors import UserError
 
 KEYS = ["run_id", "scenario", "policies", "point", "replicate", "seed"]
 # the headline set: no mirrors (catch_up = -gap_change; gap_change pairs exactly as gap)
@@ -130,7 +129,7 @@ class Batch:
 
 def units() -> dict[str, str]:
     """Outcome name -> unit, from the model's metric declarations."""
-    from model.metrics import EXTRA_SUMMARY, METRICS
+    from clustersim.model.metrics import EXTRA_SUMMARY, METRICS
 
     return {m.name: m.unit for m in [*METRICS, *EXTRA_SUMMARY]}
 
@@ -242,7 +241,7 @@ def profile(schools: pd.DataFrame | None, flag: str = "left_behind") -> pd.DataF
 def policies(batch: Batch) -> list[dict]:
     """Each scenario's policies as declared beside them (model/policies): description,
     tier, budget parameter and its value in this batch, and components."""
-    from model import PARAMS, POLICIES
+    from clustersim.model import PARAMS, POLICIES
 
     out = []
     for s in batch.manifest["scenarios"]:
@@ -263,7 +262,7 @@ def caveats(batch: Batch, explain_note: str | None = None) -> list[str]:
     """The assumptions that most move the answer, generated from what the folder holds: a
     sensitivity run's Morris screening when present, otherwise the scenarios' parameters
     marked ``assumption``; and what this batch's size and outputs cannot tell."""
-    from model import PARAMS, POLICIES
+    from clustersim.model import PARAMS, POLICIES
 
     out = []
     morris = next((p for p in (batch.folder / "morris.csv",
@@ -327,7 +326,7 @@ def why_sentences(folder: Path) -> tuple[dict[str, str], str | None]:
         return {}, ("Why: no explain.csv in this folder; `clustersim explain SPEC --out "
                     f"{folder}` attributes each difference to components and mechanisms.")
     try:
-        from experiments.explain import summary_sentences
+        from clustersim.experiments.explain import summary_sentences
 
         return dict(summary_sentences(pd.read_csv(path))), None
     except Exception as exc:  # noqa: BLE001 - the verdict stands without its "why"
@@ -361,8 +360,8 @@ def make_report(folder: str | Path, out: str | Path | None = None,
                 min_effect: float = MIN_EFFECT) -> Path:
     """Write report.html, report/*.csv, plots and maps for a finished batch; return the
     HTML path. ``min_effect``: the practical threshold for shares of weak schools."""
-    from experiments import maps
-    from experiments.report_html import render
+    from clustersim.experiments import maps
+    from clustersim.experiments.report_html import render
 
     batch = Batch(folder)
     out = Path(out) if out else batch.folder

@@ -11,9 +11,8 @@ import math
 from html import escape
 
 import pandas as pd
-
-from experiments import analysis
-from experiments.report import HEADLINE, is_share, units
+from clustersim.experiments import analysis
+from clustersim.experiments.report import HEADLINE, is_share, units
 
 CSS = """
 *{box-sizing:border-box}
@@ -257,7 +256,7 @@ def _longitudinal(longit: pd.DataFrame, labels: list[str]) -> str:
 
 def replicates_note(diffs: pd.DataFrame) -> str:
     """How many replicates the intervals used, and how many each comparison needs."""
-    from experiments.report import replicates_to_resolve
+    from clustersim.experiments.report import replicates_to_resolve
 
     if diffs.empty:
         return "<p>Only one scenario: no paired differences.</p>"

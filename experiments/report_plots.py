@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.io import atomic_path
+from clustersim.experiments.io import atomic_path
 
 MAX_PANELS = 12
 FORMATS = ("png", "svg")
@@ -34,13 +33,13 @@ BASELINE = "#222222"
 
 
 def _names():
-    from experiments.report_html import human, outcome_name, unit_of
+    from clustersim.experiments.report_html import human, outcome_name, unit_of
 
     return human, outcome_name, unit_of
 
 
 def _scale(outcome: str) -> float:
-    from experiments.report import is_share
+    from clustersim.experiments.report import is_share
 
     return 100.0 if is_share(outcome) else 1.0
 

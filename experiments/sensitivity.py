@@ -57,12 +57,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from experiments import io
-from experiments.spec import SpecSource, _Validator, read_toml
-from model import PARAMS, limits
-from model.errors import UserError
-from model.params import CONSTRAINTS
+from clustersim.experiments import io
+from clustersim.experiments.spec import SpecSource, _Validator, read_toml
+from clustersim.model import PARAMS, limits
+from clustersim.model.errors import UserError
+from clustersim.model.params import CONSTRAINTS
 
 EQUITY_OUTCOMES = ("gap", "left_behind", "catch_up", "isolation_weak")
 TOP_KEYS = ("name", "description", "preset", "years", "policies", "replicates", "root_seed",
@@ -120,7 +119,7 @@ def load_sensitivity(path: str | Path) -> SensitivitySpec:
 
 def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> SensitivitySpec:
     """Validate a parsed sensitivity spec (a dict as from TOML)."""
-    import model
+    from clustersim import model
 
     v = _Validator(where)
     v.keys(data, TOP_KEYS, "")
@@ -433,8 +432,8 @@ def run_sensitivity(spec_path: str | Path, out: str | Path | None = None,
     ``sobol.png`` and ``manifest.json``; the stages' batches live in ``morris/`` and
     ``sobol/``. Arguments as `experiments.batch.run_batch`.
     """
-    from experiments.batch import BatchLock
-    from experiments.executors import make_executor
+    from clustersim.experiments.batch import BatchLock
+    from clustersim.experiments.executors import make_executor
 
     spec = load_sensitivity(spec_path)
     make_executor(workers, dask)  # bad --workers/--dask fail before anything is written
@@ -509,7 +508,7 @@ def _run_stages(out: Path, spec: SensitivitySpec, manifest: dict, workers, dask,
 
 def _run_stage(out: Path, spec: SensitivitySpec, stage: str, sweep: dict, workers, dask,
                resume: bool, quiet: bool) -> Path:
-    from experiments.batch import run_batch
+    from clustersim.experiments.batch import run_batch
 
     folder = out / stage
     path = folder / "spec.toml"
@@ -543,7 +542,7 @@ LABELS = 8     # parameters labelled per outcome in the mu_star-sigma scatter
 
 def morris_plots(frame, outcomes: tuple[str, ...], out: Path) -> None:
     """``morris_mu_star.png`` (bars, 95% intervals) and ``morris_sigma.png`` (scatter)."""
-    from experiments.plots import plt, save
+    from clustersim.experiments.plots import plt, save
 
     n, shown = len(outcomes), min(MAX_BARS, len(frame) // len(outcomes))
     fig, axes = plt.subplots(1, n, figsize=(4.4 * n, 0.26 * shown + 1.6), squeeze=False)
@@ -579,7 +578,7 @@ def morris_plots(frame, outcomes: tuple[str, ...], out: Path) -> None:
 
 def sobol_plot(frame, outcomes: tuple[str, ...], path: Path) -> None:
     """First-order and total Sobol indices per outcome, with 95% intervals."""
-    from experiments.plots import plt, save
+    from clustersim.experiments.plots import plt, save
 
     n = len(outcomes)
     k = frame["parameter"].nunique()

@@ -49,8 +49,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model import PARAMS, limits
-from model.errors import ParamError, UserError
+from clustersim.model import PARAMS, limits
+from clustersim.model.errors import ParamError, UserError
 
 TOP_KEYS = ("name", "description", "preset", "region", "la", "gor", "attainment", "years",
             "replicates", "root_seed", "baseline", "params", "scenarios", "sweep", "outputs")
@@ -256,7 +256,7 @@ def _region(v: _Validator, data: dict) -> dict[str, Any]:
     given = {k: data[k] for k in REGION_KEYS if k in data}
     if not given:
         return {}
-    from model.gias import RegionError, resolve_region_keys
+    from clustersim.model.gias import RegionError, resolve_region_keys
 
     try:
         return resolve_region_keys(given)
@@ -265,13 +265,13 @@ def _region(v: _Validator, data: dict) -> dict[str, Any]:
 
 
 def _preset_names() -> list[str]:
-    import model
+    from clustersim import model
 
     return list(model.PRESETS)
 
 
 def _policy_names() -> list[str]:
-    import model
+    from clustersim import model
 
     return list(model.POLICIES)  # the registry imports mesa only when a run builds brokers
 
@@ -355,7 +355,7 @@ class _Validator:
             if len(set(pols)) != len(pols):
                 self.fail(f"{at}.policies", f"{pols!r} names a policy twice")
             try:  # the model's own rules (e.g. one middle tier per scenario)
-                from model.policies import parse_policies
+                from clustersim.model.policies import parse_policies
 
                 parse_policies(pols)
             except UserError as exc:
@@ -373,9 +373,9 @@ class _Validator:
         """Cross-parameter rules of the model (e.g. min <= max) for every scenario and grid
         or list point; sampled points are checked by `run_batch` before anything is written.
         """
-        import model.params
+        from clustersim.model import params
 
-        rules = getattr(model.params, "CONSTRAINTS", ())
+        rules = getattr(params, "CONSTRAINTS", ())
         points = sweep.generate() if sweep.method in ("grid", "list", "none") else [{}]
         for i, s in enumerate(scenarios):
             base = PARAMS.resolve({**common, **s.params})

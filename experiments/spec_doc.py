@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from experiments import spec
-from model import limits
-from model.region import PRESETS
+from clustersim.experiments import spec
+from clustersim.model import limits
+from clustersim.model.region import PRESETS
 
 EXAMPLE = Path(__file__).parent / "specs" / "la_decline.toml"
 

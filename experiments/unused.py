@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from model import PARAMS
+from clustersim.model import PARAMS
 
 PREFIX = "policy: "
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from experiments.validation_experiments import DESIGNS, EXPERIMENTS, pinned  # noqa: F401
-from model.errors import UserError
+from clustersim.experiments.validation_experiments import DESIGNS, EXPERIMENTS, pinned  # noqa: F401
+from clustersim.model.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def tasks(replicates: dict[str, int], root_seed: int,
           overrides: Mapping[str, Any] | None = None) -> list[tuple]:
     """(experiment, replicate, seed, overrides) for every replicate; seeds from the root,
     the same for every experiment and parameter point (common random numbers)."""
-    from experiments.spec import replicate_seeds
+    from clustersim.experiments.spec import replicate_seeds
 
     over = dict(overrides or {})
     return [(name, r, seed, over) for name, n in replicates.items()
@@ -136,7 +136,7 @@ def run_suite(
     overrides: Mapping[str, Any] | None = None,
 ):
     """Run every experiment's replicates; return {experiment: [figures per replicate]}."""
-    from experiments.executors import make_executor
+    from clustersim.experiments.executors import make_executor
 
     todo = tasks(replicates, root_seed, overrides)
     results: dict[str, dict[int, dict]] = {name: {} for name in replicates}
@@ -152,7 +152,7 @@ def run_suite(
 
 def table(results: dict[str, list[dict]]) -> list[dict]:
     """One row per figure: mean and 95% t interval over replicates, target, pass."""
-    from experiments.report import t_interval
+    from clustersim.experiments.report import t_interval
 
     rows = []
     for f in FIGURES:
@@ -171,7 +171,7 @@ def table(results: dict[str, list[dict]]) -> list[dict]:
 def parse_only(text: str | None) -> tuple[list[str], list[str]]:
     """``--only``: (patterns, mechanisms) to run. Names P1-P11 and M1-M15, or ``patterns``
     and ``mechanisms`` for all of either; nothing given means everything."""
-    from experiments.validation_mechanisms import MECHANISMS
+    from clustersim.experiments.validation_mechanisms import MECHANISMS
 
     if text is None:
         return list(PATTERNS), list(MECHANISMS)

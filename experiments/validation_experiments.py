@@ -15,8 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-
-from experiments.validation_records import DECADE, Inspections, Snapshot, run_observed
+from clustersim.experiments.validation_records import DECADE, Inspections, Snapshot, run_observed
 
 STATUS_QUO = ("self_improving", "local_authority")  # the status quo without a new policy
 TAG = {"self_improving": "si", "local_authority": "la"}
@@ -77,7 +76,7 @@ def status_quo(policy: str) -> Callable[[int, Mapping], dict[str, float]]:
     name, tag = f"status_quo_{TAG[policy]}", TAG[policy]
 
     def run(seed: int, overrides: Mapping[str, Any]) -> dict[str, float]:
-        from model.metrics import METRIC_NAMES
+        from clustersim.model.metrics import METRIC_NAMES
 
         year10, record = Snapshot(YEAR_10), Inspections()
         m = run_observed(config(name, overrides), seed, [year10, record])
@@ -168,7 +167,7 @@ def exp_cpd_bank(seed: int, overrides: Mapping[str, Any]) -> dict[str, float]:
 def programme(schools: np.ndarray, hours: float, sustained: bool) -> Callable:
     """A hook adding a funded CPD programme for ``schools`` as one more policy component
     (the model's own extension point: a policy appended to the scenario's)."""
-    from model.policies.base import Policy
+    from clustersim.model.policies.base import Policy
 
     class Programme(Policy):
         name = "validation_programme"
@@ -204,7 +203,7 @@ def exp_cpd_effect(seed: int, overrides: Mapping[str, Any]) -> dict[str, float]:
 
 # ---------------------------------------------------------------------------- P7
 def _at_term(cfg: dict[str, Any], seed: int, term: int):
-    from model.model import ClusterModel
+    from clustersim.model.model import ClusterModel
 
     m = ClusterModel(cfg, seed)
     start = m.s.attainment.copy()
@@ -245,8 +244,8 @@ def exp_superintendent(seed: int, overrides: Mapping[str, Any]) -> dict[str, flo
 
 def exp_regions(seed: int, overrides: Mapping[str, Any]) -> dict[str, float]:
     """P9: England's mixed system (LAs and trusts), LAs grouped into 9 regions."""
-    from model.region import N_REGIONS
-    from model.state import RI
+    from clustersim.model.region import N_REGIONS
+    from clustersim.model.state import RI
 
     m = run_observed(config("regions", overrides), seed)
     region = m.s.region.la_region[m.s.la]

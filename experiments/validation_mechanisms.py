@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from experiments.validation_records import Trace, run_observed
+from clustersim.experiments.validation_records import Trace, run_observed
 
 DEFAULT_REPLICATES = 20
 COUNTY = {"preset": "county", "years": 10}
@@ -122,13 +121,13 @@ def _market_price(m, _) -> float:
 
 
 def _leadership(m, _) -> float:
-    from model.state import LEADERSHIP
+    from clustersim.model.state import LEADERSHIP
 
     return float(m.s.expertise[:, LEADERSHIP].mean())
 
 
 def _lead_school_takeup(m, trace) -> float:
-    from model.market import HUB
+    from clustersim.model.market import HUB
 
     pr = m.providers
     sold = float(pr.hours_sold[pr.kind == HUB].sum())
@@ -139,7 +138,7 @@ def _oneoff_lasting(config: dict, seed: int) -> float:
     """SD the treated schools hold at the end of a run in which a random fifth of schools
     gets one-off CPD events every term (needs all known), against the same run untreated,
     per hour given: one-off gains that fade fast leave little."""
-    from experiments.validation_experiments import cpd_effects
+    from clustersim.experiments.validation_experiments import cpd_effects
 
     hours = 10.0
     cfg = {**config, "m2_hidden_needs": False}
@@ -172,7 +171,7 @@ OUTCOMES: dict[str, Outcome] = {
 
 def outcome(name: str) -> Outcome:
     """The named outcome: one of `OUTCOMES`, or a summary outcome of `model.metrics`."""
-    from model.metrics import EXTRA_SUMMARY, METRICS, SUMMARY
+    from clustersim.model.metrics import EXTRA_SUMMARY, METRICS, SUMMARY
 
     if name in OUTCOMES:
         return OUTCOMES[name]
@@ -198,8 +197,8 @@ def run_mechanisms(mechanisms: list[str], replicates: int = DEFAULT_REPLICATES,
                    dask: str | None = None,
                    progress: Callable[[int, int], None] | None = None) -> list[dict]:
     """Run the paired replicates of the chosen mechanisms; return the table's rows."""
-    from experiments.executors import make_executor
-    from experiments.spec import replicate_seeds
+    from clustersim.experiments.executors import make_executor
+    from clustersim.experiments.spec import replicate_seeds
 
     if not mechanisms:
         return []
@@ -216,7 +215,7 @@ def run_mechanisms(mechanisms: list[str], replicates: int = DEFAULT_REPLICATES,
 
 def row(check: Check, pairs: list[tuple[float, float]]) -> dict:
     """The table's row for one mechanism from its (on, off) pairs."""
-    from experiments.report import t_interval
+    from clustersim.experiments.report import t_interval
 
     on, off = (np.array(x, float) for x in zip(*pairs, strict=True))
     n, diff, _, low, high = t_interval(on - off)
@@ -249,7 +248,7 @@ def format_table(rows: list[dict]) -> str:
 def plot(rows: list[dict], path) -> None:
     """One small panel per mechanism: the paired difference and its 95% interval beside
     zero, green when as designed."""
-    from experiments.plots import plt, save
+    from clustersim.experiments.plots import plt, save
 
     cols = 3
     nrows = math.ceil(len(rows) / cols)

@@ -29,7 +29,7 @@ def run_observed(config: dict[str, Any], seed: int, observers: Iterable = (),
                  before: Callable | None = None):
     """Build the model, let ``before`` adjust it, then step it to its horizon, calling
     every observer's ``start(m)`` once and ``observe(m)`` after each term."""
-    from model.model import ClusterModel
+    from clustersim.model.model import ClusterModel
 
     m = ClusterModel(config, seed)
     if before:

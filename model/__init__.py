@@ -7,20 +7,20 @@ pandas or the model class is imported on first use, so `clustersim --help` stays
 
 from __future__ import annotations
 
-from model.errors import ParamError, UserError
-from model.params import PARAMS
+from clustersim.model.errors import ParamError, UserError
+from clustersim.model.params import PARAMS
 
 _LAZY = {
-    "ClusterModel": "model.model",
-    "RunResult": "model.api",
-    "run": "model.api",
-    "simulate": "model.api",
-    "resolve_config": "model.config",
-    "PRESETS": "model.region",
-    "POLICIES": "model.policies",
-    "POLICY_NAMES": "model.policies",
-    "METRICS": "model.metrics",
-    "SUMMARY": "model.metrics",
+    "ClusterModel": "clustersim.model.model",
+    "RunResult": "clustersim.model.api",
+    "run": "clustersim.model.api",
+    "simulate": "clustersim.model.api",
+    "resolve_config": "clustersim.model.config",
+    "PRESETS": "clustersim.model.region",
+    "POLICIES": "clustersim.model.policies",
+    "POLICY_NAMES": "clustersim.model.policies",
+    "METRICS": "clustersim.model.metrics",
+    "SUMMARY": "clustersim.model.metrics",
 }
 
 __all__ = ["PARAMS", "ParamError", "UserError", *_LAZY]

@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from model.model import ClusterModel
-from model.region import GOVERNANCE_NAMES
-from model.state import GRADES
+from clustersim.model.model import ClusterModel
+from clustersim.model.region import GOVERNANCE_NAMES
+from clustersim.model.state import GRADES
 
 
 @dataclass
@@ -41,7 +40,7 @@ def run_to_end(config: dict[str, Any] | None = None, seed: int = 0,
 
 def _config(params: dict[str, Any] | None, kwargs: dict[str, Any],
             on_float: str) -> dict[str, Any]:
-    from model.config import resolve_config
+    from clustersim.model.config import resolve_config
 
     return resolve_config({**(params or {}), **kwargs}, on_float)
 
@@ -68,7 +67,7 @@ def simulate(params: dict[str, Any] | None = None, seed: int = 0, *,
     of range, a broken constraint) instead of raising, so one bad point of a design does
     not stop an experiment set.
     """
-    from model.errors import UserError
+    from clustersim.model.errors import UserError
 
     if on_invalid not in ("raise", "nan"):
         raise ValueError(f"on_invalid: {on_invalid!r}; expected 'raise' or 'nan'")
@@ -77,7 +76,7 @@ def simulate(params: dict[str, Any] | None = None, seed: int = 0, *,
     except UserError:
         if on_invalid == "raise":
             raise
-        from model.metrics import SUMMARY
+        from clustersim.model.metrics import SUMMARY
 
         return dict.fromkeys(SUMMARY, float("nan"))
     return run_to_end(config, seed).summary()
@@ -86,8 +85,8 @@ def simulate(params: dict[str, Any] | None = None, seed: int = 0, *,
 def school_table(m: ClusterModel) -> pd.DataFrame:
     """One row per school: attributes, start and end state, weak or not, cluster history."""
     s, r = m.s, m.s.region
-    from model.mechanisms.attainment import below_floor
-    from model.metrics import left_behind_mask
+    from clustersim.model.mechanisms.attainment import below_floor
+    from clustersim.model.metrics import left_behind_mask
 
     grade_names = np.array(GRADES)
     table = pd.DataFrame({

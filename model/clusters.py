@@ -14,12 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-
-from model.groups import split_at
-from model.mechanisms import bank
-from model.membership import Membership
-from model.region import nearest
-from model.state import FOUNDED
+from clustersim.model.groups import split_at
+from clustersim.model.mechanisms import bank
+from clustersim.model.membership import Membership
+from clustersim.model.region import nearest
+from clustersim.model.state import FOUNDED
 
 TERMS_PER_YEAR = 3
 

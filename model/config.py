@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.errors import ParamError, UserError
-from model.limits import YEARS
-from model.params import CONSTRAINTS, PARAMS
+from clustersim.model.errors import ParamError, UserError
+from clustersim.model.limits import YEARS
+from clustersim.model.params import CONSTRAINTS, PARAMS
 
 DEFAULTS = {"preset": "county", "policies": ["self_improving"], "years": 10}
 MAX_YEARS = YEARS[1]  # model.limits declares every limit once
@@ -24,9 +24,9 @@ def resolve_config(config: dict[str, Any] | None = None,
     bad input fails before a run. ``on_float="round"`` rounds a sampler's floats for
     integer parameters (see ``Param.coerce``).
     """
-    from model.gias import resolve_region_keys
-    from model.policies import parse_policies
-    from model.region import get_preset
+    from clustersim.model.gias import resolve_region_keys
+    from clustersim.model.policies import parse_policies
+    from clustersim.model.region import get_preset
 
     config = dict(config or {})
     out: dict[str, Any] = {}

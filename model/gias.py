@@ -67,9 +67,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from model.errors import UserError
-from model.region import (
+from clustersim.model.errors import UserError
+from clustersim.model.region import (
     FSM_MEAN,
     LA_MAINTAINED,
     PRIMARY,
@@ -571,9 +570,8 @@ def condition_on_known(mean: np.ndarray, sd: float | np.ndarray, region: Region,
     Schools with nothing known get a plain draw from the prior; the stream's use does not
     depend on what is known (n normals, then n uniforms and n normals if grades exist).
     """
+    from clustersim.model.mechanisms.attainment import COHORT_YEARS, FSM_CENTRE
     from scipy.special import ndtr, ndtri
-
-    from model.mechanisms.attainment import COHORT_YEARS, FSM_CENTRE
 
     n = region.n
     m = np.broadcast_to(np.asarray(mean, float), (n,)).copy()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.errors import UserError
+from clustersim.model.errors import UserError
 
 YEARS = (1, 50)  # horizon in years (three terms each)
 SEEDS = (0, 2**63 - 1)  # --seed and root_seed: numpy's SeedSequence takes any int >= 0

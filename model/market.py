@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from model.region import nearest
-from model.state import BUSINESS, ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
+from clustersim.model.region import nearest
+from clustersim.model.state import BUSINESS, ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND
 
 TEACHING_AND_LEAD = (MATHS, ENGLISH, SCIENCE, SEND, LEADERSHIP)
 

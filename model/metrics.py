@@ -11,10 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
-from model.groups import average
-from model.market import KIND_NAMES
-from model.state import INADEQUATE, RI
+from clustersim.model.groups import average
+from clustersim.model.market import KIND_NAMES
+from clustersim.model.state import INADEQUATE, RI
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,12 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.agentset import AgentSet
-
-from agents import Cluster, Provider, School
-from model.clusters import ClusterService
-from model.config import resolve_config
-from model.ledger import Ledger
-from model.market import SERVICE_KINDS, candidate_index, default_market, nearest_of_kind
-from model.mechanisms import (
+from clustersim.agents import Cluster, Provider, School
+from clustersim.model.clusters import ClusterService
+from clustersim.model.config import resolve_config
+from clustersim.model.ledger import Ledger
+from clustersim.model.market import SERVICE_KINDS, candidate_index, default_market, nearest_of_kind
+from clustersim.model.mechanisms import (
     attainment,
     cohesion,
     commissioning,
@@ -27,14 +25,22 @@ from model.mechanisms import (
     needs,
     partnering,
 )
-from model.mechanisms.attainment import below_floor
-from model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
-from model.params import PARAMS
-from model.policies import POLICIES, Policy
-from model.policies.chains import TrustNetwork
-from model.region import build_region, get_preset, nearest, spatial_order
-from model.state import CPD_DOMAINS, FOUNDED, GRADES, ClusterState, initial_state, shock_sd
-from model.threads import one_blas_thread
+from clustersim.model.mechanisms.attainment import below_floor
+from clustersim.model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
+from clustersim.model.params import PARAMS
+from clustersim.model.policies import POLICIES, Policy
+from clustersim.model.policies.chains import TrustNetwork
+from clustersim.model.region import build_region, get_preset, nearest, spatial_order
+from clustersim.model.state import (
+    CPD_DOMAINS,
+    FOUNDED,
+    GRADES,
+    ClusterState,
+    initial_state,
+    shock_sd,
+)
+from clustersim.model.threads import one_blas_thread
+from mesa.agentset import AgentSet
 
 # Independent random streams, one per process of the model: a policy that draws
 # more numbers in one stream never shifts another. Order is fixed: append, never reorder.
@@ -52,7 +58,7 @@ def run_seed(seed: int | np.random.Generator | None) -> int:
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(2**63))
     if isinstance(seed, bool) or int(seed) != seed or int(seed) < 0:
-        from model.errors import UserError
+        from clustersim.model.errors import UserError
 
         raise UserError(f"seed: {seed!r} is not allowed; expected a whole number >= 0")
     return int(seed)
@@ -319,8 +325,9 @@ class ClusterModel(ClusterService, mesa.Model):
         if self.term > 0:
             s.terms_clustered += s.cluster >= 0
             s.terms_below_floor += self.below_floor_now
-            s.floor_spells += self.below_floor_now & (s.floor_spell == 0)  # a spell starts
-            s.floor_spell = np.where(self.below_floor_now, s.floor_spell + 1, 0)
+            below = self.below_floor_now
+            s.floor_spells += below & (s.floor_spell == 0)  # a spell starts
+            s.floor_spell = np.where(below, s.floor_spell + 1, 0)
             np.maximum(s.longest_floor_spell, s.floor_spell, out=s.longest_floor_spell)
         self.history[self.term] = [metric.fn(self) for metric in METRICS]
         self.datacollector.collect(self)

@@ -15,7 +15,7 @@ the expected standard; one step is one school term (three a year).
 
 from __future__ import annotations
 
-from model.registry import Param, Registry
+from clustersim.model.registry import Param, Registry
 
 _P = Param
 

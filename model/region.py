@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from model.errors import UserError
-from model.groups import members_by
+from clustersim.model.errors import UserError
+from clustersim.model.groups import members_by
 
 if TYPE_CHECKING:
-    from model.gias import Register
+    from clustersim.model.gias import Register
 
 PRIMARY, SECONDARY = 0, 1
 LA_MAINTAINED, STANDALONE_ACADEMY, TRUST_ACADEMY = 0, 1, 2
@@ -113,7 +112,7 @@ def build_region(config: dict, preset: Preset, rng: np.random.Generator) -> Regi
     """The run's schools: read from the register file a config names (``region``; see
     model/gias.py), else drawn from the preset."""
     if config.get("region"):
-        from model.gias import region_for
+        from clustersim.model.gias import region_for
 
         return region_for(config)
     return generate(preset, rng)

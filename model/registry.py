@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from model.errors import ParamError
+from clustersim.model.errors import ParamError
 
 KINDS = ("float", "int", "bool")
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from model.params import CONSTRAINTS, PARAMS
+from clustersim.model.params import CONSTRAINTS, PARAMS
 
 
 def salib_problem(names: Sequence[str] | None = None, narrow: bool = True) -> dict[str, Any]:

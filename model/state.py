@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
-
-from model.groups import rowdot
-from model.region import SECONDARY_EFFECT_SHIFT, Region
+from clustersim.model.groups import rowdot
+from clustersim.model.region import SECONDARY_EFFECT_SHIFT, Region
 
 DOMAINS = ("maths", "english", "science", "send", "leadership", "business")
 MATHS, ENGLISH, SCIENCE, SEND, LEADERSHIP, BUSINESS = range(len(DOMAINS))
@@ -206,7 +205,7 @@ def known_school_effects(p: SimpleNamespace, predicted: np.ndarray, drawn: np.nd
     """A loaded region's schools start where the register says they are: each school's
     effect is drawn given its published grade and KS2 results (``model.gias``); schools
     with neither keep their drawn effect."""
-    from model.gias import condition_on_known
+    from clustersim.model.gias import condition_on_known
 
     known = np.zeros(region.n, bool)
     if region.grade is not None:
@@ -225,7 +224,7 @@ def settled_school_effects(p: SimpleNamespace, predicted: np.ndarray, fsm: np.nd
     today's heads are not a plain normal draw. Simulated yearly with the same rule as
     ``model.mechanisms.learning.change_heads`` (a judged grade stands in for the
     inspection), so the run starts where its own turnover keeps it."""
-    from model.mechanisms.learning import head_turnover_rate
+    from clustersim.model.mechanisms.learning import head_turnover_rate
 
     u = rng.normal(0.0, p.effectiveness_sd, len(predicted))
     if not p.m14_turnover:
@@ -249,7 +248,7 @@ def shock_sd(p: SimpleNamespace, teachers: np.ndarray) -> np.ndarray:
 def transient_spread(p: SimpleNamespace, teachers: np.ndarray, fsm: np.ndarray) -> np.ndarray:
     """Stationary SD of expertise around its anchor: AR(1) shocks relaxing at the
     school's turnover and skill-fade rate (``model.mechanisms.learning.decay_rate``)."""
-    from model.mechanisms.learning import relax_rate
+    from clustersim.model.mechanisms.learning import relax_rate
 
     if not p.m14_turnover:
         return np.zeros(len(teachers))

@@ -9,7 +9,7 @@ import pytest
 
 @functools.lru_cache(maxsize=64)
 def _summary(items: tuple, seed: int) -> dict:
-    from model import simulate
+    from clustersim.model import simulate
 
     return simulate(dict(items), seed)
 

@@ -22,7 +22,7 @@ FILES = ("summary.csv", "timeseries.csv", "schools.csv")
 
 
 def scenarios() -> list[str]:
-    from model.policies import POLICY_NAMES
+    from clustersim.model.policies import POLICY_NAMES
 
     return [*POLICY_NAMES, *COMBINATIONS]
 
@@ -35,7 +35,7 @@ def _cell(v) -> str:
 
 def tables() -> dict[str, str]:
     """The baseline's three tables as text (long format: one value per line)."""
-    from model import run
+    from clustersim.model import run
 
     summary, series, schools = ["preset,scenario,outcome,value"], [
         "preset,scenario,term,metric,value"], ["preset,scenario,schools_table_sha256"]

@@ -99,8 +99,9 @@ COLOUR_TOGGLE_JS = """
 
 # ------------------------------------------------------------------ without a browser
 def test_inputs_are_the_registry_grouped_labelled_by_meaning():
-    import model
-    from viz.inputs import _on_grid, param_groups
+    from clustersim.viz.inputs import _on_grid, param_groups
+
+    from clustersim import model
 
     groups = param_groups()
     assert list(groups) == list(model.PARAMS.groups()), "grouped as `clustersim params`"
@@ -123,9 +124,9 @@ def test_inputs_are_the_registry_grouped_labelled_by_meaning():
 
 
 def test_scenarios_are_one_middle_tier_plus_add_ons():
-    from model.config import DEFAULTS
-    from model.policies import ADD_ONS, MIDDLE_TIERS, POLICIES
-    from viz.adapter import Scenario, default_scenarios
+    from clustersim.model.config import DEFAULTS
+    from clustersim.model.policies import ADD_ONS, MIDDLE_TIERS, POLICIES
+    from clustersim.viz.adapter import Scenario, default_scenarios
 
     assert set(MIDDLE_TIERS) | set(ADD_ONS) == set(POLICIES)
     s = Scenario(MIDDLE_TIERS[0]).toggled(ADD_ONS[-1], True).toggled(ADD_ONS[0], True)
@@ -144,8 +145,8 @@ def test_scenarios_are_one_middle_tier_plus_add_ons():
 
 
 def test_pair_runs_both_scenarios_on_one_region_and_one_set_of_shocks():
-    from model.policies import MIDDLE_TIERS
-    from viz.adapter import Pair, Scenario
+    from clustersim.model.policies import MIDDLE_TIERS
+    from clustersim.viz.adapter import Pair, Scenario
 
     common = {"preset": "maximising_progress", "years": 2}
     a, b = Scenario(MIDDLE_TIERS[0]), Scenario(MIDDLE_TIERS[-1])
@@ -166,9 +167,9 @@ def test_pair_runs_both_scenarios_on_one_region_and_one_set_of_shocks():
 
 
 def test_session_resets_steps_and_refuses_clashing_inputs_in_one_line():
-    from model.policies import ADD_ONS, MIDDLE_TIERS
-    from viz.adapter import Scenario
-    from viz.components import Session
+    from clustersim.model.policies import ADD_ONS, MIDDLE_TIERS
+    from clustersim.viz.adapter import Scenario
+    from clustersim.viz.components import Session
 
     session = Session()
     session.values["cluster_min_size"].set(session.inputs["cluster_min_size"].high)
@@ -197,10 +198,11 @@ def test_session_resets_steps_and_refuses_clashing_inputs_in_one_line():
 
 
 def test_chart_data_from_term_zero():
-    import model
-    from model.policies import MIDDLE_TIERS
-    from viz import charts
-    from viz.adapter import Pair, Scenario
+    from clustersim.model.policies import MIDDLE_TIERS
+    from clustersim.viz import charts
+    from clustersim.viz.adapter import Pair, Scenario
+
+    from clustersim import model
 
     pair = Pair({"preset": "maximising_progress", "years": 3},
                 {"baseline": Scenario(MIDDLE_TIERS[0]), "policy": Scenario(MIDDLE_TIERS[-1])},
@@ -227,10 +229,10 @@ def test_chart_data_from_term_zero():
 
 
 def test_replicate_spec_is_a_valid_batch_spec(tmp_path):
-    from experiments.spec import load_spec
-    from model.policies import ADD_ONS, MIDDLE_TIERS
-    from viz.adapter import Scenario
-    from viz.replicates import spec_text
+    from clustersim.experiments.spec import load_spec
+    from clustersim.model.policies import ADD_ONS, MIDDLE_TIERS
+    from clustersim.viz.adapter import Scenario
+    from clustersim.viz.replicates import spec_text
 
     base, pol = Scenario(MIDDLE_TIERS[0]), Scenario(MIDDLE_TIERS[-1], (ADD_ONS[0],))
     common = {"preset": PRESET, "years": 4, "seek_rate": 0.31, "m4_cohesion": False}
@@ -250,8 +252,9 @@ def test_replicate_spec_is_a_valid_batch_spec(tmp_path):
 
 
 def test_real_regions_are_offered_with_their_local_authorities():
-    import model
-    from viz.inputs import region_choices
+    from clustersim.viz.inputs import region_choices
+
+    from clustersim import model
 
     choices = region_choices()
     assert [c.config.get("preset") for c in choices[:len(model.PRESETS)]] == list(model.PRESETS)
@@ -261,7 +264,7 @@ def test_real_regions_are_offered_with_their_local_authorities():
     assert [la.split(" ")[0] for la in sample.las] == ["961", "962", "963"]
     m = model.ClusterModel(config={**sample.config, "la": "962",
                                    "policies": ["self_improving"]}, seed=1)
-    from viz import charts
+    from clustersim.viz import charts
 
     static = charts.map_static(m)["schools"]
     assert set(static["la"]) == {sample.las[1]}
@@ -271,7 +274,7 @@ def test_real_regions_are_offered_with_their_local_authorities():
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
 def test_app_on_a_network_address_warns_it_has_no_authentication(host, tmp_path):
     env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path)}  # no assets: stops
-    out = subprocess.run([sys.executable, "-m", "experiments.cli", "app", "--host", host],
+    out = subprocess.run([sys.executable, "-m", "clustersim", "app", "--host", host],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     lines = out.stderr.strip().splitlines()
     assert out.returncode == 2 and len(lines) == 2, out.stderr
@@ -279,12 +282,12 @@ def test_app_on_a_network_address_warns_it_has_no_authentication(host, tmp_path)
 
 
 def test_app_on_loopback_does_not_warn(tmp_path):
-    from viz.server import is_loopback
+    from clustersim.viz.server import is_loopback
 
     assert all(map(is_loopback, ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"]))
     assert not any(map(is_loopback, ["0.0.0.0", "::", "10.0.0.1", "example.org"]))
     env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "experiments.cli", "app"], cwd=ROOT, env=env,
+    out = subprocess.run([sys.executable, "-m", "clustersim", "app"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "warning" not in out.stderr, out.stderr
 
@@ -292,7 +295,7 @@ def test_app_on_loopback_does_not_warn(tmp_path):
 # ------------------------------------------------------------------ in a browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from viz.server import RESULTS_ENV, assets_ready
+    from clustersim.viz.server import RESULTS_ENV, assets_ready
 
     if chromium_executable() is None:
         pytest.skip("chromium not found: run `python scripts/setup_web.py` (as root) first")
@@ -300,7 +303,7 @@ def server(tmp_path_factory):
         pytest.fail("Solara's front-end files are missing: run `python scripts/setup_web.py`")
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    argv = [sys.executable, "-m", "experiments.cli", "app", "--host", "127.0.0.1",
+    argv = [sys.executable, "-m", "clustersim", "app", "--host", "127.0.0.1",
             "--port", str(port), "--preset", PRESET]
     log = tmp_path_factory.mktemp("app") / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOLARA_")}
@@ -386,7 +389,7 @@ def drive(page, url: str, report: dict) -> None:
     # --- every input shows its value; no two labels alike; a tooltip on each
     page.locator(".cs-open-all").click()
     n_params = page.locator(".cs-params .cs-input")
-    import model
+    from clustersim import model
 
     expect_count(n_params, len(model.PARAMS))
     fields = page.locator(".cs-side .cs-input, .cs-main .cs-input")
@@ -418,7 +421,7 @@ def drive(page, url: str, report: dict) -> None:
     page.locator(".cs-close-all").click()
 
     # --- a baseline and a policy: superintendent with the first add-on, against the default
-    from model.policies import ADD_ONS
+    from clustersim.model.policies import ADD_ONS
 
     policy = page.locator(".cs-scenario-policy")
     policy.get_by_text("superintendent", exact=True).click()
@@ -530,10 +533,10 @@ def expect_count(locator, n: int) -> None:
 
 def test_replicates_run_in_the_background_and_pair_over_seeds(tmp_path):
     """The page's replicate job, without the page: batch, report, paired interval."""
-    from experiments.report import t_interval
-    from model.policies import MIDDLE_TIERS
-    from viz import replicates
-    from viz.adapter import Scenario
+    from clustersim.experiments.report import t_interval
+    from clustersim.model.policies import MIDDLE_TIERS
+    from clustersim.viz import replicates
+    from clustersim.viz.adapter import Scenario
 
     scenarios = {"baseline": Scenario(MIDDLE_TIERS[0]), "policy": Scenario(MIDDLE_TIERS[-1])}
     common = {"preset": "maximising_progress", "years": 1}
@@ -559,9 +562,9 @@ def test_replicates_run_in_the_background_and_pair_over_seeds(tmp_path):
 
 
 def test_a_cancelled_replicate_job_stops_its_processes(tmp_path):
-    from model.policies import MIDDLE_TIERS
-    from viz import replicates
-    from viz.adapter import Scenario
+    from clustersim.model.policies import MIDDLE_TIERS
+    from clustersim.viz import replicates
+    from clustersim.viz.adapter import Scenario
 
     scenarios = {"baseline": Scenario(MIDDLE_TIERS[0]), "policy": Scenario(MIDDLE_TIERS[-1])}
     job = replicates.start({"preset": PRESET, "years": 10}, scenarios, 1, 100, root=tmp_path)
@@ -572,7 +575,7 @@ def test_a_cancelled_replicate_job_stops_its_processes(tmp_path):
 
 
 def test_a_view_is_sent_only_the_columns_that_changed():
-    from viz.charts import VegaView
+    from clustersim.viz.charts import VegaView
 
     view = VegaView(spec={})
     static = {"schools": {"x": [0, 1]}}

@@ -19,8 +19,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from experiments.cli import main
+from clustersim.experiments.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SENSITIVITY_TINY = ROOT / "experiments" / "specs" / "sensitivity" / "sensitivity_tiny.toml"
@@ -545,7 +544,7 @@ def test_a_parameter_no_policy_reads_is_a_one_line_warning(work, capsys):
 
 
 def clustersim(*args: str, cwd: Path, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "clustersim", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, **kw)
 
@@ -569,7 +568,7 @@ def test_a_real_process_exits_2_with_one_line(work, argv, fragment):
 
 
 def test_a_closed_pipe_is_one_line_not_a_traceback(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "params"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "clustersim", "params"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()  # like `| head` that has read enough, before params writes
     err = proc.stderr.read().decode()
@@ -582,8 +581,8 @@ def test_an_internal_error_names_its_log_and_exits_1(tmp_path):
     """A bug (here: a command that divides by zero) is one line and a log file, exit 1."""
     code = textwrap.dedent("""
         import sys
-        from experiments import cli
-        from experiments.commands import policies
+        from clustersim.experiments import cli
+        from clustersim.experiments.commands import policies
         def boom(args):
             raise ZeroDivisionError("a bug")
         policies.run = boom

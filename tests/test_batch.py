@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from experiments.batch import (
+from clustersim.experiments.batch import (
     LOCK,
     MANIFEST,
     PARTS,
@@ -25,9 +24,9 @@ from experiments.batch import (
     tasks,
     write_part,
 )
-from experiments.executors import execute_run
-from experiments.spec import load_spec, replicate_seeds
-from model.errors import UserError
+from clustersim.experiments.executors import execute_run
+from clustersim.experiments.spec import load_spec, replicate_seeds
+from clustersim.model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 CSVS = ("runs.csv", "timeseries.csv", "schools.csv", "inspections.csv")
@@ -59,7 +58,7 @@ def make_spec(folder: Path, years: int = 2, replicates: int = 2) -> Path:
 
 
 def cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "clustersim", *args], cwd=ROOT,
                           capture_output=True, text=True, **kw)
 
 
@@ -146,7 +145,7 @@ def test_kill_9_then_resume_gives_the_uninterrupted_files(tmp_path):
     spec = make_spec(tmp_path, years=4, replicates=12)  # 48 runs
     reference = run_batch(spec, out=tmp_path / "ref", workers=2, quiet=True)
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "batch", str(spec),
+    proc = subprocess.Popen([sys.executable, "-m", "clustersim", "batch", str(spec),
                              "--out", str(out), "--workers", "2", "--quiet"], cwd=ROOT,
                             start_new_session=True, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -218,7 +217,7 @@ def test_progress_is_quiet_without_a_terminal(serial, tmp_path):
 
 def test_shipped_specs_resolve_in_the_model():
     """Every scenario x point of every shipped spec is a valid model configuration."""
-    import model
+    from clustersim import model
 
     for path in sorted((ROOT / "experiments" / "specs").glob("*.toml")):
         spec = load_spec(path)
@@ -228,7 +227,7 @@ def test_shipped_specs_resolve_in_the_model():
 
 
 def test_report_of_a_sweep_labels_points_and_draws_the_sweep(serial, tmp_path):
-    from experiments.report import make_report
+    from clustersim.experiments.report import make_report
 
     page = make_report(serial, out=tmp_path).read_text()
     assert "superintendent [seek_rate=0.1]" in page

@@ -7,10 +7,9 @@ import json
 
 import pandas as pd
 import pytest
-
-from experiments import validate
-from experiments.calibrate import make_problem, run_task
-from experiments.cli import main
+from clustersim.experiments import validate
+from clustersim.experiments.calibrate import make_problem, run_task
+from clustersim.experiments.cli import main
 
 FIT = ["calibrate", "--param", "homophily_weight=0:10", "--pattern", "partner_quality_ratio",
        "--replicates", "3", "--budget", "6", "--quiet"]

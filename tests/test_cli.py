@@ -24,7 +24,7 @@ BAD = [
 
 
 def clustersim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "clustersim", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=120)
 
 
@@ -56,7 +56,7 @@ def test_second_run_replaces_files_whole(tmp_path):
 
 
 def test_params_and_policies_commands_list_everything():
-    from model import PARAMS, POLICIES
+    from clustersim.model import PARAMS, POLICIES
 
     res = clustersim("params")
     assert res.returncode == 0
@@ -68,7 +68,7 @@ def test_params_and_policies_commands_list_everything():
 
 
 def test_help_of_every_command():
-    from experiments.cli import build_parser
+    from clustersim.experiments.cli import build_parser
 
     res = clustersim("--help")
     assert res.returncode == 0, res.stderr
@@ -87,7 +87,7 @@ def test_results_are_readable_by_others(tmp_path):
 
 
 def test_params_filters_by_name_and_group(capsys):
-    from experiments.cli import main
+    from clustersim.experiments.cli import main
 
     assert main(["params", "seek_rate"]) == 0
     out = capsys.readouterr().out

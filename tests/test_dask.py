@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from experiments.batch import run_batch
-from model.errors import UserError
+from clustersim.experiments.batch import run_batch
+from clustersim.model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 CSVS = ("runs.csv", "timeseries.csv", "schools.csv")
@@ -73,7 +72,7 @@ def test_dask_writes_the_same_bytes_as_serial_and_processes(cluster, tmp_path):
     spec.write_text(SPEC)
     serial = run_batch(spec, out=tmp_path / "serial", workers=1, quiet=True)
     pool = run_batch(spec, out=tmp_path / "pool", workers=2, quiet=True)
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "batch", str(spec),
+    proc = subprocess.run([sys.executable, "-m", "clustersim", "batch", str(spec),
                            "--out", str(tmp_path / "dask"), "--dask", cluster.address,
                            "--quiet"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -85,7 +84,7 @@ def test_dask_writes_the_same_bytes_as_serial_and_processes(cluster, tmp_path):
 
 
 def test_unreachable_scheduler_is_a_one_line_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("experiments.executors.DASK_CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr("clustersim.experiments.executors.DASK_CONNECT_TIMEOUT", 1.0)
     spec = tmp_path / "tiny_dask.toml"
     spec.write_text(SPEC)
     with pytest.raises(UserError, match="cannot reach a Dask scheduler"):
@@ -96,9 +95,9 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path, monkeypatch):
 
 
 def test_unreachable_scheduler_under_sensitivity_writes_nothing(tmp_path, monkeypatch, capsys):
-    from experiments.cli import main
+    from clustersim.experiments.cli import main
 
-    monkeypatch.setattr("experiments.executors.DASK_CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr("clustersim.experiments.executors.DASK_CONNECT_TIMEOUT", 1.0)
     spec = ROOT / "experiments" / "specs" / "sensitivity" / "sensitivity_tiny.toml"
     assert main(["sensitivity", str(spec), "--out", str(tmp_path / "s"),
                  "--dask", "tcp://127.0.0.1:9"]) == 2

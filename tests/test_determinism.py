@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from experiments.cli import main
-from model.model import ClusterModel
+from clustersim.experiments.cli import main
+from clustersim.model.model import ClusterModel
 
 FILES = ("timeseries.csv", "schools.csv", "summary.csv")
 
@@ -58,10 +57,10 @@ def test_timeseries_has_a_row_per_term(tmp_path):
 
 _BLAS_RUN = """
 import json, sys
-import model.threads
-model.threads._limited = True  # leave BLAS at the thread count the environment set
+import clustersim.model.threads
+clustersim.model.threads._limited = True  # leave BLAS at the thread count the environment set
 from threadpoolctl import threadpool_info
-from model import simulate
+from clustersim.model import simulate
 out = simulate({"preset": "large_county", "years": 1,
                 "policies": ["superintendent", "cpd_bank"]}, 4)
 blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
@@ -93,7 +92,7 @@ def test_building_a_model_limits_blas_to_one_thread():
 
 
 def test_inspections_are_recorded_with_their_term_and_grade():
-    from model import run
+    from clustersim.model import run
 
     res = run({"preset": "maximising_progress", "years": 3}, 2)
     ins = res.inspections

@@ -6,14 +6,14 @@ import itertools
 
 import numpy as np
 import pytest
+from clustersim.model import POLICIES
+from clustersim.model.api import run_to_end
+from clustersim.model.market import KIND_NAMES
+from clustersim.model.model import ClusterModel
+from clustersim.model.policies import MIDDLE_TIERS
+from clustersim.model.region import PRESETS
+from clustersim.model.state import ENGLISH, LEADERSHIP, MATHS
 
-from model import POLICIES
-from model.api import run_to_end
-from model.market import KIND_NAMES
-from model.model import ClusterModel
-from model.policies import MIDDLE_TIERS
-from model.region import PRESETS
-from model.state import ENGLISH, LEADERSHIP, MATHS
 from tests.conftest import summary
 from tests.test_mechanisms import mean_outcome, on_off
 
@@ -51,7 +51,7 @@ def test_m8_business_manager_frees_head_time_for_leadership():
     assert on.s.expertise[:, LEADERSHIP].mean() > off.s.expertise[:, LEADERSHIP].mean() + 0.01
     assert on.ledger.flows[("shared business manager", "school", "staff")] > 0
     # a manager who finds savings buys less from business-services firms than from ICT
-    from model.metrics import market_shares
+    from clustersim.model.metrics import market_shares
 
     shares = market_shares(on)
     assert shares["market_share_business_services_firm"] < shares["market_share_ict_supplier"]
@@ -112,7 +112,7 @@ def test_incentives_cut_isolation():
 
 
 def test_policies_command_lists_all_eight():
-    from experiments.cli import main
+    from clustersim.experiments.cli import main
 
     assert len(POLICIES) == 8
     assert {"self_improving", "local_authority", "superintendent", "academy_chains",
@@ -177,7 +177,7 @@ def test_market_rounds_match_a_one_school_at_a_time_reference(monkeypatch):
     """The vectorised market (rounds of applications, capacity shared in priority order)
     buys what a plain loop over schools would, with providers scarce enough that many
     schools fall back to their second to fourth choice."""
-    from model.mechanisms import commissioning
+    from clustersim.model.mechanisms import commissioning
 
     real = commissioning.buy_market_cpd
     checked = []
@@ -202,7 +202,7 @@ def test_market_rounds_match_a_one_school_at_a_time_reference(monkeypatch):
 
 
 def test_every_policy_declares_its_components_and_budget():
-    from model.params import PARAMS
+    from clustersim.model.params import PARAMS
 
     for cls in POLICIES.values():
         for name, what in cls.components.items():

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from experiments.ema import (
+from clustersim.experiments.ema import (
     POLICY_LEVER,
     build_model,
     default_levers,
@@ -17,8 +16,8 @@ from experiments.ema import (
     import_ema,
     run_clustersim,
 )
-from model import PARAMS, POLICIES, SUMMARY, UserError
-from model.metrics import EXTRA_SUMMARY, METRICS
+from clustersim.model import PARAMS, POLICIES, SUMMARY, UserError
+from clustersim.model.metrics import EXTRA_SUMMARY, METRICS
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"preset": "maximising_progress", "years": 1}
@@ -99,7 +98,7 @@ def test_bad_names_fail_loudly():
         build_model(**SMALL, outcomes=["nope"])
     em = build_model(**SMALL, levers=[], policy_sets=["self_improving"])
     em.levers = [import_ema().RealParameter("policy", 0.0, 1.0)]
-    from experiments.ema import _check_names
+    from clustersim.experiments.ema import _check_names
 
     with pytest.raises(UserError, match="reserved"):
         _check_names(em)

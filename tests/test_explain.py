@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from experiments.explain import shapley, summary_sentences
-from experiments.spec import load_spec, replicate_seeds
+from clustersim.experiments.cli import main
+from clustersim.experiments.explain import shapley, summary_sentences
+from clustersim.experiments.spec import load_spec, replicate_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTCOMES = "left_behind,gap,rwm_weak"
@@ -80,7 +79,7 @@ def test_shapley_rows_and_structure_sum_to_the_paired_total(runs):
     assert len(s) == 3 * 2
     np.testing.assert_allclose(s["parts"], s["total"], rtol=0, atol=1e-9)
     # the total is the paired difference of the batch's replicate seeds (CRN)
-    import model
+    from clustersim import model
 
     seed = replicate_seeds(11, 2)[1]
     direct = (model.simulate({**CONFIG, "policies": ["local_authority"]}, seed)["gap"]
@@ -118,7 +117,7 @@ def test_knock_outs_past_six_components(runs):
         ["structure", "component"]) | ((g["kind"] == "interaction") & (g["name"] == "components")))
     np.testing.assert_allclose(s["parts"], s["total"], rtol=0, atol=1e-9)
     # a component's row is the run with everything on minus the run without it
-    import model
+    from clustersim import model
 
     seed = replicate_seeds(11, 2)[0]
     config = {**CONFIG, "policies": ["superintendent", "incentives"]}
@@ -183,7 +182,7 @@ def test_bad_input_one_line_exit_2_nothing_written(runs, tmp_path, capsys, args,
 
 # ----------------------------------------------------------------------- equal cost
 def test_equal_cost_spec_gives_every_policy_the_same_budget(capsys):
-    from model.policies import POLICIES
+    from clustersim.model.policies import POLICIES
 
     path = ROOT / "experiments" / "specs" / "equal_cost.toml"
     assert main(["batch", str(path), "--check"]) == 0

@@ -19,9 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from experiments.batch import LOCK, MANIFEST, PARTS, run_batch
-from model.errors import UserError
+from clustersim.experiments.batch import LOCK, MANIFEST, PARTS, run_batch
+from clustersim.model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 CSVS = ("runs.csv", "timeseries.csv", "schools.csv")
@@ -76,7 +75,7 @@ def same_as(reference: Path, out: Path, extra: set[str] = frozenset()) -> None:
 
 def start(spec: Path, out: Path, *args: str) -> subprocess.Popen:
     """A batch in a process group of its own (so a group signal reaches its workers)."""
-    return subprocess.Popen([sys.executable, "-m", "experiments.cli", "batch", str(spec),
+    return subprocess.Popen([sys.executable, "-m", "clustersim", "batch", str(spec),
                              "--out", str(out), "--quiet", *args], cwd=ROOT,
                             start_new_session=True, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -99,7 +98,7 @@ def wait_for(condition, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 
 def resume(spec: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments.cli", "batch", str(spec),
+    return subprocess.run([sys.executable, "-m", "clustersim", "batch", str(spec),
                            "--out", str(out), "--resume", "--quiet", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
@@ -254,7 +253,7 @@ def test_two_batches_at_once(specs, tmp_path):
     wait_for(lambda: parts(out) >= 1, first)
     os.killpg(first.pid, signal.SIGSTOP)
     try:
-        second = subprocess.run([sys.executable, "-m", "experiments.cli", "batch", str(spec),
+        second = subprocess.run([sys.executable, "-m", "clustersim", "batch", str(spec),
                                  "--out", str(out), "--resume", "--quiet"], cwd=ROOT,
                                 capture_output=True, text=True, timeout=120)
     finally:
@@ -346,7 +345,7 @@ def test_a_full_disk_is_one_line_and_resumable(specs, small_disk, stage):
     # parts take about the CSVs' size; the merge needs as much again
     disk = small_disk(csv_kib // 3 if stage == "parts" else csv_kib * 3 // 2)
     out = disk / "out"
-    res = subprocess.run([sys.executable, "-m", "experiments.cli", "batch", str(spec),
+    res = subprocess.run([sys.executable, "-m", "clustersim", "batch", str(spec),
                           "--out", str(out), "--workers", "1", "--quiet"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 2, res.stderr
@@ -369,7 +368,7 @@ def test_a_full_disk_is_one_line_and_resumable(specs, small_disk, stage):
 
 def test_a_full_disk_under_run_is_one_line(small_disk):
     disk = small_disk(16)
-    res = subprocess.run([sys.executable, "-m", "experiments.cli", "run", "--preset",
+    res = subprocess.run([sys.executable, "-m", "clustersim", "run", "--preset",
                           "maximising_progress", "--years", "1", "--out", str(disk / "o")],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert res.returncode == 2, res.stderr

@@ -15,11 +15,16 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from model import gias
-from model.gias import load_gias
-from model.region import LA_MAINTAINED, PRIMARY, SECONDARY, STANDALONE_ACADEMY, TRUST_ACADEMY
+from clustersim.experiments.cli import main
+from clustersim.model import gias
+from clustersim.model.gias import load_gias
+from clustersim.model.region import (
+    LA_MAINTAINED,
+    PRIMARY,
+    SECONDARY,
+    STANDALONE_ACADEMY,
+    TRUST_ACADEMY,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "regions" / "gias_sample.csv"
@@ -221,8 +226,8 @@ def test_attainment_file_sets_known_results(sample, tmp_path):
 
 
 def test_known_grades_and_results_condition_the_starting_level(sample):
-    from model import PARAMS
-    from model.mechanisms.inspection import grade_of
+    from clustersim.model import PARAMS
+    from clustersim.model.mechanisms.inspection import grade_of
 
     p = SimpleNamespace(**PARAMS.resolve({}))
     # exact conditioning: for each grade, the draws match rejection sampling from the prior
@@ -325,7 +330,7 @@ def test_bad_attainment_file(capsys, tmp_path):
 
 
 def test_spec_region_keys_are_validated_up_front():
-    from experiments.spec import SpecError, parse_spec
+    from clustersim.experiments.spec import SpecError, parse_spec
 
     base = {"name": "g", "region": str(SAMPLE), "replicates": 1,
             "scenarios": [{"policies": ["local_authority"]}]}
@@ -342,8 +347,8 @@ def test_spec_region_keys_are_validated_up_front():
 
 @pytest.mark.parametrize("middle_tier", ["self_improving", "local_authority", "superintendent"])
 def test_every_policy_runs_on_the_loaded_region(middle_tier):
-    from model.model import ClusterModel
-    from model.policies import ADD_ONS, MIDDLE_TIERS, POLICY_NAMES
+    from clustersim.model.model import ClusterModel
+    from clustersim.model.policies import ADD_ONS, MIDDLE_TIERS, POLICY_NAMES
 
     assert set(MIDDLE_TIERS) | set(ADD_ONS) == set(POLICY_NAMES)
     assert middle_tier in MIDDLE_TIERS
@@ -360,7 +365,7 @@ def test_every_policy_runs_on_the_loaded_region(middle_tier):
 
 
 def test_same_seed_same_outputs_and_reparse_is_identical():
-    from model import run
+    from clustersim.model import run
 
     config = {"region": str(SAMPLE), "la": ["961", "962"], "policies": ["local_authority"],
               "years": 2}
@@ -414,7 +419,7 @@ def test_a_loaded_region_starts_from_the_register_grades():
     """Known grades survive the burn-in as the term-0 grades, and the schools' drawn
     effectiveness follows them (conditioning on the grade, model.state)."""
 
-    from model.model import ClusterModel
+    from clustersim.model.model import ClusterModel
 
     m = ClusterModel({"region": str(SAMPLE), "years": 1}, 3)
     known = m.s.region.grade >= 0

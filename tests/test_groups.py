@@ -4,12 +4,11 @@ plain-Python references."""
 from __future__ import annotations
 
 import numpy as np
+from clustersim.model.groups import average, cumsum_within, members_by, split_at
+from clustersim.model.mechanisms.commissioning import _allocate
+from clustersim.model.region import _draw_sizes, _trust_sizes, spatial_order
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from model.groups import average, cumsum_within, members_by, split_at
-from model.mechanisms.commissioning import _allocate
-from model.region import _draw_sizes, _trust_sizes, spatial_order
 
 
 @given(st.lists(st.tuples(st.integers(0, 4), st.floats(0, 100)), max_size=40))
@@ -119,7 +118,7 @@ _MODEL = []
 def _county_model():
     """One small real model, built once for the property test above."""
     if not _MODEL:
-        from model.model import ClusterModel
+        from clustersim.model.model import ClusterModel
         _MODEL.append(ClusterModel({"preset": "maximising_progress",
                                     "policies": ["local_authority"], "years": 1}, seed=3))
     return _MODEL[0]

@@ -8,12 +8,11 @@ import math
 import mesa
 import numpy as np
 import pytest
-
-from model import SUMMARY, UserError, simulate
-from model.config import feasible
-from model.metrics import METRIC_NAMES
-from model.model import ClusterModel
-from model.sampling import params_from_row, salib_problem
+from clustersim.model import SUMMARY, UserError, simulate
+from clustersim.model.config import feasible
+from clustersim.model.metrics import METRIC_NAMES
+from clustersim.model.model import ClusterModel
+from clustersim.model.sampling import params_from_row, salib_problem
 
 SMALL = {"preset": "maximising_progress", "years": 1}
 
@@ -97,7 +96,7 @@ def test_salib_problem_from_the_registry_and_a_morris_design_runs():
 @pytest.mark.parametrize("evaluator", ["sequential", "multiprocessing"])
 def test_ema_workbench_calls_simulate_with_no_adapter(evaluator):
     ema = pytest.importorskip("ema_workbench")
-    from model.api import simulate as function
+    from clustersim.model.api import simulate as function
 
     model = ema.Model("cs", function=function)
     model.uncertainties = [ema.RealParameter("seek_rate", 0.05, 0.5),
@@ -117,3 +116,48 @@ def test_ema_workbench_calls_simulate_with_no_adapter(evaluator):
                      seek_rate=float(row["seek_rate"]),
                      search_neighbours=int(row["search_neighbours"]))
     assert outcomes["clustered_share"][0] == again["clustered_share"]
+
+
+def test_one_package_safe_from_a_users_model_py(tmp_path):
+    """Mesa's project layout puts model.py and agents.py in the working folder: they must
+    not shadow clustersim's own rooms (installed as clustersim.model, ...)."""
+    import subprocess
+    import sys
+
+    for name in ("model.py", "agents.py", "experiments.py"):
+        (tmp_path / name).write_text('raise SystemExit("the user file was imported")\n')
+    code = ("import clustersim; print(clustersim.__version__, sorted(clustersim.__all__)); "
+            "print(clustersim.simulate(seed=2, preset='maximising_progress', years=1)['gap'])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    for name in ("simulate", "run", "ClusterModel", "PARAMS", "POLICIES", "load_batch",
+                 "salib_problem", "ema_model", "__version__"):
+        assert name in out[0]
+    assert float(out[1]) == simulate(seed=2, preset="maximising_progress", years=1)["gap"]
+    version = subprocess.run([sys.executable, "-m", "clustersim", "--version"], cwd=tmp_path,
+                             capture_output=True, text=True, check=True).stdout
+    assert version.startswith("clustersim ")
+
+
+def test_load_batch_reads_a_batch_and_pairs_against_the_baseline(tmp_path):
+    from clustersim.experiments.cli import main
+
+    import clustersim
+
+    spec = tmp_path / "tiny.toml"
+    spec.write_text('name = "tiny"\npreset = "maximising_progress"\nyears = 1\n'
+                    'replicates = 3\nroot_seed = 5\n'
+                    '[[scenarios]]\nlabel = "self_improving"\npolicies = ["self_improving"]\n'
+                    '[[scenarios]]\nlabel = "superintendent"\npolicies = ["superintendent"]\n')
+    assert main(["batch", str(spec), "--out", str(tmp_path / "b"), "--workers", "1",
+                 "--quiet"]) == 0
+    batch = clustersim.load_batch(tmp_path / "b")
+    assert len(batch.runs) == 6 and batch.manifest["name"] == "tiny"
+    assert batch.timeseries is not None and batch.baseline == "self_improving"
+    paired = batch.paired("left_behind").set_index("scenario")
+    runs = batch.runs.set_index(["scenario", "replicate"])["left_behind"]
+    by_hand = (runs["superintendent"] - runs["self_improving"]).mean()
+    assert paired.loc["superintendent", "mean"] == pytest.approx(by_hand)
+    assert paired.loc["self_improving", "mean"] == 0 and paired.loc["superintendent", "n"] == 3
+    with pytest.raises(UserError, match="not a batch folder"):
+        clustersim.load_batch(tmp_path / "nothing")

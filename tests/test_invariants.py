@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from clustersim.model import PARAMS
+from clustersim.model.model import ClusterModel
+from clustersim.model.policies import ADD_ONS, MIDDLE_TIERS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from model import PARAMS
-from model.model import ClusterModel
-from model.policies import ADD_ONS, MIDDLE_TIERS
 
 NUMERIC = [p for p in PARAMS if p.numeric]
 SWITCHES = [p.name for p in PARAMS if p.kind == "bool"]

@@ -57,7 +57,7 @@ def test_m13_inspection_changes_grades_and_triggers_urgent_support():
     on, off = on_off("m13_inspection", "cpd_hours_weak", policies=["superintendent"])
     assert on > off
     # without inspection, grades never move from their initial values
-    from model.model import ClusterModel
+    from clustersim.model.model import ClusterModel
 
     m = ClusterModel({"preset": "maximising_progress", "m13_inspection": False, "years": 3}, 1)
     g0 = m.s.grade.copy()
@@ -67,7 +67,7 @@ def test_m13_inspection_changes_grades_and_triggers_urgent_support():
 
 
 def test_m14_turnover_erodes_cpd_gains_faster_in_disadvantaged_schools():
-    from model.api import run_to_end
+    from clustersim.model.api import run_to_end
 
     cfg = {"preset": "county", "years": 5}
     on, off = run_to_end(cfg, 4), run_to_end({**cfg, "m14_turnover": False}, 4)

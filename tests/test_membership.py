@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model.model import ClusterModel
-from model.state import FOUNDED
+from clustersim.model.model import ClusterModel
+from clustersim.model.state import FOUNDED
 
 
 def stepped(policies, terms: int = 4, seed: int = 3) -> ClusterModel:

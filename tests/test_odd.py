@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from experiments.cli import main
-from experiments.odd import MECHANISM_GROUP, TEMPLATE, phase_descriptions, render
-from model import PARAMS
-from model.model import STREAMS, ClusterModel
+from clustersim.experiments.cli import main
+from clustersim.experiments.odd import MECHANISM_GROUP, TEMPLATE, phase_descriptions, render
+from clustersim.model import PARAMS
+from clustersim.model.model import STREAMS, ClusterModel
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "ODD.md"
@@ -56,7 +55,7 @@ def test_every_mechanism_group_has_submodel_prose():
 
 
 def test_streams_policies_metrics_and_presets_are_listed(doc):
-    from model import POLICIES, PRESETS, SUMMARY
+    from clustersim.model import POLICIES, PRESETS, SUMMARY
 
     names = [*STREAMS, *POLICIES, *SUMMARY, *PRESETS]
     missing = [n for n in names if f"`{n}`" not in doc]
@@ -65,8 +64,9 @@ def test_streams_policies_metrics_and_presets_are_listed(doc):
 
 def test_new_parameters_and_phases_are_picked_up(monkeypatch):
     """What the lead adds to the registry or the tick order appears with no prose change."""
-    import model
-    from model.registry import Param, Registry
+    from clustersim.model.registry import Param, Registry
+
+    from clustersim import model
 
     extra = [Param("zz_bank_levy", 0.1, 0.0, 1.0, "fraction", "M6 CPD bank", "m", "assumption"),
              Param("zz_new_thing", 2, 1, 5, "units", "a brand-new group", "m", "assumption")]

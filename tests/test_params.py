@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from experiments.commands.params import markdown
-from model import PARAMS, ParamError, simulate
-from model.config import resolve_config
+from clustersim.experiments.commands.params import markdown
+from clustersim.model import PARAMS, ParamError, simulate
+from clustersim.model.config import resolve_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

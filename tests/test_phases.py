@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model.model import PHASES, ClusterModel
+from clustersim.model.model import PHASES, ClusterModel
 
 
 def test_step_runs_the_declared_phases_in_order(monkeypatch):

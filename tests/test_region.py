@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model.model import ClusterModel
-from model.region import PRESETS, PRIMARY, SECONDARY
-from model.state import RI
+from clustersim.model.model import ClusterModel
+from clustersim.model.region import PRESETS, PRIMARY, SECONDARY
+from clustersim.model.state import RI
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +62,8 @@ def test_every_preset_runs(preset, run_summary):
 def test_nearest_is_a_true_nearest_neighbour_search():
     """The k-d tree helper returns, for each query, the k nearest points in order of
     distance (checked against brute force)."""
+    from clustersim.model.region import nearest
     from scipy.spatial.distance import cdist
-
-    from model.region import nearest
 
     rng = np.random.default_rng(5)
     points, queries = rng.random((300, 2)) * 50, rng.random((1000, 2)) * 50
@@ -80,9 +78,8 @@ def test_nearest_is_a_true_nearest_neighbour_search():
 def test_nearest_single_neighbour_of_few_points_matches_the_tree(n_points):
     """k=1 over a handful of points is a scan, not a tree: the same distances (bit for
     bit) and indices as the k-d tree, with the same answer either side of the switch."""
+    from clustersim.model.region import nearest
     from scipy.spatial import cKDTree
-
-    from model.region import nearest
 
     rng = np.random.default_rng(n_points)
     points, queries = rng.random((n_points, 2)) * 80, rng.random((3000, 2)) * 80
@@ -93,7 +90,7 @@ def test_nearest_single_neighbour_of_few_points_matches_the_tree(n_points):
 
 
 def test_flat_view_writes_through_and_refuses_a_copy():
-    from model.state import flat
+    from clustersim.model.state import flat
 
     table = np.zeros((3, 4))
     flat(table)[[1 * 4 + 2, 2 * 4 + 0]] += [5.0, 7.0]

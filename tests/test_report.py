@@ -11,10 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.analysis import MIRRORS, threshold
-from experiments.batch import run_batch
-from experiments.report import WORSE_FOR_WEAK, make_report, replicates_to_resolve, t_interval
+from clustersim.experiments.analysis import MIRRORS, threshold
+from clustersim.experiments.batch import run_batch
+from clustersim.experiments.report import (
+    WORSE_FOR_WEAK,
+    make_report,
+    replicates_to_resolve,
+    t_interval,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 T975_DF2 = 4.302652729911275  # Student t, 97.5th percentile, 2 degrees of freedom
@@ -154,7 +158,7 @@ def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path):
     for folder, words in ((tmp_path / "half", "not complete"),
                           (tmp_path, "no manifest.json"),
                           (tmp_path / "nowhere", "no such folder")):
-        proc = subprocess.run([sys.executable, "-m", "experiments.cli", "report", str(folder)],
+        proc = subprocess.run([sys.executable, "-m", "clustersim", "report", str(folder)],
                               cwd=ROOT, capture_output=True, text=True)
         assert proc.returncode == 2, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and words in proc.stderr

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from clustersim.experiments.batch import run_batch
+from clustersim.experiments.report import make_report
 
-from experiments.batch import run_batch
-from experiments.report import make_report
 from tests.web_helpers import chromium_executable
 
 SPEC = """

@@ -13,9 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments import analysis, maps
-from experiments.report import make_report
+from clustersim.experiments import analysis, maps
+from clustersim.experiments.report import make_report
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = [0.40, 0.42, 0.38, 0.41, 0.39, 0.43]
@@ -169,7 +168,7 @@ def test_grade_histories_by_hand():
 # ------------------------------------------------------------------------- a crafted batch folder
 def crafted_batch(folder: Path, explain: bool = False) -> Path:
     """A finished batch folder written by hand: three scenarios, six replicates."""
-    import model
+    from clustersim import model
 
     labels = {"self_improving": ["self_improving"], "superintendent": ["superintendent"],
               "federation": ["federation"]}
@@ -248,7 +247,7 @@ def test_flags_need_statistical_and_practical_significance_and_count_mirrors_onc
 
 def test_the_verdict_quotes_explain_csv_and_min_effect_is_stated(tmp_path):
     folder = crafted_batch(tmp_path / "b", explain=True)
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "report", str(folder),
+    proc = subprocess.run([sys.executable, "-m", "clustersim", "report", str(folder),
                            "--min-effect", "0.1"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     text = (folder / "report" / "verdict.txt").read_text()
@@ -260,7 +259,7 @@ def test_the_verdict_quotes_explain_csv_and_min_effect_is_stated(tmp_path):
 def test_bad_min_effect_is_one_line_and_writes_nothing(tmp_path):
     folder = crafted_batch(tmp_path / "b")
     before = sorted(p.name for p in folder.iterdir())
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "report", str(folder),
+    proc = subprocess.run([sys.executable, "-m", "clustersim", "report", str(folder),
                            "--min-effect", "-1"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
     assert "--min-effect" in proc.stderr
@@ -289,7 +288,7 @@ def test_map_marks_majority_over_replicates_where_the_geography_is_fixed(tmp_pat
 @pytest.mark.slow
 def test_run_writes_inspections_and_a_map_and_replicates_make_a_small_batch(tmp_path):
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=ROOT,
+        return subprocess.run([sys.executable, "-m", "clustersim", *args], cwd=ROOT,
                               capture_output=True, text=True)
 
     proc = cli("run", "--preset", "maximising_progress", "--years", "1", "--policy",

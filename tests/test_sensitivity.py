@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from experiments.sensitivity import (
+from clustersim.experiments.cli import main
+from clustersim.experiments.sensitivity import (
     as_points,
     load_sensitivity,
     morris_design,
@@ -141,7 +140,7 @@ def test_bad_spec_exits_2_naming_file_and_key(tmp_path, capsys, extra, message):
 @pytest.mark.parametrize("given", [{}, {"grade_cut_good": [-0.3, 0.4],
                                       "cluster_min_size": [2, 6]}])
 def test_constrained_parameters_are_screened_without_breaking_the_rules(given):
-    import model
+    from clustersim import model
 
     spec = parse_sensitivity({
         "name": "c", "preset": "maximising_progress", "years": 1,
@@ -158,7 +157,7 @@ def test_constrained_parameters_are_screened_without_breaking_the_rules(given):
 
 
 def test_shipped_sensitivity_specs_validate():
-    from model import PARAMS
+    from clustersim.model import PARAMS
 
     for path in sorted(SPECS.glob("*.toml")):
         spec = load_sensitivity(path)

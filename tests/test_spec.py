@@ -9,9 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from experiments.spec import SpecError, load_spec, parse_spec, replicate_seeds
-from model import PARAMS
+from clustersim.experiments.spec import SpecError, load_spec, parse_spec, replicate_seeds
+from clustersim.model import PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "experiments" / "specs").glob("*.toml"))
@@ -205,7 +204,7 @@ def test_validation_needs_no_mesa(tmp_path):
 
 def test_cli_reports_one_line_and_exit_2(tmp_path):
     path = write(tmp_path, BASE + "[params]\nseek_rate = 7\n")
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "batch", str(path),
+    proc = subprocess.run([sys.executable, "-m", "clustersim", "batch", str(path),
                            "--out", str(tmp_path / "out")], capture_output=True, text=True,
                           cwd=ROOT)
     assert proc.returncode == 2
@@ -216,7 +215,7 @@ def test_cli_reports_one_line_and_exit_2(tmp_path):
 
 def test_cli_check_prints_size(tmp_path):
     path = write(tmp_path, BASE)
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "batch", str(path),
+    proc = subprocess.run([sys.executable, "-m", "clustersim", "batch", str(path),
                            "--check"], capture_output=True, text=True, cwd=ROOT, check=True)
     assert "= 6 runs" in proc.stdout
 
@@ -229,8 +228,8 @@ def test_cross_parameter_rules_name_the_scenario_and_point(tmp_path):
 
 
 def test_a_scenario_has_one_middle_tier_and_names_its_policies():
-    from model.errors import UserError
-    from model.policies import parse_policies
+    from clustersim.model.errors import UserError
+    from clustersim.model.policies import parse_policies
 
     assert parse_policies("local_authority+cpd_bank") == ["local_authority", "cpd_bank"]
     assert parse_policies(["cpd_bank"]) == ["cpd_bank"]  # add-ons alone: no middle tier
@@ -266,8 +265,14 @@ def test_a_huge_spec_is_refused_from_its_size_before_expanding(tmp_path):
 def test_docs_specs_md_is_written_from_the_declarations():
     from pathlib import Path
 
-    from experiments import spec_doc
-    from experiments.spec import OUTPUT_KEYS, SCENARIO_KEYS, SWEEP_KEYS, TOP_KEYS, load_spec
+    from clustersim.experiments import spec_doc
+    from clustersim.experiments.spec import (
+        OUTPUT_KEYS,
+        SCENARIO_KEYS,
+        SWEEP_KEYS,
+        TOP_KEYS,
+        load_spec,
+    )
 
     root = Path(__file__).resolve().parent.parent
     assert (root / "docs" / "specs.md").read_text() == spec_doc.markdown() + "\n"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments import validate as v
-from experiments import validation_mechanisms as vm
-from experiments.cli import main
-from experiments.validation_records import Inspections, run_observed
-from model.errors import UserError
+from clustersim.experiments import validate as v
+from clustersim.experiments import validation_mechanisms as vm
+from clustersim.experiments.cli import main
+from clustersim.experiments.validation_records import Inspections, run_observed
+from clustersim.model.errors import UserError
 
 
 def test_every_pattern_has_an_experiment_and_a_target():
@@ -70,7 +69,7 @@ def test_inspection_counting_by_hand():
 def test_inspection_record_matches_a_direct_recount():
     """The recorder (next_inspection changed) against a recount from the model's own rule
     (a school is inspected when its next inspection is due), term by term."""
-    from model.model import ClusterModel
+    from clustersim.model.model import ClusterModel
 
     rec = Inspections()
     m = ClusterModel({"preset": "county", "policies": ["self_improving"], "years": 12}, 11)
@@ -96,7 +95,7 @@ def test_inspection_record_matches_a_direct_recount():
 
 # ---------------------------------------------------------------------------- mechanisms
 def test_mechanism_table_is_declared_once_and_complete():
-    from model.params import PARAMS
+    from clustersim.model.params import PARAMS
 
     assert [f"M{k}" for k in range(1, 16)] == vm.MECHANISMS
     for c in vm.CHECKS:
@@ -171,7 +170,7 @@ def test_validate_rejects_unknown_pattern(tmp_path, capsys):
 
 
 def test_run_observed_equals_a_plain_run():
-    from model.api import run_to_end
+    from clustersim.model.api import run_to_end
 
     cfg = {"preset": "county", "policies": ["local_authority"], "years": 2}
     assert run_observed(cfg, 4, [Inspections()]).summary() == run_to_end(cfg, 4).summary()

@@ -18,7 +18,7 @@ ROLES = ("baseline", "policy")
 
 def tiers() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(middle tiers, add-ons), as `model.policies` declares them."""
-    from model.policies import ADD_ONS, MIDDLE_TIERS
+    from clustersim.model.policies import ADD_ONS, MIDDLE_TIERS
 
     return MIDDLE_TIERS, ADD_ONS
 
@@ -69,7 +69,7 @@ class Scenario:
 
 def default_scenarios() -> dict[str, Scenario]:
     """The model's default policies as the baseline; the next middle tier as the policy."""
-    from model.config import DEFAULTS
+    from clustersim.model.config import DEFAULTS
 
     middle, _ = tiers()
     baseline = Scenario.of(DEFAULTS["policies"])
@@ -79,7 +79,7 @@ def default_scenarios() -> dict[str, Scenario]:
 
 def parse_seed(seed: Any) -> int:
     """The seed typed in the page, as a non-negative integer (ValueError otherwise)."""
-    from model.limits import SEEDS
+    from clustersim.model.limits import SEEDS
 
     text = str(seed).strip()
     try:
@@ -99,7 +99,7 @@ class Pair:
     def __init__(self, common: Mapping[str, Any], scenarios: Mapping[str, Scenario], seed: int,
                  model_cls: type | None = None):
         if model_cls is None:
-            from model import ClusterModel as model_cls
+            from clustersim.model import ClusterModel as model_cls
         self.common = dict(common)
         self.scenarios = {role: scenarios[role] for role in ROLES}
         self.seed = int(seed)

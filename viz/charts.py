@@ -95,7 +95,7 @@ def clean(values: Iterable[float], digits: int = 4) -> list[float | None]:
 
 def metric_declarations() -> dict[str, Any]:
     """name -> Metric, as the model declares them (read at each call: they may change)."""
-    from model.metrics import METRICS
+    from clustersim.model.metrics import METRICS
 
     return {m.name: m for m in METRICS}
 
@@ -181,7 +181,7 @@ def outcome_extent(unit: str, start: Iterable[float], n_terms: int) -> dict[str,
 
 def outcome_columns(models: Mapping[str, Any], name: str) -> dict[str, list]:
     """The ``series`` data set of one outcome: term, year and each role's values so far."""
-    from model.metrics import METRIC_NAMES
+    from clustersim.model.metrics import METRIC_NAMES
 
     col = METRIC_NAMES.index(name)
     first = next(iter(models.values()))
@@ -196,7 +196,7 @@ def outcome_columns(models: Mapping[str, Any], name: str) -> dict[str, list]:
 def map_spec(show: str, colour: str) -> dict[str, Any]:
     """The region: schools as dots (hover for the school), weak schools ringed, lines to
     their cluster's centre, brokers as symbols. ``show``: a role or "difference"."""
-    from model.state import GRADES
+    from clustersim.model.state import GRADES
 
     if show not in MAP_SHOWS or colour not in MAP_COLOURS:
         raise ValueError(f"map: show {show!r} (one of {MAP_SHOWS}), colour {colour!r} "
@@ -319,7 +319,7 @@ def map_aspect(model: Any) -> float:
 
 
 def _grade_names(grade: np.ndarray) -> list[str]:
-    from model.state import GRADES
+    from clustersim.model.state import GRADES
 
     names = [g.replace("_", " ") for g in GRADES]
     return [names[g] for g in grade.tolist()]

@@ -15,10 +15,9 @@ import time
 from typing import Any
 
 import solara
-
-from viz import charts
-from viz.adapter import ROLES, Pair, Scenario, default_scenarios, parse_seed, tiers
-from viz.inputs import ParamInput, param_groups, region_choices, run_defaults
+from clustersim.viz import charts
+from clustersim.viz.adapter import ROLES, Pair, Scenario, default_scenarios, parse_seed, tiers
+from clustersim.viz.inputs import ParamInput, param_groups, region_choices, run_defaults
 
 rv = solara.v
 PLAY_INTERVAL_S = 0.12  # pause between played terms (a term's update takes well under it)
@@ -117,7 +116,7 @@ class Session:
         return self.render_context or contextlib.nullcontext()
 
     def reset(self) -> None:
-        from model.errors import UserError
+        from clustersim.model.errors import UserError
 
         with self.lock, self.batch():
             self.playing.value = False
@@ -268,7 +267,7 @@ def RunInputs(session: Session):
 @solara.component
 def ScenarioColumn(session: Session, role: str):
     middle, add_ons = tiers()
-    from model.policies import POLICIES
+    from clustersim.model.policies import POLICIES
 
     scenario: Scenario = session.scenarios.value[role]
 
@@ -423,7 +422,7 @@ def OutcomeChart(session: Session, name: str, description: str, unit: str):
 
 
 def _metric_column(name: str) -> int:
-    from model.metrics import METRIC_NAMES
+    from clustersim.model.metrics import METRIC_NAMES
 
     return METRIC_NAMES.index(name)
 
@@ -450,8 +449,8 @@ def Outcomes(session: Session):
 # ------------------------------------------------------------------------ replicates
 @solara.component
 def Replicates(session: Session):
-    from viz import replicates
-    from viz.server import results_url
+    from clustersim.viz import replicates
+    from clustersim.viz.server import results_url
 
     job = session.job.value
     state = session.job_state.value
@@ -485,7 +484,7 @@ def Replicates(session: Session):
     solara.lab.use_task(watch, dependencies=[job], prefer_threaded=True)
 
     def run() -> None:
-        from model.errors import UserError
+        from clustersim.model.errors import UserError
 
         if session.job.value is not None and session.job_state.value.get("stage") in (
                 "batch", "report"):

@@ -80,7 +80,7 @@ def param_input(p: Any) -> ParamInput:
 def param_groups(params: Iterable[Any] | None = None) -> dict[str, list[ParamInput]]:
     """group -> its inputs, in the order of `clustersim params`."""
     if params is None:
-        from model import PARAMS as params
+        from clustersim.model import PARAMS as params
     groups: dict[str, list[ParamInput]] = {}
     for p in params:
         groups.setdefault(p.group, []).append(param_input(p))
@@ -100,11 +100,11 @@ def run_defaults() -> dict[str, Any]:
     import inspect
     import os
 
-    from model.config import DEFAULTS
-    from model.limits import SEEDS, YEARS
-    from model.model import ClusterModel
-    from model.region import get_preset
-    from viz.server import PRESET_ENV
+    from clustersim.model.config import DEFAULTS
+    from clustersim.model.limits import SEEDS, YEARS
+    from clustersim.model.model import ClusterModel
+    from clustersim.model.region import get_preset
+    from clustersim.viz.server import PRESET_ENV
 
     seed = inspect.signature(ClusterModel.__init__).parameters["seed"].default
     if not isinstance(seed, int):  # a model that draws a fresh seed: start from the first
@@ -125,7 +125,7 @@ class RegionChoice:
 
 def region_choices() -> list[RegionChoice]:
     """The presets, then any region file a register loader can read (see `region_files`)."""
-    from model.region import PRESETS
+    from clustersim.model.region import PRESETS
 
     out = [RegionChoice(f"{name}: {p.description}", {"preset": name})
            for name, p in PRESETS.items()]
@@ -137,10 +137,10 @@ def region_files() -> list[RegionChoice]:
     its local authorities ("code name"), read by `model.gias`; a file it refuses is left
     out. A run selects one with the config keys ``region`` (the file) and ``la``."""
     try:
-        from model.gias import load_gias
+        from clustersim.model.gias import load_gias
     except ImportError:  # a model without real regions: the presets only
         return []
-    from model.errors import UserError
+    from clustersim.model.errors import UserError
 
     out = []
     for path in sorted(REGION_FILES.glob("*.csv")):

@@ -10,6 +10,6 @@ from typing import Any
 
 def clustersim_page() -> Any:
     """The Solara page component for clustersim's own model."""
-    from viz.components import ClusterPage
+    from clustersim.viz.components import ClusterPage
 
     return ClusterPage

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from viz.adapter import ROLES, Scenario
+from clustersim.viz.adapter import ROLES, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = None  # default: viz.server.RESULTS_DIR, where the page serves reports from
@@ -46,7 +46,7 @@ def spec_text(name: str, common: Mapping[str, Any], scenarios: Mapping[str, Scen
               root_seed: int, replicates: int) -> str:
     """A batch spec for the two scenarios: every parameter the page changed, the rest at
     its default (the spec and the page read the same registry)."""
-    from model import PARAMS
+    from clustersim.model import PARAMS
 
     base, pol = scenarios["baseline"], scenarios["policy"]
     if base.label == pol.label:
@@ -132,7 +132,7 @@ def _last_line(path: Path) -> str:
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "experiments.cli", *args], cwd=REPO,
+        return subprocess.Popen([sys.executable, "-m", "clustersim", *args], cwd=REPO,
                                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
 
@@ -141,7 +141,7 @@ def start(common: Mapping[str, Any], scenarios: Mapping[str, Scenario], seed: in
           replicates: int, root: Path | None = RESULTS) -> Job:
     """Write the spec and start the batch; ValueError if the request cannot run."""
     if root is None:
-        from viz.server import RESULTS_DIR as root
+        from clustersim.viz.server import RESULTS_DIR as root
     lo, hi = REPLICATES
     if not lo <= int(replicates) <= hi:
         raise ValueError(f"replicates: {replicates} is out of range; expected {lo}-{hi}")
@@ -180,8 +180,7 @@ def paired_difference(folder: Path, labels: Mapping[str, str],
     """Mean policy-minus-baseline difference of ``outcome`` over replicates, with the 95%
     Student-t interval of the per-replicate differences."""
     import pandas as pd
-
-    from experiments.report import t_interval
+    from clustersim.experiments.report import t_interval
 
     runs = pd.read_csv(folder / "runs.csv", usecols=["scenario", "replicate", outcome])
     wide = runs.pivot(index="replicate", columns="scenario", values=outcome)

@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from model.errors import UserError
+    from clustersim.model.errors import UserError
 
     if not 1 <= args.port <= 65535:
         raise UserError(f"--port {args.port} is not a port number (1-65535)")
@@ -33,13 +33,13 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"the page needs the source tree (app.py, viz/) at {REPO}")
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from viz import server
+    from clustersim.viz import server
 
     if not server.is_loopback(args.host):
         print(server.NO_AUTH_WARNING.format(host=args.host, port=args.port), file=sys.stderr,
               flush=True)
     if args.preset is not None:
-        from model.region import get_preset
+        from clustersim.model.region import get_preset
 
         # UserError, listing the presets, if unknown
         os.environ[server.PRESET_ENV] = get_preset(args.preset).name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from experiments.cli_args import add_batch_arguments
+from clustersim.experiments.cli_args import add_batch_arguments
 
 NAME = "batch"
 HELP = ("Run an experiment spec (TOML): every scenario and sweep point over common-random-"
@@ -18,9 +18,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.spec import load_spec
-    from experiments.unused import spec_warning
-    from model import limits
+    from clustersim.experiments.spec import load_spec
+    from clustersim.experiments.unused import spec_warning
+    from clustersim.model import limits
 
     max_runs = None if args.max_runs is None else limits.integer(
         "--max-runs", args.max_runs, (1, 2**63 - 1))
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
               f"sweep points x {spec.replicates} replicates = {spec.n_runs} runs "
               f"({spec.region.get('region') or spec.preset}, {spec.years} years)")
         return 0
-    from experiments.batch import run_batch
+    from clustersim.experiments.batch import run_batch
 
     run_batch(args.spec, out=args.out, workers=args.workers, dask=args.dask,
               resume=args.resume, quiet=args.quiet, max_runs=max_runs)

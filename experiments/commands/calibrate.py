@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from experiments.cli_args import add_executor_arguments
+from clustersim.experiments.cli_args import add_executor_arguments
 
 NAME = "calibrate"
 HELP = ("Fit parameters to validation figures (P1-P11): a coarse design, then Nelder-Mead, on "
@@ -33,11 +33,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments import io, outputs
-    from experiments.calibrate import make_problem, run_calibration
-    from experiments.executors import make_executor
-    from model import limits
-    from model.errors import UserError
+    from clustersim.experiments import io, outputs
+    from clustersim.experiments.calibrate import make_problem, run_calibration
+    from clustersim.experiments.executors import make_executor
+    from clustersim.model import limits
+    from clustersim.model.errors import UserError
 
     twice = [x for i, x in enumerate(args.pattern) if x in args.pattern[:i]]
     if twice:

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.cli_args import add_executor_arguments
+from clustersim.experiments.cli_args import add_executor_arguments
 
 NAME = "explain"
 HELP = ("Why does a policy differ from the baseline? For each scenario of a spec (or a "
@@ -36,10 +36,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments import explain as ex
-    from experiments import explain_output as xo
-    from experiments.executors import make_executor, probe
-    from model import limits
+    from clustersim.experiments import explain as ex
+    from clustersim.experiments import explain_output as xo
+    from clustersim.experiments.executors import make_executor, probe
+    from clustersim.model import limits
 
     if args.replicates is not None:
         limits.integer("--replicates", args.replicates, limits.REPLICATES)

@@ -17,13 +17,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.odd import REPO, render
+    from clustersim.experiments.odd import REPO, render
 
     text = render()
     if args.markdown:
         print(text)
         return 0
-    from model.errors import UserError
+    from clustersim.model.errors import UserError
 
     doc = REPO / "docs" / "ODD.md"
     if not doc.is_file() or doc.read_text() != text + "\n":

@@ -15,7 +15,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from model import PARAMS, POLICIES
+    from clustersim.model import PARAMS, POLICIES
 
     for name, cls in POLICIES.items():
         tier = "middle tier (one per scenario)" if cls.tier == "middle_tier" else "add-on"

@@ -27,9 +27,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments import io, outputs
-    from experiments.report import make_report
-    from model.errors import UserError
+    from clustersim.experiments import io, outputs
+    from clustersim.experiments.report import make_report
+    from clustersim.model.errors import UserError
 
     folder = Path(args.dir)
     if not (0 <= args.min_effect <= 100) or args.min_effect != args.min_effect:
@@ -59,8 +59,8 @@ def check_batch(folder: Path) -> None:
     cannot read: no or a damaged manifest, another command's folder, an unfinished batch,
     a runs.csv that is missing, empty, binary, truncated or of the wrong size, or a
     timeseries/schools CSV that is missing, empty, binary or cut off."""
-    from experiments import outputs
-    from model.errors import UserError
+    from clustersim.experiments import outputs
+    from clustersim.model.errors import UserError
 
     again = ("make it again: `clustersim batch` with the spec kept in manifest.json "
              "(spec_text) into another --out gives the same files")

@@ -41,11 +41,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments import outputs
-    from experiments.unused import run_warning
-    from model import PARAMS, limits
-    from model.config import resolve_config
-    from model.errors import UserError
+    from clustersim.experiments import outputs
+    from clustersim.experiments.unused import run_warning
+    from clustersim.model import PARAMS, limits
+    from clustersim.model.config import resolve_config
+    from clustersim.model.errors import UserError
 
     pairs = [PARAMS.parse_assignment(a) for a in args.set]
     overrides = dict(pairs)
@@ -73,9 +73,8 @@ def run(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
 
     import pandas as pd
-
-    from experiments import io, plots
-    from model import run as run_model
+    from clustersim.experiments import io, plots
+    from clustersim.model import run as run_model
 
     started = time.time()
     loaded = _region_report(next(iter(configs.values())))
@@ -101,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     io.write_csv(out / "summary.csv", pd.DataFrame(summary))
     ins = pd.concat(inspections, ignore_index=True)
     io.write_csv(out / "inspections.csv", ins[["scenario", "school", "term", "grade"]])
-    from experiments import maps
+    from clustersim.experiments import maps
 
     maps.run_map({lb: g.drop(columns="scenario") for lb, g in sc.groupby("scenario",
                                                                         sort=False)},
@@ -132,9 +131,9 @@ def _replicates(args: argparse.Namespace, configs: dict, overrides: dict) -> int
     import hashlib
     import json
 
-    from experiments import analysis, outputs
-    from experiments.batch import run_batch
-    from model import limits
+    from clustersim.experiments import analysis, outputs
+    from clustersim.experiments.batch import run_batch
+    from clustersim.model import limits
 
     n = limits.integer("--replicates", args.replicates, limits.REPLICATES)
     limits.check_runs(n * len(configs))
@@ -160,14 +159,13 @@ def _replicates(args: argparse.Namespace, configs: dict, overrides: dict) -> int
                                   "choose another --out or delete the folder")
     out.mkdir(parents=True, exist_ok=True)
     if not same:
-        from experiments import io
+        from clustersim.experiments import io
 
         io.write_text(out / SPEC, text)
     run_batch(out / SPEC, out=out, workers=min(2, n * len(configs)), resume=same)
     import pandas as pd
-
-    from experiments import maps
-    from experiments.report import Batch
+    from clustersim.experiments import maps
+    from clustersim.experiments.report import Batch
 
     batch = Batch(out)
     total, weak = analysis.n_schools(out, batch.manifest)
@@ -189,7 +187,7 @@ def _region_keys(args: argparse.Namespace) -> dict:
 
 def _region_report(config: dict):
     """What loading the config's real region kept and imputed, or None for a preset."""
-    from model.gias import region_for
+    from clustersim.model.gias import region_for
 
     region = region_for(config)
     return region.register.report if region is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from experiments.cli_args import add_batch_arguments
+from clustersim.experiments.cli_args import add_batch_arguments
 
 NAME = "sensitivity"
 HELP = ("Sensitivity analysis of a spec (TOML): Morris screening of the parameters, then "
@@ -22,13 +22,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from experiments import outputs
-    from experiments.batch import batch_options
-    from experiments.executors import make_executor, probe
-    from experiments.sensitivity import load_sensitivity
-    from experiments.stopping import Interrupted
-    from experiments.unused import sensitivity_warning
-    from model import limits
+    from clustersim.experiments import outputs
+    from clustersim.experiments.batch import batch_options
+    from clustersim.experiments.executors import make_executor, probe
+    from clustersim.experiments.sensitivity import load_sensitivity
+    from clustersim.experiments.stopping import Interrupted
+    from clustersim.experiments.unused import sensitivity_warning
+    from clustersim.model import limits
 
     max_runs = None if args.max_runs is None else limits.integer(
         "--max-runs", args.max_runs, (1, 2**63 - 1))
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         print(describe(spec))
         return 0
-    from experiments.sensitivity import run_sensitivity
+    from clustersim.experiments.sensitivity import run_sensitivity
 
     if args.out is not None:
         outputs.check_path(args.out)  # before Path(): Path("") would be "."

@@ -13,7 +13,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.spec_doc import markdown
+    from clustersim.experiments.spec_doc import markdown
 
     print(markdown())
     return 0

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.cli_args import add_executor_arguments
+from clustersim.experiments.cli_args import add_executor_arguments
 
 NAME = "validate"
 HELP = ("Run the validation suite (patterns P1-P11 against targets, mechanisms M1-M15 "
@@ -28,12 +28,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments import outputs
-    from experiments import validate as v
-    from experiments import validation_mechanisms as vm
-    from experiments.executors import make_executor, probe
-    from model import limits
-    from model.errors import UserError
+    from clustersim.experiments import outputs
+    from clustersim.experiments import validate as v
+    from clustersim.experiments import validation_mechanisms as vm
+    from clustersim.experiments.executors import make_executor, probe
+    from clustersim.model import limits
+    from clustersim.model.errors import UserError
 
     wanted, mechanisms = v.parse_only(args.only)  # refuses unknown names and repeats
     if not 0 < args.replicates <= 20:
@@ -79,9 +79,8 @@ def format_table(rows: list[dict]) -> str:
 def write_outputs(out: Path, rows: list[dict], results: dict, args, seconds: float,
                   mechanisms: list[dict] = ()) -> None:
     import pandas as pd
-
-    from experiments import io, outputs
-    from experiments.validate import SEED_003
+    from clustersim.experiments import io, outputs
+    from clustersim.experiments.validate import SEED_003
 
     outputs.claim(out, "validate")  # again: the folder may have changed while the suite ran
     files = ["validation.csv", "validation_runs.csv",
@@ -92,7 +91,7 @@ def write_outputs(out: Path, rows: list[dict], results: dict, args, seconds: flo
             for name, reps in results.items() for r, figures in enumerate(reps)]
     io.write_csv(out / "validation_runs.csv", pd.DataFrame(runs))
     if mechanisms:
-        from experiments import validation_mechanisms as vm
+        from clustersim.experiments import validation_mechanisms as vm
 
         io.write_csv(out / "mechanisms.csv", pd.DataFrame(mechanisms))
         vm.plot(mechanisms, out / "mechanisms.png")
@@ -107,7 +106,7 @@ def write_outputs(out: Path, rows: list[dict], results: dict, args, seconds: flo
 
 def plot_pattern(rows: list[dict], path: Path) -> None:
     """Each figure: the model's mean and 95% interval beside its target band."""
-    from experiments.plots import plt, save
+    from clustersim.experiments.plots import plt, save
 
     fig, axes = plt.subplots(len(rows), 1, figsize=(7, 1.3 * len(rows) + 0.6), squeeze=False)
     for ax, r in zip(axes[:, 0], rows, strict=True):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from clustersim.model.state import SUBJECT_WEIGHTS
 from scipy.special import ndtr
-
-from model.state import SUBJECT_WEIGHTS
 
 FSM_CENTRE = 0.24  # national FSM share (region.FSM_MEAN)
 COHORT_YEARS = np.array([7.0, 5.0])  # year groups: primary, secondary

@@ -11,9 +11,8 @@ Credits are a mutual-credit system: the sum of all balances and funds is always 
 from __future__ import annotations
 
 import numpy as np
-
-from model.groups import cumsum_within
-from model.state import LEADERSHIP, RI
+from clustersim.model.groups import cumsum_within
+from clustersim.model.state import LEADERSHIP, RI
 
 
 def settle(m, receivers: np.ndarray, hours: np.ndarray, donors: np.ndarray) -> np.ndarray:

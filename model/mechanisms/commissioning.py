@@ -16,9 +16,8 @@ federations, and the term's learning gain.
 from __future__ import annotations
 
 import numpy as np
-
-from model.mechanisms.needs import shared_data
-from model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND, flat
+from clustersim.model.mechanisms.needs import shared_data
+from clustersim.model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND, flat
 
 MIN_PRICE = 0.01  # £ per teacher-hour: a floor so that free CPD needs no division by zero
 ROUNDS = 4  # a school tries up to this many providers a term, best value first

@@ -9,9 +9,8 @@ are added in phase 5 (commissioning), where the term's gain is worked out.
 from __future__ import annotations
 
 import numpy as np
-
-from model.mechanisms import bank
-from model.state import LEADERSHIP, flat
+from clustersim.model.mechanisms import bank
+from clustersim.model.state import LEADERSHIP, flat
 
 SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", "q_oneoff",
            "peer_q", "budget_exhausted")  # per-term state, cleared at the start of phase 4

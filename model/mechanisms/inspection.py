@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from model.state import RI
+from clustersim.model.state import RI
 
 
 def grade_of(judged: np.ndarray, p) -> np.ndarray:

@@ -18,8 +18,7 @@ effect is drawn from the same distribution), so grade shares hold over time (P11
 from __future__ import annotations
 
 import numpy as np
-
-from model.state import BUSINESS, RI, flat
+from clustersim.model.state import BUSINESS, RI, flat
 
 FSM_CENTRE = 0.24  # national FSM share: turnover gradients are centred on it
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from clustersim.model.state import CPD_DOMAINS, flat
 from scipy.special import expit, logit
-
-from model.state import CPD_DOMAINS, flat
 
 CPD_COLUMNS = slice(0, len(CPD_DOMAINS))  # a view, not a copy: the CPD domains come first
 assert tuple(range(len(CPD_DOMAINS))) == CPD_DOMAINS

@@ -12,10 +12,9 @@ the state at the start of the phase.
 from __future__ import annotations
 
 import numpy as np
+from clustersim.model.membership import Membership
+from clustersim.model.state import CPD_DOMAINS
 from scipy.special import expit, logit
-
-from model.membership import Membership
-from model.state import CPD_DOMAINS
 
 
 def seek_partners(m) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from model.errors import UserError
-from model.policies.base import Policy
-from model.policies.chains import AcademyChains, TeachingSchoolHubs
-from model.policies.economic import CpdBank, Federation, Incentives
-from model.policies.middle_tier import LocalAuthority, SelfImproving, Superintendent
+from clustersim.model.errors import UserError
+from clustersim.model.policies.base import Policy
+from clustersim.model.policies.chains import AcademyChains, TeachingSchoolHubs
+from clustersim.model.policies.economic import CpdBank, Federation, Incentives
+from clustersim.model.policies.middle_tier import LocalAuthority, SelfImproving, Superintendent
 
 POLICIES: dict[str, type[Policy]] = {
     cls.name: cls for cls in (SelfImproving, LocalAuthority, Superintendent, AcademyChains,

@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-
-from model.groups import cumsum_within, members_by
+from clustersim.model.groups import cumsum_within, members_by
 
 if TYPE_CHECKING:  # policies import no mesa until a model is built (fast spec validation)
-    from agents.broker import Broker
+    from clustersim.agents.broker import Broker
 
 
 class Policy:
@@ -58,7 +57,7 @@ class Policy:
 
     @classmethod
     def param_names(cls) -> list[str]:
-        from model.params import PARAMS
+        from clustersim.model.params import PARAMS
 
         return [p.name for p in PARAMS if cls.group and p.group == cls.group]
 
@@ -84,7 +83,7 @@ class Policy:
 
     def brokers_per_la(self, kind: str, members_of=None) -> None:
         """One broker per local authority, over all its schools or a chosen subset."""
-        from agents.broker import Broker
+        from clustersim.agents.broker import Broker
 
         m = self.model
         for la, juris in enumerate(members_by(m.s.la, len(m.s.region.la_centre))):

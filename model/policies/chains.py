@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-
-from model.groups import members_by
-from model.market import HUB
-from model.policies.base import Policy
-from model.region import TRUST_ACADEMY
-from model.state import INADEQUATE, LEADERSHIP, OUTSTANDING, RI
+from clustersim.model.groups import members_by
+from clustersim.model.market import HUB
+from clustersim.model.policies.base import Policy
+from clustersim.model.region import TRUST_ACADEMY
+from clustersim.model.state import INADEQUATE, LEADERSHIP, OUTSTANDING, RI
 
 
 class TrustNetwork:
@@ -20,7 +19,7 @@ class TrustNetwork:
     The ``academy_chains`` policy makes trusts *grow*: takeovers and conversions."""
 
     def __init__(self, model):
-        from agents.broker import Broker
+        from clustersim.agents.broker import Broker
 
         self.model = model
         s = model.s

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from model.policies.base import Policy
+from clustersim.model.policies.base import Policy
 
 
 class CpdBank(Policy):

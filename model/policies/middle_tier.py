@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from model.membership import Membership
-from model.policies.base import Policy
-from model.region import LA_MAINTAINED
+from clustersim.model.membership import Membership
+from clustersim.model.policies.base import Policy
+from clustersim.model.region import LA_MAINTAINED
 
 if TYPE_CHECKING:
-    from agents.broker import Broker
+    from clustersim.agents.broker import Broker
 
 
 class SelfImproving(Policy):

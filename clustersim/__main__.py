@@ -1,0 +1,7 @@
+"""``python -m clustersim``: the same command line as ``clustersim``."""
+
+import sys
+
+from clustersim.experiments.cli import main
+
+sys.exit(main())
