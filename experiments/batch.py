@@ -453,6 +453,10 @@ def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool,
     manifest["files"] = [f for k, f in OUTPUTS.items()
                          if k == "runs" or (k == "timeseries" and spec.timeseries)
                          or (k in ("schools", "inspections") and spec.schools != "none")]
+    from clustersim.experiments import datapackage
+
+    datapackage.write(out, manifest["files"], spec.name)
+    manifest["files"].append("datapackage.json")
     manifest["completed"] = True
     _write_manifest(out, manifest)
 

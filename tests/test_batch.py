@@ -87,7 +87,7 @@ def test_outputs_are_tidy_and_complete(serial):
     assert ts[["run_id", "term"]].drop_duplicates().shape[0] == len(ts)
     schools = pd.read_csv(serial / "schools.csv")
     assert schools.groupby("run_id").size().eq(67).all()
-    assert sorted(os.listdir(serial)) == sorted([*CSVS, MANIFEST])  # no parts, no lock
+    assert sorted(os.listdir(serial)) == sorted([*CSVS, MANIFEST, "datapackage.json"])  # no lock
 
 
 def test_manifest_records_everything_needed_to_rerun(serial):

@@ -23,7 +23,7 @@ from clustersim.experiments.batch import LOCK, MANIFEST, PARTS, run_batch
 from clustersim.model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
-CSVS = ("runs.csv", "timeseries.csv", "schools.csv")
+CSVS = ("runs.csv", "timeseries.csv", "schools.csv", "inspections.csv")
 
 SPEC = """\
 name = "faults"

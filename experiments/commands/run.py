@@ -10,7 +10,7 @@ from pathlib import Path
 NAME = "run"
 HELP = "Run the model on a preset under one or more policies and write CSVs and plots."
 FILES = ["timeseries.csv", "schools.csv", "summary.csv", "inspections.csv", "gap.png",
-         "left_behind.png", "map.png", "manifest.json"]
+         "left_behind.png", "map.png", "datapackage.json", "manifest.json"]
 SPEC = "run_spec.toml"  # --replicates: the batch spec written into the output folder
 
 
@@ -111,6 +111,9 @@ def run(args: argparse.Namespace) -> int:
     plots.timeseries_by_scenario(ts, "left_behind", "share of weak schools",
                                  "Weak schools left behind (below floor or RI/inadequate)",
                                  out / "left_behind.png")
+    from clustersim.experiments import datapackage
+
+    datapackage.write(out, FILES, f"clustersim run {', '.join(scenarios)}")
     io.write_json(out / "manifest.json", {
         "command": "clustersim run", "preset": args.preset, "seed": args.seed,
         "years": args.years, "scenarios": scenarios, "overrides": overrides,
@@ -120,8 +123,7 @@ def run(args: argparse.Namespace) -> int:
         "seconds": round(time.time() - started, 3), "completed": True, "files": FILES,
         **({"region": loaded.as_dict()} if loaded else {}),
     })
-    print(f"wrote {out}/: timeseries.csv schools.csv summary.csv inspections.csv gap.png "
-          f"left_behind.png map.png manifest.json")
+    print(f"wrote {out}/: {' '.join(FILES)}")
     return 0
 
 

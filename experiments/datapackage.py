@@ -1,0 +1,113 @@
+"""datapackage.json beside a folder's CSVs (issue 17 item 5): a Frictionless Data Package
+whose Table Schemas give every column's name, type, unit and description, taken from the
+declarations (outcomes: `model.metrics`; parameters: `model.params`; the rest below), so
+the outputs describe themselves wherever they are opened.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from clustersim.experiments import io
+
+# Columns that are neither an outcome nor a parameter: what each one is.
+COLUMNS = {
+    "run_id": ("", "the run's index in the batch (scenario-major)"),
+    "scenario": ("", "the scenario's label"),
+    "policies": ("", "the scenario's policy components, joined with '+'"),
+    "point": ("", "the sweep point's index (0 without a sweep)"),
+    "replicate": ("", "the replicate: the same seed under every scenario and point"),
+    "seed": ("", "the run's seed: it fixes the region and every shock"),
+    "preset": ("", "the region preset"), "years": ("years", "the run's horizon"),
+    "region": ("", "a real region's register file"), "la": ("", "local authority index"),
+    "gor": ("", "government office region"), "attainment": ("", "a KS2 table"),
+    "term": ("terms", "school term (three a year; 0 is the start)"),
+    "year": ("years", "term / 3"), "school": ("", "the school's index in the region"),
+    "grade": ("", "Ofsted-style grade at that inspection"),
+    "urn": ("", "the register's unique reference number"),
+    "name": ("", "the register's establishment name"),
+    "x_km": ("km", "map position, east"), "y_km": ("km", "map position, north"),
+    "phase": ("", "primary or secondary"), "pupils": ("pupils", "pupils on roll"),
+    "rural": ("", "rural (true) or urban"),
+    "fsm": ("fraction 0-1", "share of pupils eligible for free school meals"),
+    "governance": ("", "governance at the start"), "trust": ("", "trust index at the "
+                                                               "start (empty: none)"),
+    "governance_end": ("", "governance at the end"),
+    "trust_end": ("", "trust index at the end (empty: none)"),
+    "weak": ("", "in the weakest fifth by effectiveness at the start"),
+    "effectiveness_start": ("SD", "school effectiveness at the start"),
+    "effectiveness_end": ("SD", "school effectiveness at the end"),
+    "rwm_start": ("% at expected standard", "reading, writing and maths, at the start"),
+    "rwm_end": ("% at expected standard", "reading, writing and maths, at the end"),
+    "grade_start": ("", "grade at the start"), "grade_end": ("", "latest grade at the end"),
+    "below_floor_end": ("", "below the floor standard at the end"),
+    "left_behind": ("", "a weak school still below the floor or below the good standard"),
+    "terms_below_floor": ("terms", "terms spent below the floor"),
+    "floor_spells": ("spells", "spells below the floor"),
+    "longest_floor_spell": ("terms", "the longest spell below the floor"),
+    "head_changes": ("heads", "new heads during the run"),
+    "cluster_end": ("", "cluster id at the end (empty: none)"),
+    "clusters_joined": ("clusters", "clusters joined during the run"),
+    "terms_clustered": ("terms", "terms spent in a cluster"),
+    "cpd_hours": ("hours per teacher", "CPD received during the run"),
+    "cost": ("£", "money spent on improving the school during the run"),
+}
+GROUPED = [  # outcome families named by pattern
+    (re.compile(r"cpd_hours_q(\d)"), "hours per teacher (cumulative)",
+     "CPD received by schools in fifth {0} of initial effectiveness (1 weakest)"),
+    (re.compile(r"credits_q(\d)"), "credits per teacher",
+     "CPD-bank balance of schools in fifth {0} of initial effectiveness (1 weakest)"),
+    (re.compile(r"market_share_(\w+)"), "fraction of revenue",
+     "share of providers' revenue taken by {0} providers"),
+]
+TYPES = {"i": "integer", "u": "integer", "f": "number", "b": "boolean"}
+
+
+def field(name: str, dtype) -> dict:
+    from clustersim.model import PARAMS
+    from clustersim.model.metrics import EXTRA_SUMMARY, METRICS
+
+    kind = TYPES.get(getattr(dtype, "kind", "O"), "string")
+    metrics = {m.name: m for m in (*METRICS, *EXTRA_SUMMARY)}
+    if name in metrics:
+        unit, text = metrics[name].unit, f"outcome: {metrics[name].description}"
+    elif name in PARAMS:
+        unit, text = PARAMS[name].unit, f"parameter: {PARAMS[name].meaning}"
+    elif name in COLUMNS:
+        unit, text = COLUMNS[name]
+    else:
+        unit, text = "", ""
+        for pattern, u, template in GROUPED:
+            hit = pattern.fullmatch(name)
+            if hit:
+                unit, text = u, f"outcome: {template.format(*hit.groups())}"
+                break
+    out = {"name": name, "type": kind, "description": text}
+    if unit:
+        out["unit"] = unit
+    return out
+
+
+def describe(folder: Path, files: list[str], title: str) -> dict:
+    """The package: one tabular resource per CSV, its schema read from the file's header
+    and first rows (types) and the declarations (units, descriptions)."""
+    resources = []
+    for name in files:
+        head = pd.read_csv(folder / name, nrows=500)
+        resources.append({
+            "name": Path(name).stem, "path": name, "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "schema": {"fields": [field(c, head[c].dtype) for c in head.columns],
+                       "missingValues": [""]},
+        })
+    return {"profile": "tabular-data-package", "name": re.sub(r"[^a-z0-9._-]", "-",
+                                                             title.lower()),
+            "title": title, "resources": resources}
+
+
+def write(folder: str | Path, files: list[str], title: str) -> None:
+    folder = Path(folder)
+    files = [f for f in files if f.endswith(".csv") and (folder / f).exists()]
+    io.write_json(folder / "datapackage.json", describe(folder, files, title))

@@ -1,0 +1,54 @@
+"""Outputs describe themselves: datapackage.json beside the CSVs (issue 17 item 5)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from clustersim.experiments.cli import main
+
+
+def check_package(folder) -> dict:
+    """Every CSV has a resource whose fields are its columns, in order, each typed and
+    described, and every value parses as its declared type."""
+    package = json.loads((folder / "datapackage.json").read_text())
+    assert package["profile"] == "tabular-data-package"
+    csvs = sorted(p.name for p in folder.glob("*.csv"))
+    assert sorted(r["path"] for r in package["resources"]) == csvs
+    for r in package["resources"]:
+        frame = pd.read_csv(folder / r["path"], dtype=str, keep_default_na=False)
+        fields = r["schema"]["fields"]
+        assert [f["name"] for f in fields] == list(frame.columns)
+        for f in fields:
+            assert f["description"], (r["path"], f["name"])
+            values = frame[f["name"]][frame[f["name"]] != ""]
+            if f["type"] in ("integer", "number"):
+                parsed = pd.to_numeric(values, errors="raise")
+                if f["type"] == "integer":
+                    assert (np.asarray(parsed) == np.round(np.asarray(parsed))).all()
+            elif f["type"] == "boolean":
+                assert set(values) <= {"True", "False", "true", "false"}
+    return package
+
+
+def test_run_and_batch_folders_carry_a_valid_datapackage(tmp_path):
+    assert main(["run", "--preset", "maximising_progress", "--years", "1",
+                 "--out", str(tmp_path / "run")]) == 0
+    package = check_package(tmp_path / "run")
+    summary = next(r for r in package["resources"] if r["path"] == "summary.csv")
+    left = next(f for f in summary["schema"]["fields"] if f["name"] == "left_behind")
+    assert left["unit"] == "fraction of weak schools" and left["type"] == "number"
+    spec = tmp_path / "tiny.toml"
+    spec.write_text('name = "tiny"\npreset = "maximising_progress"\nyears = 1\n'
+                    'replicates = 2\n[params]\nseek_rate = 0.2\n'
+                    '[[scenarios]]\nlabel = "self_improving"\npolicies = ["self_improving"]\n')
+    assert main(["batch", str(spec), "--out", str(tmp_path / "b"), "--workers", "1",
+                 "--quiet"]) == 0
+    package = check_package(tmp_path / "b")
+    runs = next(r for r in package["resources"] if r["path"] == "runs.csv")
+    seek = next(f for f in runs["schema"]["fields"] if f["name"] == "seek_rate")
+    assert seek["description"].startswith("parameter:") and seek["unit"]
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert "datapackage.json" in manifest["files"]
