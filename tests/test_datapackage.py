@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pandas as pd
-
 from clustersim.experiments.cli import main
 
 
