@@ -20,6 +20,7 @@ run command), never the model.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -74,8 +75,6 @@ def threshold_text(min_effect: float = MIN_EFFECT) -> str:
 # ------------------------------------------------------------------- intervals
 def t_interval(values) -> tuple[int, float, float, float, float]:
     """(n, mean, sd, low, high): the 95% Student-t interval of the mean; NaNs dropped."""
-    from scipy import stats
-
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     n = len(x)
@@ -85,8 +84,16 @@ def t_interval(values) -> tuple[int, float, float, float, float]:
     if n == 1:
         return 1, mean, math.nan, math.nan, math.nan
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    half = t975(n - 1) * sd / math.sqrt(n)
     return n, mean, sd, mean - half, mean + half
+
+
+@functools.cache
+def t975(df: int) -> float:
+    """The 97.5th percentile of Student's t with ``df`` degrees of freedom."""
+    from scipy import stats
+
+    return float(stats.t.ppf(0.975, df))
 
 
 def wilson_interval(k: float, n: float, z: float = 1.959963984540054) -> tuple[float, float]:

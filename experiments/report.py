@@ -29,7 +29,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from clustersim.experiments import analysis, io
-from clustersim.experiments.analysis import MIN_EFFECT, MIRRORS, WORSE_FOR_WEAK  # noqa: F401
+from clustersim.experiments.analysis import (  # noqa: F401 (re-exported)
+    MIN_EFFECT,
+    MIRRORS,
+    WORSE_FOR_WEAK,
+    t975,
+    t_interval,
+)
 from clustersim.experiments.report_plots import make_plots
 from clustersim.model.errors import UserError
 
@@ -43,21 +49,6 @@ PROFILE_COLUMNS = ["run_id", "scenario", "point", "replicate", "phase", "pupils"
 MAP_COLUMNS = ["school", "x_km", "y_km", "la", "cluster_end", "trust"]
 MAX_MAPS = 24
 
-def t_interval(values) -> tuple[int, float, float, float, float]:
-    """(n, mean, sd, low, high) of the 95% Student-t interval of the mean; NaNs dropped."""
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = len(x)
-    if n == 0:
-        return 0, math.nan, math.nan, math.nan, math.nan
-    mean = float(x.mean())
-    if n == 1:
-        return 1, mean, math.nan, math.nan, math.nan
-    sd = float(x.std(ddof=1))
-    half = _t975(n - 1) * sd / math.sqrt(n)
-    return n, mean, sd, mean - half, mean + half
-
-
 def replicates_to_resolve(mean: float, sd: float) -> float:
     """Smallest n whose 95% t interval, at this mean and sd, excludes zero (inf if never)."""
     if not (np.isfinite(mean) and np.isfinite(sd)) or mean == 0:
@@ -67,14 +58,6 @@ def replicates_to_resolve(mean: float, sd: float) -> float:
     n, crit = _critical()  # t(0.975, n-1) / sqrt(n), decreasing in n
     ok = np.flatnonzero(crit * sd < abs(mean))
     return int(n[ok[0]]) if len(ok) else math.inf
-
-
-@functools.cache
-def _t975(df: int) -> float:
-    """The 97.5th percentile of Student's t with ``df`` degrees of freedom."""
-    from scipy import stats
-
-    return float(stats.t.ppf(0.975, df))
 
 
 @functools.cache
@@ -198,7 +181,7 @@ def _unpaired_half_width(a: pd.Series, b: pd.Series) -> float:
     if len(a) < 2 or len(b) < 2:
         return math.nan
     se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-    return _t975(min(len(a), len(b)) - 1) * se
+    return t975(min(len(a), len(b)) - 1) * se
 
 
 def profile(schools: pd.DataFrame | None, flag: str = "left_behind") -> pd.DataFrame:
