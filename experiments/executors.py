@@ -28,7 +28,7 @@ from typing import Any
 from clustersim.model.errors import UserError
 
 KEYS = ("run_id", "scenario", "point", "replicate")
-FLOAT_FORMAT = "%.10g"
+FLOAT_FORMAT = "%r"  # the shortest text that reads back to the same float: reruns match bitwise
 IN_FLIGHT_PER_WORKER = 2  # runs queued per local worker: enough to never starve it
 DASK_IN_FLIGHT_PER_WORKER = 4  # more for Dask, to hide the scheduler round trip
 DASK_CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
@@ -97,7 +97,7 @@ def format_result(task: Task, res) -> dict[str, Any]:
 
 
 def _cell(v: Any) -> str:
-    """One CSV field: floats as %.10g (NaN empty), text quoted only when it must be."""
+    """One CSV field: floats in full (repr; NaN empty), text quoted only when it must be."""
     if v is None:
         return ""
     if isinstance(v, float):  # numpy float64 included
@@ -116,7 +116,7 @@ def _csv_line(values) -> str:
 def _frame_csv(frame, keys: list) -> list[str]:
     """[header line, body text] of ``frame`` with the run's key columns in front.
 
-    Each row goes through one printf-style format (``%.10g`` for floats, ``%d`` for ints,
+    Each row goes through one printf-style format (``%r`` for floats, ``%d`` for ints,
     pre-quoted text otherwise): for the rows of one run this is far faster than
     ``DataFrame.to_csv`` and writes the same fields as `_cell`.
     """

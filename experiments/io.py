@@ -72,7 +72,7 @@ def write_json(path: str | os.PathLike, obj: Any, tmp_name: str | None = None) -
 def write_csv(path: str | os.PathLike, frame) -> None:
     """Write a pandas DataFrame as CSV atomically (fixed float format for byte stability)."""
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
+        frame.to_csv(tmp, index=False, lineterminator="\n")  # floats in full (repr)
 
 
 def _json_default(o: Any):
