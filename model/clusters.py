@@ -15,12 +15,11 @@ from typing import Any
 
 import numpy as np
 from clustersim.model.groups import split_at
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.mechanisms import bank
 from clustersim.model.membership import Membership
 from clustersim.model.region import nearest
 from clustersim.model.state import FOUNDED
-
-TERMS_PER_YEAR = 3
 
 
 class Cached:

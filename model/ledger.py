@@ -39,6 +39,9 @@ class Ledger:
         ``for_school`` attributes spending by others (a broker, a trust, government) to
         the school it was spent on, for cost per school.
         """
+        if payer not in ACCOUNTS or payee not in ACCOUNTS:  # a misspelt account is a bug
+            raise AssertionError(f"ledger account {payer if payer not in ACCOUNTS else payee!r}"
+                                 f" is not one of {', '.join(ACCOUNTS)}")
         amount = np.asarray(amount, float)
         if amount.size == 0:
             return

@@ -11,6 +11,7 @@ from typing import Any
 
 from clustersim.model.errors import UserError
 
+TERMS_PER_YEAR = 3  # a step is a school term (docs/ODD.md section 2)
 YEARS = (1, 50)  # horizon in years (three terms each)
 SEEDS = (0, 2**63 - 1)  # --seed and root_seed: numpy's SeedSequence takes any int >= 0
 SAMPLE_SEEDS = (0, 2**32 - 1)  # seeds of sampled designs (SALib uses numpy's legacy seeding)

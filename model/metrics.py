@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from clustersim.model.groups import average
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.market import KIND_NAMES
 from clustersim.model.state import INADEQUATE, RI
 
@@ -190,9 +191,13 @@ def grouped_summary(m) -> dict[str, float]:
 METRIC_NAMES = [x.name for x in METRICS]
 
 
+def _years(m) -> float:
+    """Years the run has covered so far (at least a term's worth)."""
+    return max(m.term, 1) / TERMS_PER_YEAR
+
+
 def _per_year(m, values: np.ndarray, idx=None) -> float:
-    years = max(m.term, 1) / 3.0
-    return (average(values) if idx is None else _mean(values, idx)) / years
+    return (average(values) if idx is None else _mean(values, idx)) / _years(m)
 
 
 def _peer_hours(m) -> float:
@@ -209,7 +214,7 @@ EXTRA_SUMMARY: list[Metric] = [
            "public money the policies spent (brokers' offices and funded support, grants, "
            "subsidies; less penalties collected), per school in the region per year",
            lambda m: (m.ledger.paid["government"] + m.ledger.paid["broker"]
-                      - m.ledger.received["government"]) / m.s.n / (max(m.term, 1) / 3.0)),
+                      - m.ledger.received["government"]) / m.s.n / _years(m)),
     Metric("cost_weak_per_year", "£ per weak school per year",
            "the same, spent on weak schools", lambda m: _per_year(m, m.s.cost_total,
                                                                   m.weak_idx)),

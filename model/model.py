@@ -14,6 +14,7 @@ from clustersim.agents import Cluster, Provider, School
 from clustersim.model.clusters import ClusterService
 from clustersim.model.config import resolve_config
 from clustersim.model.ledger import Ledger
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.market import SERVICE_KINDS, candidate_index, default_market, nearest_of_kind
 from clustersim.model.mechanisms import (
     attainment,
@@ -46,7 +47,6 @@ from mesa.agentset import AgentSet
 # more numbers in one stream never shifts another. Order is fixed: append, never reorder.
 STREAMS = ("region", "needs", "partnering", "turnover", "attainment", "inspection",
            "cohesion", "policy", "mesa", "commissioning", "leadership")
-TERMS_PER_YEAR = 3
 MECHANISM_SWITCH = re.compile(r"m\d+_")  # m1_hard_to_reach ... m15_shared_data
 NEIGHBOURS = 16  # precomputed nearest neighbours per school (upper bound of search_neighbours)
 
@@ -134,7 +134,7 @@ class ClusterModel(ClusterService, mesa.Model):
         self.p = SimpleNamespace(**{k: self.config[k] for k in PARAMS.names()})
         self.preset = get_preset(self.config["preset"])
         self.term = 0
-        self.n_terms = 3 * self.config["years"]
+        self.n_terms = TERMS_PER_YEAR * self.config["years"]
         self.dissolved_this_term = 0
         self._build()
 
@@ -345,7 +345,7 @@ class ClusterModel(ClusterService, mesa.Model):
         """Per-term outcomes so far: term, year, then one column per metric."""
         t = np.arange(self.term + 1)
         frame = pd.DataFrame(self.history[: self.term + 1], columns=METRIC_NAMES)
-        frame.insert(0, "year", t / 3.0)
+        frame.insert(0, "year", t / TERMS_PER_YEAR)
         frame.insert(0, "term", t)
         return frame
 

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 from clustersim.model.groups import rowdot
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.region import SECONDARY_EFFECT_SHIFT, Region
 
 DOMAINS = ("maths", "english", "science", "send", "leadership", "business")
@@ -186,7 +187,7 @@ def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) 
     base[:, BUSINESS] = rng.normal(0.0, 0.2, n)  # business management: unrelated to teaching
     expertise = base + transient_spread(p, teachers, region.fsm)[:, None] * rng.normal(
         0.0, 1.0, (n, len(DOMAINS)))
-    budget = p.funding_per_pupil * region.pupils / 3.0
+    budget = p.funding_per_pupil * region.pupils / TERMS_PER_YEAR
     return SchoolState(
         region=region, expertise=expertise, anchor=base.copy(), base=base,
         school_effect=school_effect,

@@ -109,3 +109,11 @@ def test_market_spending_never_exceeds_cpd_money():
         assert market.sum() > 0
         assert (market <= m.s.cpd_money + 1e-6).all()
         assert (m.s.spent_term <= m.s.allowance_term + 1e-6).all()
+
+
+def test_the_ledger_refuses_an_unknown_account():
+    import pytest
+
+    m = ClusterModel({"preset": "maximising_progress", "years": 1}, 0)
+    with pytest.raises(AssertionError, match="ledger account 'schol' is not one of school"):
+        m.ledger.pay(m, "typo", "schol", "provider", np.ones(1), payer_idx=np.zeros(1, int))

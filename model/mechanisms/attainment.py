@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.state import SUBJECT_WEIGHTS
 from scipy.special import ndtr
 
@@ -22,7 +23,7 @@ def update_attainment(m) -> None:
     1/sqrt(cohort size), so small schools' results swing more.
     """
     s, p, r = m.s, m.p, m.s.region
-    new_year = m.term % 3 == 0
+    new_year = m.term % TERMS_PER_YEAR == 0
     if new_year:
         cohort_size = np.maximum(3.0, r.pupils / COHORT_YEARS[r.phase])
         s.cohort = p.cohort_noise / np.sqrt(cohort_size) * m.streams["attainment"].normal(0, 1, s.n)

@@ -16,6 +16,7 @@ federations, and the term's learning gain.
 from __future__ import annotations
 
 import numpy as np
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.mechanisms.needs import shared_data
 from clustersim.model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND, flat
 
@@ -85,13 +86,13 @@ def buy_services(m, discount: np.ndarray) -> None:
     s, p, c = m.s, m.p, m.c
     if p.services_per_pupil == 0:
         return
-    full = p.services_per_pupil * s.region.pupils / 3.0
+    full = p.services_per_pupil * s.region.pupils / TERMS_PER_YEAR
     ict_supplier, business_firm = m.service_supplier  # SERVICE_KINDS order
     ict = business = full / 2.0
     if p.m8_business_manager and c.count:
         members, cl = m.clustered()
         saves = members[c.sbm_saves[cl]]
-        cut = np.minimum(p.sbm_savings / 3.0, business[saves])
+        cut = np.minimum(p.sbm_savings / TERMS_PER_YEAR, business[saves])
         business = business.copy()
         business[saves] -= cut
         s.extra_money[saves] += cut
@@ -122,7 +123,7 @@ def shared_staff(m, hire_draws: np.ndarray) -> None:
         c.sbm_saves[: c.count] |= new & (hire_draws[0] < p.sbm_adoption
                                          * p.sbm_savings_chance)
         has = c.sbm[cl]
-        share = p.sbm_cost / 3.0 / c.size[cl]
+        share = p.sbm_cost / TERMS_PER_YEAR / c.size[cl]
         m.ledger.pay(m, "shared business manager", "school", "staff", share[has],
                      payer_idx=members[has])
         s.expertise[members[has], LEADERSHIP] += p.sbm_head_time * p.sbm_leadership_gain
@@ -135,7 +136,7 @@ def shared_staff(m, hire_draws: np.ndarray) -> None:
         has = d >= 0
         i, d = members[has], d[has].astype(int)
         m.ledger.pay(m, "shared specialist", "school", "staff",
-                     p.specialist_cost / 3.0 / c.size[cl[has]], payer_idx=i)
+                     p.specialist_cost / TERMS_PER_YEAR / c.size[cl[has]], payer_idx=i)
         e, row = flat(s.expertise), i * s.expertise.shape[1]   # (school, domain) cells
         gain = p.specialist_rate * np.maximum(0.0, p.specialist_level - e[row + d])
         e[row + d] += gain

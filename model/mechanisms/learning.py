@@ -18,6 +18,7 @@ effect is drawn from the same distribution), so grade shares hold over time (P11
 from __future__ import annotations
 
 import numpy as np
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.state import BUSINESS, RI, flat
 
 FSM_CENTRE = 0.24  # national FSM share: turnover gradients are centred on it
@@ -31,7 +32,7 @@ def yearly_staff_turnover(p, fsm: np.ndarray) -> np.ndarray:
 
 
 def per_term(yearly: np.ndarray) -> np.ndarray:
-    return 1.0 - (1.0 - yearly) ** (1.0 / 3.0)
+    return 1.0 - (1.0 - yearly) ** (1.0 / TERMS_PER_YEAR)
 
 
 def relax_rate(p, fsm: np.ndarray) -> np.ndarray:
@@ -75,7 +76,7 @@ def turnover(m) -> None:
         s.oneoff -= fade
     if not p.m14_turnover:
         return
-    if m.term % 3 == 1:  # heads move at the start of the school year
+    if m.term % TERMS_PER_YEAR == 1:  # heads move at the start of the school year
         change_heads(m)
     s.anchor += m.staff_turnover[:, None] * (s.base - s.anchor)  # trained staff leave
     decay = m.decay[:, None]

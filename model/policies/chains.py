@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from clustersim.model.groups import members_by
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.market import HUB
 from clustersim.model.policies.base import Policy
 from clustersim.model.region import TRUST_ACADEMY
@@ -102,9 +103,9 @@ class AcademyChains(Policy):
         if self.on("chain_funded_support"):
             members = np.flatnonzero((s.trust >= 0) & (s.grade >= RI))
             members = members[np.argsort(s.effectiveness_of(members), kind="stable")]
-            money = p.chain_budget_per_school / 3.0 * np.count_nonzero(s.trust >= 0)
+            money = p.chain_budget_per_school / TERMS_PER_YEAR * np.count_nonzero(s.trust >= 0)
             self.fund_within("trust grant", members, p.chain_support_hours, money)
-        if m.term % 3 != 1:
+        if m.term % TERMS_PER_YEAR != 1:
             return
         u = m.streams["policy"].random(s.n)
         small = (s.trust < 0) & (s.region.pupils < p.small_school_pupils)
@@ -155,7 +156,7 @@ class TeachingSchoolHubs(Policy):
     def grant_per_hub(self) -> float:
         """£ a term: the policy's budget for the schools a hub serves (evidence A9)."""
         p = self.model.p
-        return p.hub_budget_per_school / 3.0 * self.model.s.n / max(1, round(
+        return p.hub_budget_per_school / TERMS_PER_YEAR * self.model.s.n / max(1, round(
             self.model.s.n / p.hub_schools_per_hub))
 
     def hours_funded(self) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.policies.base import Policy
 
 
@@ -24,7 +25,7 @@ class CpdBank(Policy):
         if not (m.bank_active and p.bank_budget_per_school > 0 and c.count):
             return
         members, cids = m.clustered()
-        pounds = np.full(len(members), p.bank_budget_per_school / 3.0)
+        pounds = np.full(len(members), p.bank_budget_per_school / TERMS_PER_YEAR)
         m.ledger.pay(m, "CPD bank grant", "government", "staff", pounds, for_school=members)
         credits = np.bincount(cids, pounds / p.cpd_price_per_hour, minlength=c.count)
         c.fund[: c.count] += credits
@@ -51,7 +52,7 @@ class Federation(Policy):
         if p.federation_budget_per_school > 0:  # a public grant to federated schools
             members, cids = m.clustered()
             fed = members[c.federated[cids]]
-            grant = np.full(len(fed), p.federation_budget_per_school / 3.0)
+            grant = np.full(len(fed), p.federation_budget_per_school / TERMS_PER_YEAR)
             m.ledger.pay(m, "federation grant", "government", "school", grant, payee_idx=fed,
                          for_school=fed)
             m.s.extra_money[fed] += grant
@@ -82,12 +83,12 @@ class Incentives(Policy):
             clustered = clustered[:0]
         if not self.on("incentive_penalties"):
             alone = alone[:0]
-        grant = np.full(len(clustered), p.incentive_grant / 3.0)
+        grant = np.full(len(clustered), p.incentive_grant / TERMS_PER_YEAR)
         m.ledger.pay(m, "incentive grant", "government", "school", grant, payee_idx=clustered,
                      for_school=clustered)
         s.extra_money[clustered] += grant
         s.allowance_term[clustered] += grant
         # the penalty comes out of the CPD budget and never takes it below zero
-        penalty = np.minimum(p.incentive_penalty / 3.0, s.cpd_budget_term[alone])
+        penalty = np.minimum(p.incentive_penalty / TERMS_PER_YEAR, s.cpd_budget_term[alone])
         m.ledger.pay(m, "going-alone penalty", "school", "government", penalty, payer_idx=alone)
         s.extra_money[alone] -= penalty

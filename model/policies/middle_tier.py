@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.membership import Membership
 from clustersim.model.policies.base import Policy
 from clustersim.model.region import LA_MAINTAINED
@@ -52,12 +53,12 @@ class LocalAuthority(Policy):
         """The LA's capacity this term as a share of what it had at the start: its budget
         and staff shrink each year (seed 003)."""
         p = self.model.p
-        return (1.0 - p.la_capacity_decline) ** (self.model.term / 3.0)
+        return (1.0 - p.la_capacity_decline) ** (self.model.term / TERMS_PER_YEAR)
 
     def act_broker(self, broker: Broker) -> None:
         """Once a year the LA regroups its unclustered schools (up to its capacity)."""
         m, p = self.model, self.model.p
-        if m.term % 3 == 0 and self.on("la_grouping"):
+        if m.term % TERMS_PER_YEAR == 0 and self.on("la_grouping"):
             juris = broker.jurisdiction
             limit = round(p.la_capacity_share * self.capacity() * len(juris))
             alone = juris[m.s.cluster[juris] < 0][:limit]
@@ -76,7 +77,7 @@ class LocalAuthority(Policy):
         key = s.la[needy] * 4 + (3 - s.grade[needy])
         needy = needy[np.argsort(key.astype(np.int16 if key.max(initial=0) < 2**15
                                             else np.int64), kind="stable")]
-        share = self.capacity() / 3.0  # of a year's budget, this term
+        share = self.capacity() / TERMS_PER_YEAR  # of a year's budget, this term
         running = min(p.la_cost_per_school, p.la_budget_per_school) * share
         support = (p.la_budget_per_school * share - running) * self.size_by_la  # £ by LA
         if self.on("la_funded_support"):
@@ -183,8 +184,8 @@ class Superintendent(Policy):
         identified need, largest need first, while the money lasts; and hold clusters
         together."""
         m, p, s, c = self.model, self.model.p, self.model.s, self.model.c
-        running = min(p.super_cost_per_school, p.super_budget_per_school) / 3.0
-        money = (p.super_budget_per_school / 3.0 - running) * s.n
+        running = min(p.super_cost_per_school, p.super_budget_per_school) / TERMS_PER_YEAR
+        money = (p.super_budget_per_school / TERMS_PER_YEAR - running) * s.n
         # its monitoring flags poor grades and results below the floor; without it the
         # office sees only what inspections publish (the grades)
         low = m.below_floor_now if self.on("super_monitoring") else np.zeros(s.n, bool)
