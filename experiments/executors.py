@@ -129,8 +129,13 @@ def _frame_csv(frame, keys: list) -> list[str]:
     else:
         arrays = [frame[name].to_numpy() for name in frame.columns]
     specs, columns = [], []
-    for kind, values in zip(kinds, arrays, strict=True):
-        if kind == "f" and not np.isnan(values).any():
+    from clustersim.experiments.io import NONE_CODED
+
+    for name, kind, values in zip(frame.columns, kinds, arrays, strict=True):
+        if name in NONE_CODED:  # -1 codes "none": an empty cell
+            specs.append("%s")
+            columns.append(["" if v < 0 else str(int(v)) for v in values.tolist()])
+        elif kind == "f" and not np.isnan(values).any():
             specs.append(FLOAT_FORMAT)
             columns.append(values.tolist())
         elif kind in "iu":  # "%d" also prints the float 3.0 of an int column as 3

@@ -69,10 +69,18 @@ def write_json(path: str | os.PathLike, obj: Any, tmp_name: str | None = None) -
                tmp_name)
 
 
+# Columns whose "none" the model codes as -1 (no trust, no cluster): written as empty cells.
+NONE_CODED = frozenset({"trust", "trust_end", "cluster_end"})
+
+
 def write_csv(path: str | os.PathLike, frame) -> None:
-    """Write a pandas DataFrame as CSV atomically (fixed float format for byte stability)."""
+    """Write a pandas DataFrame as CSV atomically: floats in full (repr), "none" as an
+    empty cell (`NONE_CODED`)."""
+    coded = [c for c in frame.columns if c in NONE_CODED]
+    if coded:
+        frame = frame.assign(**{c: frame[c].astype("Int64").mask(frame[c] < 0) for c in coded})
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, lineterminator="\n")  # floats in full (repr)
+        frame.to_csv(tmp, index=False, lineterminator="\n")
 
 
 def _json_default(o: Any):

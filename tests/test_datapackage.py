@@ -70,3 +70,19 @@ def test_a_rerun_from_the_recorded_seed_matches_the_csv_bitwise(tmp_path):
                          policies=["superintendent"], seek_rate=0.2)
         for name in ("gap", "left_behind", "mean_rwm", "public_cost_per_school_year"):
             assert getattr(row, name) == again[name], name
+
+
+def test_none_is_an_empty_cell_not_minus_one(tmp_path):
+    spec = tmp_path / "tiny.toml"
+    spec.write_text('name = "tiny"\npreset = "maximising_progress"\nyears = 1\nreplicates = 1\n'
+                    '[[scenarios]]\nlabel = "self_improving"\npolicies = ["self_improving"]\n'
+                    '[outputs]\nschools = "all"\n')
+    assert main(["batch", str(spec), "--out", str(tmp_path / "b"), "--workers", "1",
+                 "--quiet"]) == 0
+    assert main(["run", "--preset", "maximising_progress", "--years", "1",
+                 "--out", str(tmp_path / "r")]) == 0
+    for folder in ("b", "r"):
+        schools = pd.read_csv(tmp_path / folder / "schools.csv", dtype=str,
+                              keep_default_na=False)
+        for column in ("trust", "trust_end", "cluster_end"):
+            assert "-1" not in set(schools[column]) and "" in set(schools[column]), column
