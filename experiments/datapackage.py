@@ -6,6 +6,7 @@ the outputs describe themselves wherever they are opened.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -65,12 +66,19 @@ GROUPED = [  # outcome families named by pattern
 TYPES = {"i": "integer", "u": "integer", "f": "number", "b": "boolean"}
 
 
-def field(name: str, dtype) -> dict:
-    from clustersim.model import PARAMS
+@functools.cache
+def _metrics() -> dict:
+    """Every declared outcome by name (looked up once, not once per column)."""
     from clustersim.model.metrics import EXTRA_SUMMARY, METRICS
 
+    return {m.name: m for m in (*METRICS, *EXTRA_SUMMARY)}
+
+
+def field(name: str, dtype) -> dict:
+    from clustersim.model import PARAMS
+
     kind = TYPES.get(getattr(dtype, "kind", "O"), "string")
-    metrics = {m.name: m for m in (*METRICS, *EXTRA_SUMMARY)}
+    metrics = _metrics()
     if name in metrics:
         unit, text = metrics[name].unit, f"outcome: {metrics[name].description}"
     elif name in PARAMS:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from clustersim.experiments.io import NONE_CODED
 from clustersim.model.errors import UserError
 
 KEYS = ("run_id", "scenario", "point", "replicate")
@@ -129,8 +130,6 @@ def _frame_csv(frame, keys: list) -> list[str]:
     else:
         arrays = [frame[name].to_numpy() for name in frame.columns]
     specs, columns = [], []
-    from clustersim.experiments.io import NONE_CODED
-
     for name, kind, values in zip(frame.columns, kinds, arrays, strict=True):
         if name in NONE_CODED:  # -1 codes "none": an empty cell
             specs.append("%s")

@@ -7,7 +7,6 @@ Reads only the explain frame (`experiments.explain.COLUMNS`), so the report can 
 from __future__ import annotations
 
 import math
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -277,21 +276,13 @@ def _save(fig, path: Path) -> None:
 
 
 # ------------------------------------------------------------------------- the folder
-def claim(out: str | os.PathLike) -> dict | None:
-    """`experiments.outputs`' rule for explain: a new or empty folder, or one explain
-    wrote (its manifest says so); anything else refused in one line. Writes nothing."""
-    from clustersim.experiments import outputs
-
-    return outputs.claim(out, "explain")
-
-
 def write_outputs(out: Path, d, frame, reps, sentences: dict[str, str], seconds: float,
                   executor: str) -> list[str]:
     """Every file, each written atomically; files an earlier explain wrote here and this
     one does not are removed (only those its manifest lists)."""
-    from clustersim.experiments import io
+    from clustersim.experiments import io, outputs
 
-    old = claim(out) or {}
+    old = outputs.claim(out, "explain") or {}
     io.write_csv(out / "explain.csv", frame)
     io.write_csv(out / "explain_replicates.csv", reps)
     io.write_text(out / "explain.md", markdown(frame, sentences, d.spec, d.replicates))

@@ -32,6 +32,17 @@ def check_package(folder) -> dict:
     return package
 
 
+def tiny_batch(tmp_path, extra: str, replicates: int = 2, policy: str = "self_improving"):
+    """A one-scenario, one-year batch of the maximising_progress preset in tmp_path/b."""
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(f'name = "tiny"\npreset = "maximising_progress"\nyears = 1\n'
+                    f'replicates = {replicates}\nroot_seed = 3\n{extra}\n'
+                    f'[[scenarios]]\nlabel = "{policy}"\npolicies = ["{policy}"]\n')
+    assert main(["batch", str(spec), "--out", str(tmp_path / "b"), "--workers", "1",
+                 "--quiet"]) == 0
+    return tmp_path / "b"
+
+
 def test_run_and_batch_folders_carry_a_valid_datapackage(tmp_path):
     assert main(["run", "--preset", "maximising_progress", "--years", "1",
                  "--out", str(tmp_path / "run")]) == 0
@@ -39,13 +50,7 @@ def test_run_and_batch_folders_carry_a_valid_datapackage(tmp_path):
     summary = next(r for r in package["resources"] if r["path"] == "summary.csv")
     left = next(f for f in summary["schema"]["fields"] if f["name"] == "left_behind")
     assert left["unit"] == "fraction of weak schools" and left["type"] == "number"
-    spec = tmp_path / "tiny.toml"
-    spec.write_text('name = "tiny"\npreset = "maximising_progress"\nyears = 1\n'
-                    'replicates = 2\n[params]\nseek_rate = 0.2\n'
-                    '[[scenarios]]\nlabel = "self_improving"\npolicies = ["self_improving"]\n')
-    assert main(["batch", str(spec), "--out", str(tmp_path / "b"), "--workers", "1",
-                 "--quiet"]) == 0
-    package = check_package(tmp_path / "b")
+    package = check_package(tiny_batch(tmp_path, "[params]\nseek_rate = 0.2"))
     runs = next(r for r in package["resources"] if r["path"] == "runs.csv")
     seek = next(f for f in runs["schema"]["fields"] if f["name"] == "seek_rate")
     assert seek["description"].startswith("parameter:") and seek["unit"]
@@ -58,13 +63,8 @@ def test_a_rerun_from_the_recorded_seed_matches_the_csv_bitwise(tmp_path):
     recorded seed returns."""
     from clustersim import simulate
 
-    spec = tmp_path / "tiny.toml"
-    spec.write_text('name = "tiny"\npreset = "maximising_progress"\nyears = 1\n'
-                    'replicates = 2\nroot_seed = 3\n[params]\nseek_rate = 0.2\n'
-                    '[[scenarios]]\nlabel = "superintendent"\npolicies = ["superintendent"]\n')
-    assert main(["batch", str(spec), "--out", str(tmp_path / "b"), "--workers", "1",
-                 "--quiet"]) == 0
-    runs = pd.read_csv(tmp_path / "b" / "runs.csv")  # pandas 3 parses floats round-trip
+    folder = tiny_batch(tmp_path, "[params]\nseek_rate = 0.2", policy="superintendent")
+    runs = pd.read_csv(folder / "runs.csv")  # pandas 3 parses floats round-trip
     for row in runs.itertuples(index=False):
         again = simulate(seed=int(row.seed), preset="maximising_progress", years=1,
                          policies=["superintendent"], seek_rate=0.2)
@@ -73,12 +73,7 @@ def test_a_rerun_from_the_recorded_seed_matches_the_csv_bitwise(tmp_path):
 
 
 def test_none_is_an_empty_cell_not_minus_one(tmp_path):
-    spec = tmp_path / "tiny.toml"
-    spec.write_text('name = "tiny"\npreset = "maximising_progress"\nyears = 1\nreplicates = 1\n'
-                    '[[scenarios]]\nlabel = "self_improving"\npolicies = ["self_improving"]\n'
-                    '[outputs]\nschools = "all"\n')
-    assert main(["batch", str(spec), "--out", str(tmp_path / "b"), "--workers", "1",
-                 "--quiet"]) == 0
+    tiny_batch(tmp_path, '[outputs]\nschools = "all"', replicates=1)
     assert main(["run", "--preset", "maximising_progress", "--years", "1",
                  "--out", str(tmp_path / "r")]) == 0
     for folder in ("b", "r"):

@@ -38,6 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from clustersim.experiments import explain as ex
     from clustersim.experiments import explain_output as xo
+    from clustersim.experiments import outputs
     from clustersim.experiments.executors import make_executor, probe
     from clustersim.model import limits
 
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     spec, batch = ex.load_source(args.source)
     out = Path(args.out) if args.out is not None else (
         batch / "explain" if batch is not None else Path("results") / f"explain_{spec.name}")
-    xo.claim(args.out if args.out is not None else out)  # before any run; writes nothing
+    outputs.claim(args.out if args.out is not None else out, "explain")  # writes nothing
     executor = make_executor(args.workers, args.dask)  # bad --workers / --dask: refused here
     d = ex.design(spec, args.replicates or spec.replicates, outcomes)
     what = (f"{len(d.plans)} scenarios against {spec.baseline}: {len(d.configs)} distinct "
