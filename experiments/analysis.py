@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from clustersim.experiments import io
 
 # What a policy costs, per school per year: public money when the runs record it (what the
 # policies spent), else all improvement spending (older batches).
@@ -379,15 +380,17 @@ def headline_line(folder: str | Path, min_effect: float = MIN_EFFECT) -> str | N
     try:
         folder = Path(folder)
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        runs = pd.read_csv(folder / "runs.csv")
+        runs = io.read_table(folder, "runs.csv")
         if HEADLINE_OUTCOME not in runs or manifest.get("baseline") not in set(runs["scenario"]):
             return None
-        if len(manifest["sweep"]["points"]) > 1:
-            runs = runs[runs["point"] == 0]
+        if len(manifest["sweep"]["points"]) > 1:  # the first point run (a sampled sweep
+            runs = runs[runs["point"] == runs["point"].min()]  # may have skipped point 0)
         total, weak = n_schools(folder, manifest)
         rows = compare(runs, manifest["baseline"], manifest["years"], total, weak, min_effect,
                        label="scenario")
     except Exception:  # a closing summary must never fail a finished batch
+        return None
+    if not rows:
         return None
     base = manifest["baseline"]
     ranked = sorted(rows, key=lambda r: r.share)
@@ -573,11 +576,12 @@ def load_batch(folder: str | Path) -> Batch:
     folder = Path(folder)
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        runs = pd.read_csv(folder / "runs.csv")
+        runs = io.read_table(folder, "runs.csv")
     except FileNotFoundError as exc:
         raise UserError(f"{folder}: no {Path(exc.filename).name}; not a batch folder") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(f"{folder}: a damaged manifest.json or runs.csv ({exc})") from None
-    optional = {name: pd.read_csv(folder / f"{name}.csv") if (folder / f"{name}.csv").exists()
-                else None for name in ("timeseries", "schools", "inspections")}
+    optional = {name: io.read_table(folder, f"{name}.csv")
+                if io.table_path(folder, f"{name}.csv").exists() else None
+                for name in ("timeseries", "schools", "inspections")}
     return Batch(folder=folder, manifest=manifest, runs=runs, **optional)

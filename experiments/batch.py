@@ -35,7 +35,7 @@ from typing import Any
 
 from clustersim.experiments import io, outputs
 from clustersim.experiments.executors import Task, execute_run
-from clustersim.experiments.spec import Spec, load_spec
+from clustersim.experiments.spec import Spec, broken_rule, load_spec
 from clustersim.experiments.stopping import Interrupted, StopOnSignals
 from clustersim.model.errors import UserError
 
@@ -54,10 +54,10 @@ _OPTIONS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("batch_op
 
 def tasks(spec: Spec, skip: set[int] | frozenset = frozenset()):
     """Yield the batch's runs in run order, leaving out indices in ``skip``."""
-    seeds, points = spec.replicate_seeds(), spec.sweep.generate()
+    seeds, points = spec.replicate_seeds(), spec.points
     index = 0
     for scenario in spec.scenarios:
-        for p, point in enumerate(points):
+        for p, point in points:
             config = spec.config(scenario, point)
             for r, seed in enumerate(seeds):
                 if index not in skip:
@@ -151,7 +151,8 @@ def _clean(out: Path) -> None:
                 os.unlink(entry.path)
         with suppress(OSError):  # not empty: something not ours is in it; keep it
             parts.rmdir()
-    for name in [*OUTPUTS.values(), MANIFEST]:
+    for name in [*OUTPUTS.values(), *(io.table_name(n, "parquet") for n in OUTPUTS.values()),
+                 MANIFEST]:
         (out / f".{name}{TMP}").unlink(missing_ok=True)
 
 
@@ -248,7 +249,9 @@ def new_manifest(spec: Spec, executor: str) -> dict[str, Any]:
              "points": spec.sweep.generate()}
     if spec.sweep.method in ("lhs", "sobol"):
         sweep.update(samples=spec.sweep.samples, seed=spec.sweep.seed,
-                     ranges=spec.sweep.ranges, second_order=spec.sweep.second_order)
+                     ranges=spec.sweep.ranges, second_order=spec.sweep.second_order,
+                     infeasible=spec.sweep.infeasible,
+                     skipped=[{"point": j, "rule": rule} for j, rule in spec.skipped])
     return {
         "command": "clustersim batch",
         "name": spec.name, "description": spec.description, "spec_path": spec.path,
@@ -256,7 +259,8 @@ def new_manifest(spec: Spec, executor: str) -> dict[str, Any]:
         "preset": spec.preset, "years": spec.years, "baseline": spec.baseline,
         "n_runs": spec.n_runs, "replicates": spec.replicates, "root_seed": spec.root_seed,
         "replicate_seeds": spec.replicate_seeds(), "scenarios": scenarios, "sweep": sweep,
-        "outputs": {"timeseries": spec.timeseries, "schools": spec.schools},
+        "outputs": {"timeseries": spec.timeseries, "schools": spec.schools,
+                    "format": spec.format},
         "versions": io.versions(), "git_commit": io.git_commit(),
         "timings": {"started": _now(), "sessions": []}, "runs_done": 0, "completed": False,
         "executor": executor,
@@ -365,6 +369,8 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
     warning = spec_warning(spec) if options.get("warn_unused", True) else None
     if warning:
         print(warning, file=sys.stderr)
+    if spec.skipped and not quiet:
+        print(skipped_line(spec), file=sys.stderr)
     running = old is None or old.get("completed") is not True
     try:
         with StopOnSignals() as stop, executor if running else nullcontext():
@@ -381,7 +387,8 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
         raise UserError(outputs.describe_os_error(
             exc, f"{kept} of {spec.n_runs} runs are kept in {out / PARTS}")) from None
     if not quiet:
-        files = ", ".join(k for k in OUTPUTS.values() if (out / k).exists())
+        files = ", ".join(io.table_path(out, k).name for k in OUTPUTS.values()
+                          if io.table_path(out, k).exists())
         print(f"batch {spec.name}: {spec.n_runs} runs -> {out} ({files}, {MANIFEST})",
               file=sys.stderr)
         from clustersim.experiments.analysis import headline_line
@@ -392,30 +399,33 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
     return out
 
 
+def skipped_line(spec: Spec) -> str:
+    """What a sampled sweep left out, in one line (the points are in the manifest)."""
+    j, rule = spec.skipped[0]
+    n = spec.sweep.size()
+    return (f"{spec.path}: sweep: {len(spec.skipped)} of {n} sampled points break a model "
+            f"rule under some scenario and are skipped ({n - len(spec.skipped)} run; first: "
+            f"point {j}: {rule}); manifest.json lists them")
+
+
 def check_configs(spec: Spec) -> None:
     """Let the model validate every scenario x point before anything is written.
 
     Each scenario is resolved by the model once; each sweep point then only has to keep
     the model's cross-parameter rules (its values were range-checked by the spec).
     """
-    from clustersim.model.params import CONSTRAINTS
-
     from clustersim import model
 
-    points = spec.sweep.generate()
     for i, s in enumerate(spec.scenarios):
         try:
             base = model.resolve_config(spec.config(s, {}))
         except UserError as exc:
             raise UserError(f"{spec.path}: scenarios[{i}] ({s.label}): {exc}") from None
-        for j, point in enumerate(points):
-            values = {**base, **point}
-            for names, ok, message in CONSTRAINTS:
-                if not ok(values):
-                    got = ", ".join(f"{n}={values[n]}" for n in names)
-                    at = f" at sweep point {j} {point}" if point else ""
-                    raise UserError(f"{spec.path}: scenarios[{i}] ({s.label}){at}: "
-                                    f"{message} (got {got})")
+        for j, point in spec.points:
+            broken = broken_rule({**base, **point})
+            if broken:
+                at = f" at sweep point {j} {point}" if point else ""
+                raise UserError(f"{spec.path}: scenarios[{i}] ({s.label}){at}: {broken}")
 
 
 def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool,
@@ -453,6 +463,12 @@ def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool,
     manifest["files"] = [f for k, f in OUTPUTS.items()
                          if k == "runs" or (k == "timeseries" and spec.timeseries)
                          or (k in ("schools", "inspections") and spec.schools != "none")]
+    if spec.format != "csv":  # the merged CSVs, converted (a rerun of this step redoes it)
+        for i, name in enumerate(manifest["files"]):
+            manifest["files"][i] = io.table_name(name, spec.format)
+            io.csv_to_parquet(out / name, out / manifest["files"][i],
+                              tmp_name=f".{manifest['files'][i]}{TMP}")
+            (out / name).unlink()
     from clustersim.experiments import datapackage
 
     datapackage.write(out, manifest["files"], spec.name)

@@ -81,8 +81,9 @@ def field(name: str, dtype) -> dict:
     metrics = _metrics()
     if name in metrics:
         unit, text = metrics[name].unit, f"outcome: {metrics[name].description}"
-    elif name in PARAMS:
-        unit, text = PARAMS[name].unit, f"parameter: {PARAMS[name].meaning}"
+    elif name.removeprefix(io.PARAM_PREFIX) in PARAMS:
+        p = PARAMS[name.removeprefix(io.PARAM_PREFIX)]
+        unit, text = p.unit, f"parameter: {p.meaning}"
     elif name in COLUMNS:
         unit, text = COLUMNS[name]
     else:
@@ -99,23 +100,36 @@ def field(name: str, dtype) -> dict:
 
 
 def describe(folder: Path, files: list[str], title: str) -> dict:
-    """The package: one tabular resource per CSV, its schema read from the file's header
-    and first rows (types) and the declarations (units, descriptions)."""
+    """The package: one tabular resource per table (CSV or Parquet), its schema read from
+    the file's header and first rows (types) and the declarations (units, descriptions)."""
     resources = []
     for name in files:
-        head = pd.read_csv(folder / name, nrows=500)
-        resources.append({
-            "name": Path(name).stem, "path": name, "profile": "tabular-data-resource",
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "schema": {"fields": [field(c, head[c].dtype) for c in head.columns],
-                       "missingValues": [""]},
-        })
+        head = _head(folder / name)
+        resource = {"name": Path(name).stem, "path": name, "profile": "tabular-data-resource"}
+        if name.endswith(".parquet"):
+            resource.update(format="parquet", mediatype="application/vnd.apache.parquet")
+        else:
+            resource.update(format="csv", mediatype="text/csv", encoding="utf-8")
+        resource["schema"] = {"fields": [field(c, head[c].dtype) for c in head.columns],
+                              "missingValues": [""]}
+        resources.append(resource)
     return {"profile": "tabular-data-package", "name": re.sub(r"[^a-z0-9._-]", "-",
                                                              title.lower()),
             "title": title, "resources": resources}
 
 
+def _head(path: Path, rows: int = 500) -> pd.DataFrame:
+    """A table's first rows, enough for its column types."""
+    if path.suffix != ".parquet":
+        return pd.read_csv(path, nrows=rows)
+    import pyarrow.parquet as pq
+
+    batch = next(pq.ParquetFile(path).iter_batches(batch_size=rows), None)
+    return batch.to_pandas() if batch is not None else \
+        pq.read_schema(path).empty_table().to_pandas()
+
+
 def write(folder: str | Path, files: list[str], title: str) -> None:
     folder = Path(folder)
-    files = [f for f in files if f.endswith(".csv") and (folder / f).exists()]
+    files = [f for f in files if f.endswith((".csv", ".parquet")) and (folder / f).exists()]
     io.write_json(folder / "datapackage.json", describe(folder, files, title))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from clustersim.experiments import io
 from clustersim.experiments.io import NONE_CODED
 from clustersim.model.errors import UserError
 
@@ -74,7 +75,7 @@ def format_result(task: Task, res) -> dict[str, Any]:
         task.seed]
     for k, v in res.config.items():
         if k != "policies":
-            row_names.append(k)
+            row_names.append(io.run_column(k))
             row_values.append(v)
     clash = set(row_names) & set(res.summary)
     if clash:

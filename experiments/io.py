@@ -83,6 +83,108 @@ def write_csv(path: str | os.PathLike, frame) -> None:
         frame.to_csv(tmp, index=False, lineterminator="\n")
 
 
+# ------------------------------------------------------------------ tables: CSV or Parquet
+FORMATS = ("csv", "parquet")
+PARAM_PREFIX = "param."  # runs tables: parameters are "param.NAME", outcomes plain names
+
+
+def run_column(name: str) -> str:
+    """The runs-table column of a config entry: a registry parameter gets the prefix; run
+    settings (preset, years, a region's keys) and the run's keys do not."""
+    from clustersim.model import PARAMS
+
+    return PARAM_PREFIX + name if name in PARAMS else name
+
+
+def table_name(name: str, fmt: str = "csv") -> str:
+    """``runs.csv`` as the file name of format ``fmt`` (``runs.parquet``)."""
+    return str(Path(name).with_suffix("." + fmt))
+
+
+def write_table(path: str | os.PathLike, frame, fmt: str = "csv") -> Path:
+    """Write a DataFrame as ``path`` (named ``*.csv``) in ``fmt``, atomically; return the
+    file written. Both formats keep floats exact and "none" empty/null (`NONE_CODED`)."""
+    path = Path(table_name(str(path), fmt))
+    if fmt == "csv":
+        write_csv(path, frame)
+        return path
+    _pyarrow()
+    coded = [c for c in frame.columns if c in NONE_CODED]
+    if coded:
+        frame = frame.assign(**{c: frame[c].astype("Int64").mask(frame[c] < 0) for c in coded})
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+    return path
+
+
+def csv_to_parquet(csv_path: str | os.PathLike, parquet_path: str | os.PathLike,
+                   tmp_name: str | None = None) -> None:
+    """Stream a CSV this package wrote into a Parquet file (atomically), block by block.
+
+    Floats were written as their shortest round-trip repr, so they are read back exactly;
+    the columns in `NONE_CODED` are nullable integers. A column empty throughout the first
+    block is read as float (NaN outcomes); should a later block disagree with the types
+    of the first, the file is read whole instead.
+    """
+    pa, pacsv, pq = _pyarrow()
+    read = pacsv.ReadOptions(block_size=1 << 24, use_threads=False)
+    with open(csv_path, encoding="utf-8") as fh:
+        header = fh.readline().rstrip("\n").split(",")
+    types = {c: pa.int64() for c in header if c in NONE_CODED}
+    with atomic_path(parquet_path, tmp_name=tmp_name) as tmp:
+        try:
+            with pacsv.open_csv(csv_path, read_options=read,
+                                convert_options=pacsv.ConvertOptions(column_types=types)) as r:
+                schema = pa.schema([f.with_type(pa.float64()) if pa.types.is_null(f.type)
+                                    else f for f in r.schema])
+            convert = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema})
+            with pacsv.open_csv(csv_path, read_options=read, convert_options=convert) as r, \
+                    pq.ParquetWriter(tmp, schema) as writer:
+                for batch in r:
+                    writer.write_batch(batch)
+        except pa.ArrowInvalid:  # a later block disagreed with the first: read it whole
+            table = pacsv.read_csv(csv_path, convert_options=pacsv.ConvertOptions(
+                column_types=types), read_options=pacsv.ReadOptions(use_threads=False))
+            pq.write_table(table, tmp)
+
+
+def table_path(folder: str | os.PathLike, name: str) -> Path:
+    """The file holding table ``name`` (e.g. ``runs.csv``) in ``folder``: the CSV if there
+    is one, else the Parquet file of that name (which need not exist)."""
+    csv = Path(folder) / name
+    return csv if csv.exists() else Path(folder) / table_name(name, "parquet")
+
+
+def read_table(folder: str | os.PathLike, name: str, columns=None, nrows: int | None = None):
+    """Read table ``name`` (``runs.csv``) from ``folder``, as CSV or Parquet, whichever the
+    folder holds; ``columns``: a list, or a predicate on a column's name."""
+    import pandas as pd
+
+    path = table_path(folder, name)
+    if path.suffix == ".csv":
+        return pd.read_csv(path, nrows=nrows, usecols=columns)
+    _pyarrow()
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    wanted = [c for c in names if columns(c)] if callable(columns) else columns
+    frame = pd.read_parquet(path, columns=wanted)
+    return frame.head(nrows) if nrows is not None else frame
+
+
+def _pyarrow():
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+    except ImportError:
+        from clustersim.model.errors import UserError
+
+        raise UserError("Parquet output needs pyarrow: pip install pyarrow (or use format "
+                        "\"csv\")") from None
+    return pa, pacsv, pq
+
+
 def _json_default(o: Any):
     if hasattr(o, "item"):
         return o.item()

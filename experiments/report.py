@@ -83,14 +83,15 @@ class Batch:
                             f"({self.manifest.get('runs_done', 0)} of "
                             f"{self.manifest.get('n_runs')} runs); finish it with "
                             "`clustersim batch SPEC --resume`")
-        self.runs = pd.read_csv(self.folder / "runs.csv").copy()  # one block per dtype
-        config = set(self.manifest["scenarios"][0]["resolved"]) | set(KEYS)
-        self.outcomes = [c for c in self.runs.columns if c not in config]
+        self.runs = io.read_table(self.folder, "runs.csv").copy()  # one block per dtype
+        config = {io.run_column(k) for k in self.manifest["scenarios"][0]["resolved"]}
+        self.outcomes = [c for c in self.runs.columns if c not in config | set(KEYS)]
         self.baseline = self.manifest["baseline"]
         self.points = self.manifest["sweep"]["points"]
         self.runs = self.runs.assign(label=[self.label(s, p) for s, p in zip(
             self.runs["scenario"], self.runs["point"], strict=True)])
         self.labels = list(dict.fromkeys(self.runs["label"]))
+        self.first = int(self.runs["point"].min())  # a sampled sweep may skip point 0
         self.floor = self.manifest["scenarios"][0]["resolved"].get("floor_rwm")
 
     def label(self, scenario: str, point: int) -> str:
@@ -101,10 +102,9 @@ class Batch:
         return f"{scenario} [{values}]"
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame | None:
-        path = self.folder / name
-        if not path.exists():
+        if not io.table_path(self.folder, name).exists():
             return None
-        frame = pd.read_csv(path, usecols=lambda c: columns is None or c in columns)
+        frame = io.read_table(self.folder, name, lambda c: columns is None or c in columns)
         frame["label"] = [self.label(s, p) for s, p in
                           zip(frame["scenario"], frame["point"], strict=True)]
         return frame
@@ -358,13 +358,14 @@ def make_report(folder: str | Path, out: str | Path | None = None,
     if len(profiles):
         io.write_csv(figures / "left_behind.csv", profiles)
     # the verdict (first sweep point: labels are scenarios there)
-    runs0 = batch.runs[batch.runs["point"] == 0]
-    base_label = batch.label(batch.baseline, 0)
+    first = batch.first
+    runs0 = batch.runs[batch.runs["point"] == first]
+    base_label = batch.label(batch.baseline, first)
     total, weak = analysis.n_schools(batch.folder, batch.manifest, schools)
     rows = analysis.compare(runs0, base_label, batch.manifest["years"], total, weak,
                             min_effect)
     why, why_note = why_sentences(batch.folder)
-    why = {batch.label(k, 0): v for k, v in why.items()}
+    why = {batch.label(k, first): v for k, v in why.items()}
     text = analysis.verdict(rows, runs0, base_label, batch.manifest["years"], min_effect, why)
     io.write_text(figures / "verdict.txt", text + "\n")
     io.write_csv(figures / "costs.csv", pd.DataFrame([vars(r) for r in rows]))

@@ -315,7 +315,7 @@ def render(batch, summary, diffs, profiles, plots: list[str], figdir: str, *, ve
              "replicate, over "
              "every school and every year, divided by how many more weak schools are out of "
              "&ldquo;left behind&rdquo;; &ldquo;no gain&rdquo; when there are none.</p>",
-             _costs(rows, batch.label(base, 0))]
+             _costs(rows, batch.label(base, batch.first))]
     if "cost_benefit" in plot_set:
         parts.append(_img(figdir, "cost_benefit"))
     parts += ["<h2>The policies</h2>", _policies(policies),

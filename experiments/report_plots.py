@@ -267,11 +267,11 @@ def make_plots(batch, summary: pd.DataFrame, diffs: pd.DataFrame,
     """Draw every figure the batch's files allow; return their stems (without extension)."""
     made = []
     if rows:
-        made.append(cost_benefit(rows, batch.label(batch.baseline, 0), folder))
+        made.append(cost_benefit(rows, batch.label(batch.baseline, batch.first), folder))
     ts = batch.table("timeseries.csv", ["scenario", "point", "replicate", "year",
                                         *FAN_METRICS])
     if ts is not None:
-        made += [fan_chart(ts, batch.labels, m, folder, batch.label(batch.baseline, 0))
+        made += [fan_chart(ts, batch.labels, m, folder, batch.label(batch.baseline, batch.first))
                  for m in FAN_METRICS if m in ts]
     if len(diffs):
         made.append(forest(diffs, batch.baseline, folder))

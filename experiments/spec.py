@@ -21,10 +21,12 @@ and the outputs wanted. Layout (every key but ``name`` and ``scenarios`` is opti
     [sweep]                      # method: grid | list | lhs | sobol
     method = "grid"
     values = { la_capacity_decline = [0.0, 0.1, 0.2] }   # grid; list: points = [{...}, ...]
-    # lhs / sobol: samples = 16, seed = 1, ranges = { name = [low, high] }
+    # lhs / sobol: samples = 16, seed = 1, ranges = { name = [low, high] },
+    # infeasible = "skip"        # skip | error: sampled points that break a rule
     [outputs]
     timeseries = true
     schools = "weak"             # none | weak | all
+    format = "csv"               # csv | parquet (pyarrow)
 
 The reference, with every key and a worked example, is docs/specs.md (`clustersim specs`,
 written from the declarations below). Every error names the file, the key and the allowed
@@ -37,10 +39,19 @@ sensitivity library. A Sobol design is only useful with its analysis, and SALib'
 needs (``scipy.stats.qmc.Sobol`` gives only the base sequence); using SALib for the Latin
 hypercube too keeps one source of designs. Integer parameters are rounded after sampling;
 Sobol sample counts must be powers of two (the sequence's balance properties need it).
+
+Infeasible points: a sampled point can break one of the model's cross-parameter rules
+(``model.params.CONSTRAINTS``, e.g. cluster_min_size <= cluster_max_size) under some
+scenario. With ``infeasible = "skip"`` (the default) such a point is left out for every
+scenario, so the scenarios stay paired; the runs keep the design's point numbers, and
+the batch says how many points it skipped (and lists them in its manifest). With
+``"error"`` the spec is refused, naming the first such point. Grid and list points are
+written by hand, so a broken rule there is always an error.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import math
@@ -58,10 +69,12 @@ REGION_KEYS = ("region", "la", "gor", "attainment")  # a real region (model/gias
 SCENARIO_KEYS = ("label", "policies", "params")
 SWEEP_METHODS = ("grid", "list", "lhs", "sobol")
 SWEEP_KEYS = {"grid": ("method", "values"), "list": ("method", "points"),
-              "lhs": ("method", "samples", "seed", "ranges"),
-              "sobol": ("method", "samples", "seed", "ranges", "second_order")}
-OUTPUT_KEYS = ("timeseries", "schools")
+              "lhs": ("method", "samples", "seed", "ranges", "infeasible"),
+              "sobol": ("method", "samples", "seed", "ranges", "second_order", "infeasible")}
+INFEASIBLE_CHOICES = ("skip", "error")
+OUTPUT_KEYS = ("timeseries", "schools", "format")
 SCHOOLS_CHOICES = ("none", "weak", "all")
+FORMATS = ("csv", "parquet")
 DEFAULTS = {"preset": "county", "years": 10, "replicates": 10, "root_seed": 0}
 
 
@@ -90,6 +103,7 @@ class Sweep:
     samples: int = 0
     seed: int = 0
     second_order: bool = False
+    infeasible: str = "skip"                                    # lhs, sobol
 
     def size(self) -> int:
         if self.method == "grid":
@@ -166,10 +180,26 @@ class Spec(SpecSource):
     timeseries: bool = True
     schools: str = "weak"
     region: dict[str, Any] = field(default_factory=dict)  # region, la, gor, attainment
+    format: str = "csv"
+
+    @functools.cached_property
+    def _design(self) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
+        return feasible_points(self.params, self.scenarios, self.sweep)
+
+    @property
+    def points(self) -> list[tuple[int, dict[str, Any]]]:
+        """The sweep points run, as (design index, point): all of them, less the sampled
+        points skipped because they break a model rule (`skipped`)."""
+        return self._design[0]
+
+    @property
+    def skipped(self) -> list[tuple[int, str]]:
+        """Sampled points left out (``infeasible = "skip"``): (design index, the rule)."""
+        return self._design[1]
 
     @property
     def n_runs(self) -> int:
-        return len(self.scenarios) * self.sweep.size() * self.replicates
+        return len(self.scenarios) * len(self.points) * self.replicates
 
     def replicate_seeds(self) -> list[int]:
         """One int seed per replicate, shared by every scenario and sweep point (CRN)."""
@@ -179,6 +209,33 @@ class Spec(SpecSource):
         """The model config of one scenario at one sweep point (not yet resolved)."""
         return {"preset": self.preset, **self.region, "years": self.years,
                 "policies": list(scenario.policies), **self.params, **scenario.params, **point}
+
+
+def broken_rule(values: dict[str, Any]) -> str | None:
+    """The first cross-parameter rule (``model.params.CONSTRAINTS``) that resolved values
+    break, with the values, or None."""
+    from clustersim.model.params import CONSTRAINTS
+
+    for names, ok, message in CONSTRAINTS:
+        if not ok(values):
+            return f"{message} (got {', '.join(f'{n}={values[n]}' for n in names)})"
+    return None
+
+
+def feasible_points(common: dict[str, Any], scenarios, sweep: Sweep):
+    """Split a sweep's design into the points kept, as (design index, point), and the
+    points that break a rule under some scenario, as (design index, the broken rule).
+    Only sampled designs (lhs, sobol) skip points; a hand-written grid or list point that
+    breaks a rule is the validator's error."""
+    points = list(enumerate(sweep.generate()))
+    if sweep.method not in ("lhs", "sobol"):
+        return points, []
+    bases = [PARAMS.resolve({**common, **s.params}) for s in scenarios]
+    kept, skipped = [], []
+    for j, point in points:
+        broken = next(filter(None, (broken_rule({**b, **point}) for b in bases)), None)
+        (skipped.append((j, broken)) if broken else kept.append((j, point)))
+    return kept, skipped
 
 
 def replicate_seeds(root_seed: int, n: int) -> list[int]:
@@ -242,12 +299,20 @@ def parse_spec(data: dict, where: str = "<spec>", text: str = "",
     v.keys(outputs, OUTPUT_KEYS, "outputs")
     timeseries = v.boolean(outputs, "timeseries", True, "outputs.")
     schools = v.choice(outputs.get("schools", "weak"), "outputs.schools", SCHOOLS_CHOICES)
-    return Spec(name=name, path=where, text=text,
+    fmt = v.choice(outputs.get("format", "csv"), "outputs.format", FORMATS)
+    spec = Spec(name=name, path=where, text=text,
                 sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                 description=v.string(data, "description") or "", preset=preset, years=years,
                 replicates=replicates, root_seed=root_seed, baseline=baseline, params=params,
                 scenarios=tuple(scenarios), sweep=sweep, timeseries=timeseries, schools=schools,
-                region=region)
+                region=region, format=fmt)
+    if spec.skipped and (sweep.infeasible == "error" or not spec.points):
+        j, rule = spec.skipped[0]
+        v.fail("sweep.infeasible", f"sampled point {j} breaks a rule: {rule}" + (
+            "; every point does: narrow sweep.ranges" if not spec.points else
+            f" ({len(spec.skipped)} of {sweep.size()} points do); narrow sweep.ranges or "
+            "set infeasible = \"skip\""))
+    return spec
 
 
 def _region(v: _Validator, data: dict) -> dict[str, Any]:
@@ -371,21 +436,15 @@ class _Validator:
 
     def constraints(self, common: dict, scenarios: list[Scenario], sweep: Sweep) -> None:
         """Cross-parameter rules of the model (e.g. min <= max) for every scenario and grid
-        or list point; sampled points are checked by `run_batch` before anything is written.
-        """
-        from clustersim.model import params
-
-        rules = getattr(params, "CONSTRAINTS", ())
+        or list point; sampled points are kept or skipped by `feasible_points`."""
         points = sweep.generate() if sweep.method in ("grid", "list", "none") else [{}]
         for i, s in enumerate(scenarios):
             base = PARAMS.resolve({**common, **s.params})
             for j, point in enumerate(points):
-                values = {**base, **point}  # point values were coerced by the sweep
-                for names, ok, message in rules:
-                    if not ok(values):
-                        got = ", ".join(f"{n}={values[n]}" for n in names)
-                        where = f" at sweep point {j}" if point else ""
-                        self.fail(f"scenarios[{i}]", f"{s.label}{where}: {message} (got {got})")
+                broken = broken_rule({**base, **point})  # point values coerced by the sweep
+                if broken:
+                    where = f" at sweep point {j}" if point else ""
+                    self.fail(f"scenarios[{i}]", f"{s.label}{where}: {broken}")
 
     def sweep(self, table: Any) -> Sweep:
         if table is None:
@@ -461,5 +520,7 @@ class _Validator:
                           f"within {p.allowed()}")
             out[name] = (lo, hi)
         second = self.boolean(table, "second_order", False, "sweep.")
+        infeasible = self.choice(table.get("infeasible", "skip"), "sweep.infeasible",
+                                 INFEASIBLE_CHOICES)
         return Sweep(method, tuple(out), ranges=out, samples=samples, seed=seed,
-                     second_order=second)
+                     second_order=second, infeasible=infeasible)

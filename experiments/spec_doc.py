@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clustersim.experiments import spec
+from clustersim.experiments import io, spec
 from clustersim.model import limits
 from clustersim.model.region import PRESETS
 
@@ -52,11 +52,19 @@ SWEEP = {
              "lhs, sobol: the design's seed"),
     "ranges": ("table of name = [low, high]", "lhs, sobol: the box sampled"),
     "second_order": ("boolean", "sobol: also the second-order design"),
+    "infeasible": (f"{' | '.join(spec.INFEASIBLE_CHOICES)} (default skip)",
+                   "lhs, sobol: a sampled point that breaks a model rule (e.g. "
+                   "cluster_min_size <= cluster_max_size) under any scenario is left out for "
+                   "every scenario (the batch says how many; manifest.json lists them), or "
+                   "the spec is refused"),
 }
 OUTPUTS = {
     "timeseries": ("boolean (default true)", "write timeseries.csv"),
     "schools": (f"{' | '.join(spec.SCHOOLS_CHOICES)} (default weak)",
                 "which schools schools.csv keeps"),
+    "format": (f"{' | '.join(spec.FORMATS)} (default csv)",
+               "the tables' format: CSV, or Parquet files of the same names and columns "
+               "(`clustersim.load_batch` reads either)"),
 }
 
 
@@ -87,6 +95,11 @@ def markdown() -> str:
     lines += _table(SWEEP, sweep_keys)
     lines += ["## Outputs", ""]
     lines += _table(OUTPUTS, spec.OUTPUT_KEYS)
+    lines += ["In `runs.csv` the parameters of each run are the columns `param.NAME` "
+              f"(`{io.PARAM_PREFIX}seek_rate`); the other columns are the run's keys (run_id, "
+              "scenario, policies, point, replicate, seed), its run settings (preset, "
+              "years, a real region's keys) and its outcomes. `datapackage.json` beside the "
+              "tables gives every column's type, unit and description.", ""]
     lines += ["## A worked example", "", f"`experiments/specs/{EXAMPLE.name}`:", "", "```toml",
               EXAMPLE.read_text().rstrip(), "```", ""]
     return "\n".join(lines)

@@ -194,6 +194,7 @@ CASES = [
     ("run-years-over", ["run", "--preset", "maximising_progress", "--years", "51",
                         "--out", "{w}/o"], "expected an integer in [1, 50]"),
     ("run-years-text", ["run", "--years", "ten", "--out", "{w}/o"], "invalid int value"),
+    ("run-format", [*RUN, "--format", "xlsx", "--out", "{w}/o"], "invalid choice: 'xlsx'"),
     ("run-years-twice", [*RUN, "--years", "2", "--out", "{w}/o"], "given twice"),
     ("run-seed-negative", [*RUN, "--seed", "-5", "--out", "{w}/o"],
      "--seed: -5 is not allowed"),
@@ -493,6 +494,13 @@ SPEC_CASES = [
                                '= [0.1, 0.2] }\n', "power of two"),
     ("sobol-huge", SPEC + '[sweep]\nmethod = "sobol"\nsamples = 524288\nranges = { seek_rate '
                           '= [0.1, 0.2], reveal_terms = [2, 9] }\n', "more than the limit"),
+    ("lhs-infeasible-word", SPEC + '[sweep]\nmethod = "lhs"\nsamples = 4\ninfeasible = "drop"'
+                                   '\nranges = { seek_rate = [0.1, 0.2] }\n',
+     "sweep.infeasible: 'drop' is not allowed; allowed: skip, error"),
+    ("lhs-infeasible-error", SPEC + '[sweep]\nmethod = "lhs"\nsamples = 8\ninfeasible = '
+                                    '"error"\nranges = { cluster_min_size = [2, 10] }\n',
+     "cluster_min_size must not exceed cluster_max_size"),
+    ("outputs-format", SPEC + '[outputs]\nformat = "xlsx"\n', "allowed: csv, parquet"),
     ("outputs-schools", SPEC + '[outputs]\nschools = "some"\n', "allowed: none, weak, all"),
     ("outputs-timeseries", SPEC + '[outputs]\ntimeseries = "yes"\n', "true or false"),
     ("outputs-unknown", SPEC + "[outputs]\ncsv = true\n", "outputs.csv: unknown key"),

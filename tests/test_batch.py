@@ -79,9 +79,12 @@ def test_outputs_are_tidy_and_complete(serial):
     assert list(runs.columns[:6]) == ["run_id", "scenario", "policies", "point", "replicate",
                                       "seed"]
     assert runs["run_id"].tolist() == list(range(8))
-    assert {"seek_rate", "super_broker_capacity", "gap", "left_behind"} <= set(runs.columns)
+    # parameters are named param.NAME, outcomes plain names (issue 17 item 5)
+    assert {"param.seek_rate", "param.super_broker_capacity", "gap", "left_behind",
+            "preset", "years"} <= set(runs.columns)
+    assert not {"seek_rate", "param.gap", "param.preset"} & set(runs.columns)
     assert runs.groupby(["scenario", "point"]).size().eq(2).all()
-    assert sorted(runs["seek_rate"].unique()) == [0.1, 0.3]
+    assert sorted(runs["param.seek_rate"].unique()) == [0.1, 0.3]
     ts = pd.read_csv(serial / "timeseries.csv")
     assert len(ts) == 8 * (3 * 2 + 1)  # one row per run and term 0..3*years
     assert ts[["run_id", "term"]].drop_duplicates().shape[0] == len(ts)
@@ -236,21 +239,75 @@ def test_report_of_a_sweep_labels_points_and_draws_the_sweep(serial, tmp_path):
     assert sorted(paired[["point"]].drop_duplicates()["point"]) == [0, 1]  # per sweep point
 
 
-def test_sampled_points_breaking_model_rules_fail_before_anything_is_written(tmp_path):
-    spec = tmp_path / "bad.toml"
+def _sampled_spec(tmp_path: Path, extra: str = "") -> Path:
+    spec = tmp_path / "sampled.toml"
     spec.write_text(SPEC.format(years=1, replicates=1).split("[sweep]")[0] + (
         '[sweep]\nmethod = "lhs"\nsamples = 8\nseed = 1\n'
-        'ranges = { cluster_min_size = [2, 10], cluster_max_size = [2, 6] }\n'))
-    with pytest.raises(UserError, match=r"scenarios\[0\] \(self_improving\) at sweep point"):
-        run_batch(spec, out=tmp_path / "out", workers=1, quiet=True)
+        'ranges = { cluster_min_size = [2, 10], cluster_max_size = [2, 6] }\n' + extra))
+    return spec
+
+
+def test_sampled_points_breaking_model_rules_are_skipped_and_counted(tmp_path, capsys):
+    """issue 17 item 4: the project's samplers skip infeasible points and say how many."""
+    path = _sampled_spec(tmp_path)
+    spec = load_spec(path)
+    design = spec.sweep.generate()
+    bad = [j for j, p in enumerate(design) if p["cluster_min_size"] > p["cluster_max_size"]]
+    assert 0 < len(bad) < len(design)  # the box is part feasible, part not
+    assert [j for j, _ in spec.skipped] == bad
+    assert spec.n_runs == 2 * (len(design) - len(bad))
+    out = run_batch(path, out=tmp_path / "out", workers=1)
+    err = capsys.readouterr().err
+    assert f"{len(bad)} of {len(design)} sampled points break a model rule" in err
+    assert "cluster_min_size must not exceed cluster_max_size" in err
+    runs = pd.read_csv(out / "runs.csv")
+    kept = sorted(set(range(len(design))) - set(bad))
+    assert sorted(runs["point"].unique()) == kept  # the design's own point numbers
+    assert (runs["param.cluster_min_size"] <= runs["param.cluster_max_size"]).all()
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert [s["point"] for s in manifest["sweep"]["skipped"]] == bad
+    assert manifest["n_runs"] == len(runs)
+
+
+def test_sampled_points_breaking_model_rules_can_be_refused(tmp_path):
+    path = _sampled_spec(tmp_path, 'infeasible = "error"\n')
+    with pytest.raises(UserError, match=r"sweep.infeasible: sampled point \d+ breaks a rule: "
+                       r"cluster_min_size must not exceed cluster_max_size"):
+        run_batch(path, out=tmp_path / "out", workers=1, quiet=True)
     assert not (tmp_path / "out").exists()
+    path.write_text(path.read_text().replace("[2, 10]", "[7, 10]"))  # every point breaks it
+    with pytest.raises(UserError, match="every point does: narrow sweep.ranges"):
+        load_spec(path)
+
+
+def test_parquet_outputs_round_trip_to_the_csv_values(serial, tmp_path):
+    """issue 17 item 5: format = "parquet" writes the same tables, exactly."""
+    from clustersim import load_batch
+
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(SPEC.format(years=2, replicates=2) + 'format = "parquet"\n')
+    out = run_batch(spec, out=tmp_path / "pq", workers=1, quiet=True)
+    names = [n.replace(".csv", ".parquet") for n in CSVS]
+    assert sorted(os.listdir(out)) == sorted([*names, MANIFEST, "datapackage.json"])
+    for csv_name, pq_name in zip(CSVS, names, strict=True):
+        a, b = pd.read_csv(serial / csv_name), pd.read_parquet(out / pq_name)
+        assert list(a.columns) == list(b.columns)
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=True)
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs["param.seek_rate"].dtype == "float64" and runs["run_id"].dtype == "int64"
+    package = json.loads((out / "datapackage.json").read_text())
+    assert [r["path"] for r in package["resources"]] == names
+    assert {r["format"] for r in package["resources"]} == {"parquet"}
+    batch = load_batch(out)  # the analysis API reads either format
+    pd.testing.assert_frame_equal(batch.runs, load_batch(serial).runs, check_dtype=False)
+    assert len(batch.paired("left_behind")) == 2 * 2  # 2 points x 2 replicates
 
 
 def test_clean_up_removes_only_its_own_exactly_named_temporaries(tmp_path):
     out = tmp_path / "o"
     (out / PARTS).mkdir(parents=True)
     ours = [f"{PARTS}/0000001.json", f"{PARTS}/.0000002.json.partial", ".runs.csv.partial",
-            ".schools.csv.partial", ".manifest.json.partial"]
+            ".schools.csv.partial", ".manifest.json.partial", ".schools.parquet.partial"]
     theirs = [".runs.csv.bak", ".runs.csv.x1y2.tmp", "notes.txt", ".manifest.json.orig",
               f"{PARTS}/1.json", f"{PARTS}/.0000002.json.bak", f"{PARTS}/0000003.json.txt"]
     for name in ours + theirs:

@@ -52,7 +52,7 @@ def test_run_and_batch_folders_carry_a_valid_datapackage(tmp_path):
     assert left["unit"] == "fraction of weak schools" and left["type"] == "number"
     package = check_package(tiny_batch(tmp_path, "[params]\nseek_rate = 0.2"))
     runs = next(r for r in package["resources"] if r["path"] == "runs.csv")
-    seek = next(f for f in runs["schema"]["fields"] if f["name"] == "seek_rate")
+    seek = next(f for f in runs["schema"]["fields"] if f["name"] == "param.seek_rate")
     assert seek["description"].startswith("parameter:") and seek["unit"]
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert "datapackage.json" in manifest["files"]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clustersim.experiments import io
 from clustersim.viz.adapter import ROLES, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -179,10 +180,9 @@ def paired_difference(folder: Path, labels: Mapping[str, str],
                       outcome: str = OUTCOME) -> Paired:
     """Mean policy-minus-baseline difference of ``outcome`` over replicates, with the 95%
     Student-t interval of the per-replicate differences."""
-    import pandas as pd
     from clustersim.experiments.report import t_interval
 
-    runs = pd.read_csv(folder / "runs.csv", usecols=["scenario", "replicate", outcome])
+    runs = io.read_table(folder, "runs.csv", ["scenario", "replicate", outcome])
     wide = runs.pivot(index="replicate", columns="scenario", values=outcome)
     base, pol = wide[labels["baseline"]], wide[labels["policy"]]
     n, mean, _sd, lo, hi = t_interval((pol - base).to_numpy(float))

@@ -59,7 +59,7 @@ def check_batch(folder: Path) -> None:
     cannot read: no or a damaged manifest, another command's folder, an unfinished batch,
     a runs.csv that is missing, empty, binary, truncated or of the wrong size, or a
     timeseries/schools CSV that is missing, empty, binary or cut off."""
-    from clustersim.experiments import outputs
+    from clustersim.experiments import io, outputs
     from clustersim.model.errors import UserError
 
     again = ("make it again: `clustersim batch` with the spec kept in manifest.json "
@@ -82,16 +82,19 @@ def check_batch(folder: Path) -> None:
     if problem:
         raise UserError(f"{folder / 'manifest.json'}: damaged ({problem}); restore it, or "
                         "run the batch's spec again into another --out")
-    runs = folder / "runs.csv"
-    problem = _runs_problem(runs, manifest["n_runs"])
+    fmt = (manifest.get("outputs") or {}).get("format", "csv")  # older batches: csv
+    runs = folder / io.table_name("runs.csv", fmt if fmt in io.FORMATS else "csv")
+    problem = _parquet_problem(runs, manifest["n_runs"]) if runs.suffix == ".parquet" else \
+        _runs_problem(runs, manifest["n_runs"])
     if problem:
         raise UserError(f"{runs}: {problem}; {again}")
     years = manifest.get("years")
     for name in manifest.get("files", []):
-        if name in ("timeseries.csv", "schools.csv"):
-            rows = manifest["n_runs"] * (3 * years + 1) if name == "timeseries.csv" and \
+        if Path(name).stem in ("timeseries", "schools"):
+            rows = manifest["n_runs"] * (3 * years + 1) if name.startswith("timeseries") and \
                 isinstance(years, int) else None  # one row per run and term 0..3*years
-            problem = _frame_problem(folder / name, manifest["n_runs"], rows)
+            problem = _parquet_problem(folder / name, rows) if name.endswith(".parquet") \
+                else _frame_problem(folder / name, manifest["n_runs"], rows)
             if problem:
                 raise UserError(f"{folder / name}: {problem}; {again}")
 
@@ -140,6 +143,22 @@ def _runs_problem(path: Path, n_runs: int) -> str | None:
         return f"damaged: {count} runs where the manifest says {n_runs} (truncated?)"
     if not _ends_with_newline(path):
         return "damaged: its last line is cut off (truncated?)"
+    return None
+
+
+def _parquet_problem(path: Path, rows: int | None) -> str | None:
+    """A check of a Parquet table: present, readable metadata, (when known) its rows."""
+    if not path.is_file():
+        return "missing (the manifest lists it)"
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        found = pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowException, OSError) as exc:
+        return f"damaged: not a readable Parquet file ({str(exc).splitlines()[0]})"
+    if rows is not None and found != rows:
+        return f"damaged: {found} rows where the batch wrote {rows} (truncated?)"
     return None
 
 

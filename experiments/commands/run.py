@@ -24,6 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a parameter (see `clustersim params`); repeatable")
     p.add_argument("--out", default="results/run", help="output folder (default: results/run)")
+    p.add_argument("--format", default="csv", choices=["csv", "parquet"],
+                   help="format of the tables (default: csv; parquet needs pyarrow)")
     p.add_argument("--replicates", type=int, default=None, metavar="N",
                    help="run N common-random-number replicates (seeds from --seed) as a "
                         "small batch: batch files in --out, a ranked table with 95%% "
@@ -95,11 +97,12 @@ def run(args: argparse.Namespace) -> int:
     sc = pd.concat(schools, ignore_index=True)
     sc = sc[["scenario", *[c for c in sc.columns if c != "scenario"]]]
     outputs.claim(out, "run")  # again: the folder may have changed while the model ran
-    io.write_csv(out / "timeseries.csv", ts)
-    io.write_csv(out / "schools.csv", sc)
-    io.write_csv(out / "summary.csv", pd.DataFrame(summary))
     ins = pd.concat(inspections, ignore_index=True)
-    io.write_csv(out / "inspections.csv", ins[["scenario", "school", "term", "grade"]])
+    for name, frame in {"timeseries.csv": ts, "schools.csv": sc,
+                        "summary.csv": pd.DataFrame(summary),
+                        "inspections.csv": ins[["scenario", "school", "term", "grade"]]}.items():
+        io.write_table(out / name, frame, args.format)
+    files = [io.table_name(f, args.format) if f.endswith(".csv") else f for f in FILES]
     from clustersim.experiments import maps
 
     maps.run_map({lb: g.drop(columns="scenario") for lb, g in sc.groupby("scenario",
@@ -113,17 +116,17 @@ def run(args: argparse.Namespace) -> int:
                                  out / "left_behind.png")
     from clustersim.experiments import datapackage
 
-    datapackage.write(out, FILES, f"clustersim run {', '.join(scenarios)}")
+    datapackage.write(out, files, f"clustersim run {', '.join(scenarios)}")
     io.write_json(out / "manifest.json", {
         "command": "clustersim run", "preset": args.preset, "seed": args.seed,
         "years": args.years, "scenarios": scenarios, "overrides": overrides,
         "parameters": {k: v for k, v in next(iter(configs.values())).items()
                        if k not in ("policies",)},
         "versions": io.versions(), "git_commit": io.git_commit(),
-        "seconds": round(time.time() - started, 3), "completed": True, "files": FILES,
+        "seconds": round(time.time() - started, 3), "completed": True, "files": files,
         **({"region": loaded.as_dict()} if loaded else {}),
     })
-    print(f"wrote {out}/: {' '.join(FILES)}")
+    print(f"wrote {out}/: {' '.join(files)}")
     return 0
 
 
@@ -150,7 +153,7 @@ def _replicates(args: argparse.Namespace, configs: dict, overrides: dict) -> int
     for label, cfg in configs.items():
         lines += ["[[scenarios]]", f"label = {json.dumps(label)}",
                   f"policies = {json.dumps(list(cfg['policies']))}"]
-    lines += ["[outputs]", "timeseries = true", 'schools = "all"']
+    lines += ["[outputs]", "timeseries = true", 'schools = "all"', f'format = "{args.format}"']
     text = "\n".join(lines) + "\n"
     out = Path(args.out)
     old = outputs.claim(out, "batch", tolerate={SPEC, ".lock"})
@@ -165,15 +168,14 @@ def _replicates(args: argparse.Namespace, configs: dict, overrides: dict) -> int
 
         io.write_text(out / SPEC, text)
     run_batch(out / SPEC, out=out, workers=min(2, n * len(configs)), resume=same)
-    import pandas as pd
-    from clustersim.experiments import maps
+    from clustersim.experiments import io, maps
     from clustersim.experiments.report import Batch
 
     batch = Batch(out)
     total, weak = analysis.n_schools(out, batch.manifest)
     rows = analysis.compare(batch.runs, batch.baseline, args.years, total, weak)
     print(analysis.ranked_table(rows, batch.baseline))
-    schools = pd.read_csv(out / "schools.csv")
+    schools = io.read_table(out, "schools.csv")
     maps.run_map({lb: g for lb, g in schools.groupby("scenario", sort=False)}, out / "map.png")
     print(f"wrote {out}/: the batch files and map.png; `clustersim report {out}` writes "
           "report.html")
