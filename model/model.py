@@ -229,6 +229,7 @@ class ClusterModel(ClusterService, mesa.Model):
             self.phase_needs()
             self.trusts.act()
             self.pay_funding_due()
+            self.phase_cpd()  # no clusters yet: it clears the term's CPD tallies
             self.phase_commissioning()
             self.phase_learning()
             self.phase_attainment()

@@ -33,10 +33,11 @@ PARAMS = Registry(
         _P("floor_progress", -5.0, -15.0, 0.0, "KS2 progress points", "outcomes",
            "Progress floor (value added); below it and below floor_rwm is below the floor.",
            "evidence B2-3: progress floor -5 in reading and maths (writing's -7 not modelled)"),
-        _P("progress_points_per_sd", 11.0, 1.0, 40.0, "progress points per SD of effectiveness",
+        _P("progress_points_per_sd", 12.2, 1.0, 40.0, "progress points per SD of effectiveness",
            "outcomes",
            "Converts a school's latent effectiveness into a KS2-style progress score.",
-           "calibrated at term 0: ~4% of primaries below the floor (evidence B2-4)"),
+           "calibrated at term 0 (scripts/calibrate_start.py): 4% of schools below the floor "
+           "(evidence B2-4)"),
         # ---------------------------------------------------------------- money
         _P("funding_per_pupil", 5500.0, 3000.0, 10000.0, "£ per pupil per year", "money",
            "Core per-pupil funding; budgets are this times pupils, paid per term.",
@@ -91,23 +92,30 @@ PARAMS = Registry(
            "Attainment penalty of disadvantage independent of school quality.",
            "assumption (a pupil-level disadvantage gap of ~0.6-1 SD; docs/evidence.md "
            "has only school-level gradients)"),
-        _P("burn_in_years", 3, 0, 10, "years", "region",
+        _P("burn_in_years", 8, 0, 15, "years", "region",
            "Years of the status quo's school dynamics (no middle tier, no clusters) run "
-           "before term 0, so that CPD gains and grades have settled when policies start.",
-           "assumption (non-lasting CPD gains relax at ~10% a term)"),
+           "before term 0, so that CPD stocks, schools' responses to poor grades and grades "
+           "have settled when policies start.",
+           "assumption, measured: after 8 years the status quo's grade shares and "
+           "below-floor share move by under 1 pp over the next 20 years (after 3, good or "
+           "outstanding still rose 5 pp in the first six years: the lasting CPD stock "
+           "decays at the staff turnover, ~10% a year)"),
         # ---------------------------------------------------------------- attainment
-        _P("attain_offset_rwm", 0.18, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_rwm", 0.148, -2.0, 3.0, "probit", "attainment",
            "Baseline of the reading+writing+maths combined share at the expected standard.",
-           "calibrated at term 0 on the england preset: evidence B2-1 (RWM 59-60%)"),
-        _P("attain_offset_maths", 0.56, -2.0, 3.0, "probit", "attainment",
+           "calibrated at term 0 on the england preset (scripts/calibrate_start.py): "
+           "evidence B2-1 (RWM 59-60%)"),
+        _P("attain_offset_maths", 0.528, -2.0, 3.0, "probit", "attainment",
            "Baseline of the maths share at the expected standard.",
-           "calibrated at term 0 on the england preset: evidence B2-1 (maths 73%)"),
-        _P("attain_offset_english", 0.53, -2.0, 3.0, "probit", "attainment",
+           "moved with attain_offset_rwm at each calibration (scripts/calibrate_start.py); "
+           "first set to evidence B2-1 (maths 73%)"),
+        _P("attain_offset_english", 0.498, -2.0, 3.0, "probit", "attainment",
            "Baseline of the English (reading, writing) share at the expected standard.",
-           "calibrated: evidence B2-1 (reading 73%, writing 71%)"),
-        _P("attain_offset_science", 0.74, -2.0, 3.0, "probit", "attainment",
+           "moved with attain_offset_rwm (scripts/calibrate_start.py); first set to evidence "
+           "B2-1 (reading 73%, writing 71%)"),
+        _P("attain_offset_science", 0.708, -2.0, 3.0, "probit", "attainment",
            "Baseline of the science share at the expected standard.",
-           "assumption (moved with the other offsets at the round-3 recalibration)"),
+           "assumption (moved with attain_offset_rwm: scripts/calibrate_start.py)"),
         _P("cohort_noise", 1.0, 0.0, 3.0, "probit x sqrt(pupils in cohort)", "attainment",
            "Year-to-year noise of a cohort's results; small schools' results swing more.",
            "assumption; evidence X9: binomial sampling alone gives at least 1.25 (this "
@@ -223,21 +231,34 @@ PARAMS = Registry(
            "Terms before a school graded RI or inadequate is re-inspected.",
            "evidence B7: RI re-inspected within 30 months (at most 7.5 terms); the same "
            "interval for inadequate schools is an assumption"),
+        _P("inspection_response", 0.10, 0.0, 0.3, "SD of effectiveness", "M13 inspection",
+           "What a school graded RI or inadequate adds to its own teaching over the "
+           "following inspection_response_terms (an action plan, monitoring, the public "
+           "verdict), before any policy's support; the gain then fades like other "
+           "non-lasting expertise.",
+           "evidence B12: schools that just failed an inspection gained ~0.10 pupil SD over "
+           "the next 2-3 years (B13: a fail rating raised primaries' test scores); its "
+           "extension to RI schools is an assumption (RI replaced 'satisfactory' in 2012 to "
+           "extend that pressure)"),
+        _P("inspection_response_terms", 6, 1, 15, "terms", "M13 inspection",
+           "Terms over which a school's own response to a poor grade builds up.",
+           "evidence B12: the gain built up over the two to three years after the verdict"),
         _P("inspection_noise_sd", 0.12, 0.0, 0.5, "SD", "M13 inspection",
            "Measurement error of an inspection's judgement of effectiveness.",
            "bounded by evidence B10: two inspectors disagreed on 2 of 24 good primaries, "
            "which this model matches for 0.06-0.15 SD"),
-        _P("grade_cut_outstanding", 0.30, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_outstanding", 0.315, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this is graded outstanding.",
-           "calibrated at term 0 on the england preset: evidence B1 (21% outstanding, 2018)"),
-        _P("grade_cut_good", -0.17, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
+           "calibrated at term 0 on the england preset (scripts/calibrate_start.py): "
+           "evidence B1 (21% outstanding, 2018)"),
+        _P("grade_cut_good", -0.133, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below outstanding) is graded good.",
-           "calibrated at term 0 on the england preset: evidence B1-B2 (good or outstanding "
-           "86-90%)"),
-        _P("grade_cut_ri", -0.40, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
+           "calibrated at term 0 on the england preset (scripts/calibrate_start.py): "
+           "evidence B1-B2 (good or outstanding 86-90%; 88% targeted)"),
+        _P("grade_cut_ri", -0.342, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below good) is requires improvement; below is "
-           "inadequate.", "calibrated at term 0 on the england preset: evidence B1-B2 "
-           "(inadequate 2-4%)"),
+           "inadequate.", "calibrated at term 0 on the england preset "
+           "(scripts/calibrate_start.py): evidence B1-B2 (inadequate 2-4%; 3% targeted)"),
         # ---------------------------------------------------------------- M14
         _P("m14_turnover", True, None, None, "switch", "M14 turnover and decay",
            "Expertise relaxes to the school's anchor with staff turnover, faster in "

@@ -91,6 +91,7 @@ class SchoolState:
     floor_spells: np.ndarray = field(default=None)   # spells below the floor in the run
     longest_floor_spell: np.ndarray = field(default=None)  # terms, the run's longest spell
     last_inspected: np.ndarray = field(default=None)  # term of the latest inspection
+    response_until: np.ndarray = field(default=None)  # its response to a poor grade (M13)
 
     def __post_init__(self) -> None:
         n = self.n
@@ -115,6 +116,8 @@ class SchoolState:
         self.floor_spells = zeros(np.int32)
         self.longest_floor_spell = zeros(np.int32)
         self.last_inspected = zeros(np.int32)
+        self.response_until = np.full(n, np.iinfo(np.int32).min, np.int32)  # none (burn-in
+        # terms are negative)
         self.trust = self.region.trust.copy()
         self.governance = self.region.governance.copy()
         self.lead_school = zeros(bool)
@@ -192,7 +195,9 @@ def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) 
         region=region, expertise=expertise, anchor=base.copy(), base=base,
         school_effect=school_effect,
         cluster=np.full(n, -1, np.int32), grade=np.zeros(n, np.int8),
-        next_inspection=np.zeros(n, np.int32), revealed_until=np.zeros(n, np.int32),
+        next_inspection=np.zeros(n, np.int32),
+        revealed_until=np.full(n, np.iinfo(np.int32).min, np.int32),  # none (burn-in terms
+        # are negative: a zero would reveal every school's needs before term 0)
         engagement=np.full(n, p.engagement_base), cohort=np.zeros(n),
         attainment=np.zeros((n, len(SUBJECTS))), rwm_last_year=np.full(n, np.nan),
         teachers=teachers, budget_term=budget, cpd_budget_term=budget * p.cpd_budget_share,

@@ -1,9 +1,10 @@
-"""Phase 8, inspection (M13): Ofsted-style grades from effectiveness plus noise."""
+"""Phase 8, inspection (M13): Ofsted-style grades from effectiveness plus noise, and a
+school's own response to a poor grade."""
 
 from __future__ import annotations
 
 import numpy as np
-from clustersim.model.state import RI
+from clustersim.model.state import BUSINESS, RI
 
 
 def grade_of(judged: np.ndarray, p) -> np.ndarray:
@@ -22,16 +23,32 @@ def initial_grades(m) -> None:
     s.next_inspection = m.term + np.ceil(rng.random(s.n) * interval).astype(np.int32)
 
 
+def respond(m) -> None:
+    """A school graded RI or inadequate works on its teaching for the next
+    ``inspection_response_terms`` terms: ``inspection_response`` SD spread evenly over
+    them (docs/evidence.md B12, B13). It is the school's own doing under any policy, so
+    it lands in expertise like a CPD gain that is not lasting: staff turnover and skill
+    fade take it back towards the school's anchor (B12's gain was transient)."""
+    s, p = m.s, m.p
+    active = np.flatnonzero(s.response_until > m.term)
+    if len(active) and p.inspection_response > 0:
+        step = p.inspection_response / p.inspection_response_terms
+        s.expertise[active, :BUSINESS] += step
+
+
 def inspect(m) -> np.ndarray:
     """Inspect the schools that are due; return the indices graded RI or inadequate.
 
-    A poor grade reveals the school's needs (M2) and is passed to the policies, whose
-    response (urgent support, brokering, a trust takeover) is theirs to decide.
+    First, schools graded poorly earlier go on with their own response (`respond`). A
+    poor grade reveals the school's needs (M2), starts its own response and is passed to
+    the policies, whose response (urgent support, brokering, a trust takeover) is theirs
+    to decide.
     """
     s, p = m.s, m.p
     noise = m.streams["inspection"].normal(0, 1, s.n)
     if not p.m13_inspection:
         return np.zeros(0, np.int64)
+    respond(m)
     due = s.next_inspection <= m.term
     judged = s.effectiveness + p.inspection_noise_sd * noise
     g = grade_of(judged[due], p)
@@ -44,4 +61,5 @@ def inspect(m) -> np.ndarray:
     s.next_inspection[idx] = m.term + np.where(g >= RI, p.inspection_interval_poor,
                                                p.inspection_interval_good)
     s.revealed_until[poor] = m.term + p.reveal_terms
+    s.response_until[poor] = m.term + p.inspection_response_terms
     return poor
