@@ -267,11 +267,12 @@ def figure_rows(problem: Problem, results: dict[str, list[dict]]) -> list[dict]:
 
 
 def write_outputs(out, problem: Problem, search: Search, seconds: float) -> dict:
-    """``calibration.csv`` (every evaluation) and ``fitted.json``; returns the fit."""
+    """``calibration.csv`` (every evaluation), its ``datapackage.json`` and ``fitted.json``;
+    returns the fit."""
     from pathlib import Path
 
     import pandas as pd
-    from clustersim.experiments import io
+    from clustersim.experiments import datapackage, io
 
     out = Path(out)
     best, first = search.best(), search.rows[0]
@@ -289,6 +290,8 @@ def write_outputs(out, problem: Problem, search: Search, seconds: float) -> dict
         "versions": io.versions(), "git_commit": io.git_commit(),
         "seconds": round(seconds, 1), "completed": True}
     io.write_csv(out / "calibration.csv", pd.DataFrame(search.rows))
+    datapackage.write(out, ["calibration.csv"], "clustersim calibrate",
+                      datapackage.calibration_columns())
     io.write_json(out / "fitted.json", fit)
     return fit
 

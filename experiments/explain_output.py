@@ -280,13 +280,15 @@ def write_outputs(out: Path, d, frame, reps, sentences: dict[str, str], seconds:
                   executor: str) -> list[str]:
     """Every file, each written atomically; files an earlier explain wrote here and this
     one does not are removed (only those its manifest lists)."""
-    from clustersim.experiments import io, outputs
+    from clustersim.experiments import datapackage, io, outputs
 
     old = outputs.claim(out, "explain") or {}
     io.write_csv(out / "explain.csv", frame)
     io.write_csv(out / "explain_replicates.csv", reps)
+    datapackage.write(out, ["explain.csv", "explain_replicates.csv"],
+                      f"clustersim explain {d.spec.name}", datapackage.EXPLAIN)
     io.write_text(out / "explain.md", markdown(frame, sentences, d.spec, d.replicates))
-    files = ["explain.csv", "explain_replicates.csv", "explain.md"]
+    files = ["explain.csv", "explain_replicates.csv", "datapackage.json", "explain.md"]
     for plan in d.plans:
         files += plot_scenario(frame, plan.label, d.spec.baseline, out)
     files.append(MANIFEST)

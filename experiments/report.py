@@ -7,6 +7,7 @@ writes, beside them::
     report/summary.csv       mean and 95% interval of every outcome per scenario (x point)
     report/paired.csv        paired differences against the baseline, 95% intervals, flags
     report/left_behind.csv   left-behind share of weak schools by profile
+    report/datapackage.json  every report CSV's columns: type, unit, description
     report/*.png, *.svg      fan charts, forest plot, weak schools' end state, sweep curves
 
 Statistics. Replicates are independent, so a scenario's mean has the Student-t interval
@@ -343,7 +344,7 @@ def make_report(folder: str | Path, out: str | Path | None = None,
                 min_effect: float = MIN_EFFECT) -> Path:
     """Write report.html, report/*.csv, plots and maps for a finished batch; return the
     HTML path. ``min_effect``: the practical threshold for shares of weak schools."""
-    from clustersim.experiments import maps
+    from clustersim.experiments import datapackage, maps
     from clustersim.experiments.report_html import render
 
     batch = Batch(folder)
@@ -352,6 +353,8 @@ def make_report(folder: str | Path, out: str | Path | None = None,
     summary, diffs = summarise(batch), paired(batch, min_effect)
     schools = batch.table("schools.csv")
     profiles = profile(schools)
+    tables = ["summary.csv", *(["paired.csv"] if len(diffs) else []),
+              *(["left_behind.csv"] if len(profiles) else []), "costs.csv"]
     io.write_csv(figures / "summary.csv", summary)
     if len(diffs):
         io.write_csv(figures / "paired.csv", diffs)
@@ -375,6 +378,10 @@ def make_report(folder: str | Path, out: str | Path | None = None,
         io.write_csv(figures / "longitudinal.csv", longit)
         io.write_csv(figures / "transitions.csv", transitions)
         io.write_csv(figures / "stuck.csv", stuck)
+        tables += ["longitudinal.csv", "transitions.csv", "stuck.csv"]
+    datapackage.write(figures, tables, "clustersim report "
+                      f"{batch.manifest.get('name') or batch.folder.name}",
+                      datapackage.REPORT)
     map_notes = {}
     if schools is not None and not maps.missing(schools):
         pol = {s["label"]: s["resolved"]["policies"] for s in batch.manifest["scenarios"]}

@@ -11,6 +11,8 @@ from clustersim.experiments import validate
 from clustersim.experiments.calibrate import make_problem, run_task
 from clustersim.experiments.cli import main
 
+from tests.test_datapackage import check_package, fields
+
 FIT = ["calibrate", "--param", "homophily_weight=0:10", "--pattern", "partner_quality_ratio",
        "--replicates", "3", "--budget", "6", "--quiet"]
 
@@ -75,6 +77,14 @@ def test_serial_and_parallel_fits_are_identical(fitted, tmp_path):
     assert main([*FIT, "--workers", "1", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "calibration.csv").read_bytes() == \
         (fitted / "calibration.csv").read_bytes()
+
+
+def test_calibration_folder_carries_a_valid_datapackage(fitted):
+    package = check_package(fitted)
+    columns = fields(package, "calibration.csv")
+    assert columns["homophily_weight"]["description"].startswith("parameter:")
+    assert columns["partner_quality_ratio"]["unit"] == "x" and columns["loss"]["unit"]
+    assert "datapackage.json" in json.loads((fitted / "manifest.json").read_text())["files"]
 
 
 BAD = [

@@ -32,6 +32,12 @@ def check_package(folder) -> dict:
     return package
 
 
+def fields(package: dict, path: str) -> dict[str, dict]:
+    """One resource's fields by column name."""
+    resource = next(r for r in package["resources"] if r["path"] == path)
+    return {f["name"]: f for f in resource["schema"]["fields"]}
+
+
 def tiny_batch(tmp_path, extra: str, replicates: int = 2, policy: str = "self_improving"):
     """A one-scenario, one-year batch of the maximising_progress preset in tmp_path/b."""
     spec = tmp_path / "tiny.toml"
@@ -81,3 +87,33 @@ def test_none_is_an_empty_cell_not_minus_one(tmp_path):
                               keep_default_na=False)
         for column in ("trust", "trust_end", "cluster_end"):
             assert "-1" not in set(schools[column]) and "" in set(schools[column]), column
+
+
+def test_a_tables_own_meanings_win_and_may_declare_a_type():
+    from clustersim.experiments import datapackage
+
+    shared = datapackage.field("name", np.dtype(float))
+    assert shared["description"] == "the register's establishment name"
+    own = datapackage.field("name", np.dtype(float), {"name": ("", "the mechanism's name",
+                                                               "string")})
+    assert own == {"name": "name", "type": "string", "description": "the mechanism's name"}
+    assert datapackage.field("stuck", np.dtype(int), datapackage.REPORT["stuck.csv"])[
+        "unit"] == "schools"
+
+
+def test_validate_folder_carries_a_valid_datapackage(tmp_path):
+    """validate's three tables; the smallest run test_validate uses for both of them.
+    (calibrate, sensitivity, explain and report are checked on the module-scoped outputs
+    of their own test files: test_*_folder_carries_a_valid_datapackage.)"""
+    out = tmp_path / "val"
+    assert main(["validate", "--only", "P5,M4", "--replicates", "0.1", "--workers", "1",
+                 "--out", str(out)]) == 0
+    package = check_package(out)
+    assert [r["path"] for r in package["resources"]] == [
+        "validation.csv", "validation_runs.csv", "mechanisms.csv"]
+    figure = fields(package, "validation_runs.csv")["partner_distance_ratio"]
+    assert figure["unit"] == "x" and figure["description"].startswith("P5 figure (")
+    assert fields(package, "validation.csv")["unit"]["type"] == "string"
+    assert fields(package, "mechanisms.csv")["name"]["description"] == "the mechanism's name"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "datapackage.json" in manifest["files"]

@@ -14,6 +14,8 @@ from clustersim.experiments.cli import main
 from clustersim.experiments.explain import shapley, summary_sentences
 from clustersim.experiments.spec import load_spec, replicate_seeds
 
+from tests.test_datapackage import check_package, fields
+
 ROOT = Path(__file__).resolve().parent.parent
 OUTCOMES = "left_behind,gap,rwm_weak"
 SPEC = """
@@ -137,6 +139,15 @@ def test_one_and_two_workers_write_the_same_bytes(runs):
     for name in names:
         if name != "manifest.json":  # it records the executor and the time taken
             assert (serial / name).read_bytes() == (pool / name).read_bytes(), name
+
+
+def test_explain_folder_carries_a_valid_datapackage(runs):
+    package = check_package(runs[1])
+    assert [r["path"] for r in package["resources"]] == ["explain.csv",
+                                                         "explain_replicates.csv"]
+    assert fields(package, "explain.csv")["name"]["description"].startswith("the component")
+    manifest = json.loads((runs[1] / "manifest.json").read_text())
+    assert "datapackage.json" in manifest["files"]
 
 
 def test_summary_sentences(runs, capsys):

@@ -20,6 +20,8 @@ from clustersim.experiments.report import (
     t_interval,
 )
 
+from tests.test_datapackage import check_package, fields
+
 ROOT = Path(__file__).resolve().parent.parent
 T975_DF2 = 4.302652729911275  # Student t, 97.5th percentile, 2 degrees of freedom
 
@@ -148,6 +150,14 @@ def test_html_and_plots(batch):
             path = batch / "report" / f"{stem}.{ext}"
             assert path.stat().st_size > 1000, path
             assert f"report/{stem}.png" in page
+
+
+def test_report_folder_carries_a_valid_datapackage(batch):
+    package = check_package(batch / "report")
+    assert {"summary.csv", "paired.csv", "left_behind.csv", "costs.csv"} <= {
+        r["path"] for r in package["resources"]}
+    count = fields(package, "left_behind.csv")["left_behind"]  # a count here, not a share
+    assert count["type"] == "integer" and count["unit"] == "schools"
 
 
 def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path):

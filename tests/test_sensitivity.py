@@ -21,6 +21,8 @@ from clustersim.experiments.sensitivity import (
     top_parameters,
 )
 
+from tests.test_datapackage import check_package, fields
+
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "experiments" / "specs" / "sensitivity"
 TINY = SPECS / "sensitivity_tiny.toml"
@@ -68,6 +70,12 @@ def test_tiny_spec_computes_indices_and_writes_files(tiny):
     assert set(sobol["parameter"]) == set(top)
     assert np.isfinite(sobol[sobol["outcome"] == "gap"][["S1", "ST"]]).all().all()
     assert len(pd.read_csv(tiny / "sobol" / "runs.csv")) == spec.runs("sobol")
+
+
+def test_sensitivity_folder_carries_a_valid_datapackage(tiny):
+    package = check_package(tiny)  # morris/ and sobol/ are batches with their own
+    assert [r["path"] for r in package["resources"]] == ["morris.csv", "sobol.csv"]
+    assert fields(package, "sobol.csv")["S1"]["unit"] == "fraction of variance"
 
 
 def test_resume_after_completion_is_a_no_op(tiny, capsys):

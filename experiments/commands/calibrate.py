@@ -11,7 +11,7 @@ from clustersim.experiments.cli_args import add_executor_arguments
 NAME = "calibrate"
 HELP = ("Fit parameters to validation figures (P1-P11): a coarse design, then Nelder-Mead, on "
         "common random numbers; writes calibration.csv and fitted.json.")
-FILES = ["calibration.csv", "fitted.json", "manifest.json"]
+FILES = ["calibration.csv", "datapackage.json", "fitted.json", "manifest.json"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -60,9 +60,19 @@ def run(args: argparse.Namespace) -> int:
         how = "interrupted" if exc.signame == "SIGINT" else f"stopped by {exc.signame}"
         raise Interrupted(f"{out}: {how}; the runs done are kept; continue with `clustersim "
                           f"sensitivity {args.spec} --out {out} --resume`", exc.signame) from None
+    describe_tables(out, spec.name)
     if not args.quiet:
         print(summary(out))
     return 0
+
+
+def describe_tables(out, name: str) -> None:
+    """datapackage.json beside morris.csv and sobol.csv (written by run_sensitivity, whose
+    manifest keeps no list of files; the stages' batch folders have their own)."""
+    from clustersim.experiments import datapackage
+
+    datapackage.write(out, ["morris.csv", "sobol.csv"], f"clustersim sensitivity {name}",
+                      datapackage.SENSITIVITY)
 
 
 def describe(spec) -> str:

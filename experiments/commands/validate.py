@@ -79,13 +79,13 @@ def format_table(rows: list[dict]) -> str:
 def write_outputs(out: Path, rows: list[dict], results: dict, args, seconds: float,
                   mechanisms: list[dict] = ()) -> None:
     import pandas as pd
-    from clustersim.experiments import io, outputs
+    from clustersim.experiments import datapackage, io, outputs
     from clustersim.experiments.validate import SEED_003
 
     outputs.claim(out, "validate")  # again: the folder may have changed while the suite ran
     files = ["validation.csv", "validation_runs.csv",
              *[f"{p}.png" for p in sorted({r["pattern"] for r in rows})], "manifest.json",
-             *(["mechanisms.csv", "mechanisms.png"] if mechanisms else [])]
+             *(["mechanisms.csv", "mechanisms.png"] if mechanisms else []), "datapackage.json"]
     io.write_csv(out / "validation.csv", pd.DataFrame(rows))
     runs = [{"experiment": name, "replicate": r, **figures}
             for name, reps in results.items() for r, figures in enumerate(reps)]
@@ -97,6 +97,7 @@ def write_outputs(out: Path, rows: list[dict], results: dict, args, seconds: flo
         vm.plot(mechanisms, out / "mechanisms.png")
     for pattern in sorted({r["pattern"] for r in rows}):
         plot_pattern([r for r in rows if r["pattern"] == pattern], out / f"{pattern}.png")
+    datapackage.write(out, files, "clustersim validate", datapackage.validate_columns())
     io.write_json(out / "manifest.json", {
         "command": "clustersim validate", "seed": args.seed, "replicates": args.replicates,
         "seed_003_reported": SEED_003, "versions": io.versions(),
