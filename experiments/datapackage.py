@@ -237,6 +237,18 @@ def calibration_columns() -> dict[str, dict[str, tuple]]:
 
 # sensitivity: experiments/sensitivity.py (analyse_morris, analyse_sobol); SALib
 SENSITIVITY = {
+    "ranking.csv": {
+        "parameter": ("", "the parameter screened (model.params)"),
+        "comparison": ("", "a [ranking] scenario minus the baseline (the first scenario)"),
+        "outcome": ("", "the outcome the scenarios are ranked by"),
+        "mu": ("", "mean elementary effect on the paired difference (the outcome's unit, "
+                   "per the parameter's whole range)"),
+        "mu_star": ("", "mean absolute elementary effect on the paired difference"),
+        "sigma": ("", "standard deviation of those elementary effects"),
+        "mu_star_conf": ("", "half-width of mu_star's 95% bootstrap interval"),
+        "ranking_changes": ("fraction 0-1", "share of the parameter's Morris steps after "
+                                            "which the scenarios' order changed"),
+        "rank": ("", "rank by mu_star within the comparison (1: most influential)")},
     "morris.csv": {
         "parameter": ("", "the parameter screened (model.params)"),
         "outcome": ("", "the outcome, averaged over replicates at each design point"),

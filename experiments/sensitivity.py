@@ -26,6 +26,9 @@ parameters to screen, the outcomes and the two stages::
     second_order = false
     seed = 2
     rank_by = "all"                    # or one outcome
+    [ranking]                          # optional: does the policy ranking hold?
+    scenarios = ["self_improving", "local_authority", "superintendent"]  # first: baseline
+    outcome = "left_behind"            # one of model.SUMMARY
 
 Each stage is an ordinary batch: its design is written as a batch spec into
 ``OUT/morris/spec.toml`` (a ``list`` sweep of the Morris points) or ``OUT/sobol/spec.toml``
@@ -42,6 +45,11 @@ over narrowed ranges that keep the rule at every point (each range ends halfway 
 its default and its neighbour's), unless the spec gives their ranges, which must then keep
 the rule at every corner. ``rank_by = "all"`` ranks a parameter by its largest mu_star
 relative to the largest mu_star of the same outcome, so each outcome's leaders compete.
+
+The policy ranking: with ``[ranking]``, every Morris point also runs those scenarios on
+the same seeds, and ``ranking.csv`` gives each parameter's influence on each scenario's
+advantage over the first and how often moving it reorders the scenarios
+(`experiments.ranking`).
 """
 
 from __future__ import annotations
@@ -65,8 +73,9 @@ from clustersim.model.params import CONSTRAINTS
 
 EQUITY_OUTCOMES = ("gap", "left_behind", "catch_up", "isolation_weak")
 TOP_KEYS = ("name", "description", "preset", "years", "policies", "replicates", "root_seed",
-            "outcomes", "params", "parameters", "morris", "sobol")
+            "outcomes", "params", "parameters", "morris", "sobol", "ranking")
 SECTION_KEYS = {"parameters": ("include", "exclude", "ranges"),
+                "ranking": ("scenarios", "outcome"),
                 "morris": ("trajectories", "levels", "seed"),
                 "sobol": ("top_k", "samples", "second_order", "seed", "rank_by")}
 NUM_RESAMPLES = 100   # bootstrap resamples for the confidence intervals
@@ -94,6 +103,8 @@ class SensitivitySpec(SpecSource):
     second_order: bool = False
     sobol_seed: int = 0
     rank_by: str = "all"
+    ranking: tuple[str, ...] = ()       # policy scenarios ('+'-joined), first the baseline
+    ranking_outcome: str = "left_behind"
 
     def problem(self, names: list[str] | None = None) -> dict:
         """The SALib problem over ``names`` (default: every screened parameter)."""
@@ -104,7 +115,8 @@ class SensitivitySpec(SpecSource):
     def runs(self, stage: str, k: int | None = None) -> int:
         """Model runs of a stage (Sobol: with ``k`` parameters, default ``top_k``)."""
         if stage == "morris":
-            return self.trajectories * (len(self.ranges) + 1) * self.replicates
+            return self.trajectories * (len(self.ranges) + 1) * self.replicates * (
+                1 + len(self.ranking))
         k = self.top_k if k is None else k
         return self.samples * (2 * k + 2 if self.second_order else k + 2) * self.replicates \
             if k else 0
@@ -159,7 +171,27 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
         top_k=v.integer(s, "top_k", min(5, len(ranges)), 0, len(ranges), "sobol."),
         samples=samples, second_order=v.boolean(s, "second_order", False, "sobol."),
         sobol_seed=v.integer(s, "seed", 0, *limits.SAMPLE_SEEDS, "sobol."),
-        rank_by=v.choice(s.get("rank_by", "all"), "sobol.rank_by", ["all", *outcomes]))
+        rank_by=v.choice(s.get("rank_by", "all"), "sobol.rank_by", ["all", *outcomes]),
+        **_ranking(v, sections["ranking"], list(model.SUMMARY), list(model.POLICY_NAMES)))
+
+
+def _ranking(v: _Validator, table: dict, outcomes: list[str], policies: list[str]) -> dict:
+    """``[ranking]``: two or more distinct scenarios ('+'-joined policy names) and an
+    outcome; empty when the table is absent."""
+    if not table:
+        return {}
+    scenarios = table.get("scenarios")
+    if not isinstance(scenarios, list) or len(scenarios) < 2 or \
+            not all(isinstance(x, str) for x in scenarios):
+        v.fail("ranking.scenarios", "must list two or more scenarios, each policy names "
+               f"joined with '+'; allowed names: {', '.join(policies)}")
+    for x in scenarios:
+        for name in x.split("+"):
+            v.choice(name, "ranking.scenarios", policies)
+    if len({frozenset(x.split("+")) for x in scenarios}) != len(scenarios):
+        v.fail("ranking.scenarios", f"{scenarios!r} names a scenario twice")
+    outcome = v.choice(table.get("outcome", "left_behind"), "ranking.outcome", outcomes)
+    return {"ranking": tuple(scenarios), "ranking_outcome": outcome}
 
 
 def _names(v: _Validator, names: Any, key: str, allowed: list[str], listing: str,
@@ -337,7 +369,14 @@ def stage_spec(spec: SensitivitySpec, stage: str, sweep: dict[str, Any]) -> str:
              f"replicates = {spec.replicates}", f"root_seed = {spec.root_seed}", "", "[params]"]
     lines += [f"{k} = {_toml(x)}" for k, x in spec.params.items()]
     lines += ["", "[[scenarios]]", 'label = "sensitivity"',
-              f"policies = {_toml(list(spec.policies))}", "", "[sweep]"]
+              f"policies = {_toml(list(spec.policies))}"]
+    if stage == "morris":
+        from clustersim.experiments.ranking import label
+
+        for x in spec.ranking:
+            lines += ["", "[[scenarios]]", f"label = {_toml(label(x))}",
+                      f"policies = {_toml(x.split('+'))}"]
+    lines += ["", "[sweep]"]
     for k, x in sweep.items():
         if k == "points":
             lines += ["points = ["] + [f"  {_toml(p)}," for p in x] + ["]"]
@@ -353,6 +392,7 @@ def point_means(runs_csv: Path, outcomes: tuple[str, ...], n_points: int):
     import pandas as pd
 
     runs = pd.read_csv(runs_csv)
+    runs = runs[runs["scenario"] == "sensitivity"]  # not the [ranking] scenarios
     means = runs.groupby("point")[list(outcomes)].mean().sort_index()
     if list(means.index) != list(range(n_points)):
         raise RuntimeError(f"{runs_csv}: expected points 0..{n_points - 1}, found "
@@ -475,6 +515,7 @@ def _prepare(out: Path, spec: SensitivitySpec, resume: bool) -> dict:
                    "seed": spec.morris_seed, "runs": spec.runs("morris")},
         "sobol": {"top_k": spec.top_k, "samples": spec.samples, "seed": spec.sobol_seed,
                   "second_order": spec.second_order, "rank_by": spec.rank_by},
+        "ranking_spec": {"scenarios": list(spec.ranking), "outcome": spec.ranking_outcome},
         "analysis": {"num_resamples": NUM_RESAMPLES, "conf_level": CONF_LEVEL},
         "versions": {**io.versions(), "SALib": _version("SALib")},
         "git_commit": io.git_commit(), "started": _now(), "completed": False}
@@ -490,6 +531,12 @@ def _run_stages(out: Path, spec: SensitivitySpec, manifest: dict, workers, dask,
     frame = analyse_morris(spec, morris_dir / "runs.csv")
     io.write_csv(out / "morris.csv", frame)
     morris_plots(frame, spec.outcomes, out)
+    if spec.ranking:
+        from clustersim.experiments import ranking
+
+        table, manifest["ranking"] = ranking.analyse(
+            spec, morris_design(spec), morris_dir / "runs.csv", NUM_RESAMPLES, CONF_LEVEL)
+        io.write_csv(out / "ranking.csv", table)
     top = top_parameters(spec, frame)
     manifest["sobol"]["parameters"] = top
     if top:

@@ -118,6 +118,12 @@ BAD = [
      "parameters.ranges.cluster_min_size: cluster_min_size must not exceed cluster_max_size"),
     ("outcomes = [\"gap\", \"equity\"]\n", "outcomes: 'equity' is not allowed; allowed: gap"),
     ("policies = [\"nobody\"]\n", "policies: 'nobody' is not allowed; allowed: self_improving"),
+    ("[ranking]\nscenarios = [\"self_improving\"]\n",
+     "ranking.scenarios: must list two or more scenarios"),
+    ("[ranking]\nscenarios = [\"self_improving\", \"superintendant\"]\n",
+     "ranking.scenarios: 'superintendant' is not allowed"),
+    ("[ranking]\nscenarios = [\"self_improving\", \"superintendent\"]\noutcome = \"x\"\n",
+     "ranking.outcome: 'x' is not allowed"),
 ]
 BASE = """name = "bad"
 preset = "maximising_progress"
@@ -190,3 +196,38 @@ def test_dask_cluster_gives_the_same_indices(tiny, tmp_path):
         assert (tmp_path / "out" / name).read_bytes() == (tiny / name).read_bytes(), name
     manifest = json.loads((tmp_path / "out" / "morris" / "manifest.json").read_text())
     assert manifest["executor"].startswith("dask(")
+
+
+def test_ranking_screens_the_policy_order_without_changing_the_screen(tiny, tmp_path, capsys):
+    """issue 14 item 8: [ranking] runs each scenario at every Morris point on the same seeds;
+    ranking.csv gives each parameter's effect on each paired difference and how often a
+    step reorders the policies; the spec's own Morris screen is unchanged."""
+    spec_path = tmp_path / "ranked.toml"
+    text = TINY.read_text().split("[sobol]")[0] + (
+        "[sobol]\ntop_k = 0\n\n[ranking]\n"
+        'scenarios = ["self_improving", "superintendent", "local_authority+academy_chains"]\n'
+        'outcome = "left_behind"\n')
+    spec_path.write_text(text)
+    spec = load_sensitivity(spec_path)
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(spec_path), "--out", str(out), "--workers", "2"]) == 0
+    assert (out / "morris.csv").read_bytes() == (tiny / "morris.csv").read_bytes()
+    runs = pd.read_csv(out / "morris" / "runs.csv")
+    assert len(runs) == spec.runs("morris") == 4 * 4 * 2 * 4  # 4 scenarios per point
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert len(ranking) == len(spec.ranges) * 2
+    assert set(ranking["comparison"]) == {"superintendent - self_improving",
+                                          "local_authority+academy_chains - self_improving"}
+    assert ranking["ranking_changes"].between(0, 1).all()
+    assert (ranking["mu_star"] >= ranking["mu"].abs() - 1e-9).all()
+    # the paired differences by hand, at the first point
+    first = runs[runs["point"] == 0].groupby("scenario")["left_behind"].mean()
+    manifest = json.loads((out / "manifest.json").read_text())
+    summary = manifest["ranking"]
+    assert sorted(summary["modal_order"]) == sorted(spec.ranking)
+    assert 0 < summary["modal_share"] <= 1 and summary["points"] == 4 * 4
+    assert first.index.tolist() == sorted(["sensitivity", *(f"ranking:{s}" for s in
+                                                              spec.ranking)])
+    printed = capsys.readouterr().out
+    assert "Policy ranking by left_behind" in printed
+    check_package(out)

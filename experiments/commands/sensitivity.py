@@ -71,7 +71,8 @@ def describe_tables(out, name: str) -> None:
     manifest keeps no list of files; the stages' batch folders have their own)."""
     from clustersim.experiments import datapackage
 
-    datapackage.write(out, ["morris.csv", "sobol.csv"], f"clustersim sensitivity {name}",
+    datapackage.write(out, ["morris.csv", "sobol.csv", "ranking.csv"],
+                      f"clustersim sensitivity {name}",
                       datapackage.SENSITIVITY)
 
 
@@ -83,6 +84,9 @@ def describe(spec) -> str:
              f"{'+'.join(spec.policies)})",
              f"Morris: {spec.trajectories} trajectories x {len(spec.ranges) + 1} points x "
              f"{spec.replicates} replicates = {spec.runs('morris')} runs; {sobol}"]
+    if spec.ranking:
+        lines.append(f"Ranking: the Morris points also run {', '.join(spec.ranking)} (by "
+                     f"{spec.ranking_outcome}; baseline {spec.ranking[0]})")
     lines += [f"  {name}: {note}" for name, note in spec.narrowed.items()]
     return "\n".join(lines)
 
@@ -105,4 +109,11 @@ def summary(out) -> str:
         for o, part in sobol.groupby("outcome", sort=False):
             cells = ", ".join(f"{r.parameter} {r.S1:.2f}/{r.ST:.2f}" for r in part.itertuples())
             lines.append(f"  {o:<16}{cells}")
+    if (out / "ranking.csv").exists():
+        import json
+
+        from clustersim.experiments.ranking import summary_lines
+
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        lines += summary_lines(manifest["ranking"], pd.read_csv(out / "ranking.csv"))
     return "\n".join(lines)
