@@ -33,8 +33,8 @@ class Figure:
 
 
 def _status_quo_figures() -> list[Figure]:
-    """P1 (grade shares) at years 10 and 20, P2, P11 (below floor, drift) per policy;
-    P10 under self_improving."""
+    """P1 (grade shares) at years 10 and 20, P2, P10 (RI schools' next grade, stuck
+    schools), P11 (below floor, drift), under each status-quo policy."""
     out = []
     for policy, tag in (("self_improving", "si"), ("local_authority", "la")):
         e = f"status_quo_{tag}"
@@ -49,14 +49,13 @@ def _status_quo_figures() -> list[Figure]:
         out.append(Figure("P2", e, f"deprivation_ratio_{tag}",
                           f"{policy}, year 10: RI-or-inadequate share, most vs least deprived "
                           "fifth", 3.0, 5.0, "x"))
-        if tag == "si":
-            out += [
-                Figure("P10", e, "ri_good_next_si",
-                       f"{policy}: graded RI, share good or better at the next inspection",
-                       0.60, 0.75),
-                Figure("P10", e, "stuck_y20_si",
-                       f"{policy}: share below good at every inspection for 10+ years "
-                       "(year 20)", 0.01, 0.04)]
+        out += [  # the evidence's years (2013-19) had LAs: both status quos are tested
+            Figure("P10", e, f"ri_good_next_{tag}",
+                   f"{policy}: graded RI, share good or better at the next inspection",
+                   0.60, 0.75),
+            Figure("P10", e, f"stuck_y20_{tag}",
+                   f"{policy}: share below good at every inspection for 10+ years "
+                   "(year 20)", 0.01, 0.04)]
         out += [Figure("P11", e, f"below_floor_{y}_{tag}",
                        f"{policy}, year {year}: share of schools below the floor", 0.03, 0.06)
                 for year, y in ((10, "y10"), (20, "y20"))]

@@ -116,5 +116,6 @@ def test_a_pattern_stands_for_all_its_figures():
     assert problem.replicates == {"maximising_progress":
                                   validate.EXPERIMENTS["maximising_progress"][1]}
     p10 = make_problem(["inspection_noise_sd"], ["P10"])
-    assert [f.name for f in p10.figures] == ["ri_good_next_si", "stuck_y20_si"]
-    assert list(p10.replicates) == ["status_quo_si"]
+    assert [f.name for f in p10.figures] == ["ri_good_next_si", "stuck_y20_si",
+                                             "ri_good_next_la", "stuck_y20_la"]
+    assert list(p10.replicates) == ["status_quo_si", "status_quo_la"]

@@ -141,7 +141,8 @@ def test_validate_only_p10_writes_the_csv(tmp_path, capsys):
     assert main(["validate", "--only", "P10", "--replicates", "0.1", "--workers", "2",
                  "--out", str(out)]) == 0
     table = pd.read_csv(out / "validation.csv")
-    assert list(table["figure"]) == ["ri_good_next_si", "stuck_y20_si"]
+    assert list(table["figure"]) == ["ri_good_next_si", "stuck_y20_si", "ri_good_next_la",
+                                     "stuck_y20_la"]
     assert (table["replicates"] == 2).all()
     assert table["mean"].between(0, 1).all()
     assert (out / "P10.png").exists() and not (out / "mechanisms.csv").exists()
