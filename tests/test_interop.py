@@ -83,7 +83,11 @@ def test_salib_problem_from_the_registry_and_a_morris_design_runs():
     assert all(feasible(p)[0] for p in points)
     y = np.array([simulate(seed=1, **SMALL, **p)["clustered_share"] for p in points])
     result = analyse.analyze(problem, rows, y, num_levels=4)
-    assert result["mu_star"][0] > 0  # seek_rate moves the share of schools clustered
+    assert np.isfinite(result["mu_star"]).all() and result["mu_star"].max() > 0
+    # which parameter the few steps move depends on the design (e.g. at minimum size 4 no
+    # cluster forms in a year, whatever seek_rate): the effect itself, directly
+    assert simulate(seed=1, **SMALL, seek_rate=0.6)["clustered_share"] > \
+        simulate(seed=1, **SMALL, seek_rate=0.0)["clustered_share"]
     # over the full ranges some points break the constraint: they come back as NaN
     wide = salib_problem(names, narrow=False)
     rows = morris.sample(wide, 3, num_levels=4, seed=2)
