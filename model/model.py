@@ -10,7 +10,6 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from clustersim.agents import Cluster, Provider, School
 from clustersim.model.clusters import ClusterService
 from clustersim.model.config import resolve_config
 from clustersim.model.ledger import Ledger
@@ -170,8 +169,6 @@ class ClusterModel(ClusterService, mesa.Model):
         self.staff_turnover = learning.per_term(learning.yearly_staff_turnover(
             p, region.fsm))
         self.shock_sd = shock_sd(p, self.s.teachers)
-        self.school_agents = [School(self, i) for i in range(region.n)]
-        self.cluster_agents: dict[int, Cluster] = {}
         self.policies: list[Policy] = []
         self.trusts = TrustNetwork(self)  # trusts act under every scenario
         self._index_market()
@@ -194,7 +191,6 @@ class ClusterModel(ClusterService, mesa.Model):
         self.acting_brokers = AgentSet(
             [b for p in self.policies if type(p).act_broker is not Policy.act_broker
              for b in p.brokers], random=self.random)
-        self.provider_agents = [Provider(self, j) for j in range(self.providers.n)]
         self._index_market()  # policies may have added providers (hubs)
         self.history = np.full((self.n_terms + 1, len(METRICS)), np.nan)
         self.phase_collect()
@@ -336,9 +332,6 @@ class ClusterModel(ClusterService, mesa.Model):
     def brokers(self) -> list:
         """Every broker: trusts, then every policy's (LAs, superintendents)."""
         return [*self.trusts.brokers, *(b for policy in self.policies for b in policy.brokers)]
-
-    def make_cluster_agent(self, cid: int, founded: str) -> Cluster:
-        return Cluster(self, cid, founded)
 
     # ------------------------------------------------------------------ outputs
     def series(self) -> pd.DataFrame:
