@@ -95,3 +95,38 @@ def test_groups_cover_the_batch_replicate_major_and_match_runs_alone(tmp_path, s
     skip = set(range(0, spec.n_runs, 2))
     assert sorted(t.index for g in task_groups(spec, skip) for t in g) == [
         i for i in range(spec.n_runs) if i not in skip]
+
+
+def test_csv_fields_are_cell_by_cell_the_same():
+    """`_frame_csv` builds columns at once; each field is what `_cell` writes (NaN and a
+    -1 'none' code empty, text quoted only when it must be, ints without a point)."""
+    import pandas as pd
+    from clustersim.experiments.executors import _cell, _frame_csv
+    from clustersim.experiments.io import NONE_CODED
+
+    frame = pd.DataFrame({
+        "a": [1.5, np.nan, -0.0, 1e300, 5e-324, 0.1],
+        "b": ["x,y", 'q"', "plain", None, "z", "line\nbreak"],
+        "trust": [-1, 2, 3, -1, 0, 7],
+        "c": np.array([1, 2, 3, 4, 5, -6], np.int32),
+        "f32": np.array([0.1, 2, 3, np.nan, 1e-8, -1.5], np.float32),
+        "flag": [True, False, True, True, False, False]})
+    numeric = pd.DataFrame({"x": [1.0, 2.5], "cluster_end": [-1.0, 4.0], "n": [3, 4]})
+    for f in (frame, numeric, frame.iloc[:0]):
+        header, body = _frame_csv(f, [3, "a,b", 0, 1])
+        expected = ""
+        for row in f.itertuples(index=False):
+            cells = []
+            for name, v in zip(f.columns, row, strict=True):
+                if name in NONE_CODED:
+                    cells.append("" if v < 0 else str(int(v)))
+                elif name in ("c", "n"):  # int columns (3.0 of an all-numeric frame: 3)
+                    cells.append(str(int(v)))
+                elif isinstance(v, bool | np.bool_):
+                    cells.append(str(bool(v)))
+                elif isinstance(v, float | np.floating):
+                    cells.append(_cell(float(v)))
+                else:
+                    cells.append(_cell(v))
+            expected += '3,"a,b",0,1,' + ",".join(cells) + "\n"
+        assert body == expected
