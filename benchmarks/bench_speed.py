@@ -188,6 +188,12 @@ def national(replicates: int) -> None:
           f"({total / 60:.2f} min)")
     print(f"  parallel efficiency = T(1) / (2 x T(2)) = {one['wall']:.2f} / (2 x "
           f"{two['wall']:.2f}) = {efficiency:.2f}")
+    # on a shared host the wall times carry other jobs' load; the CPU seconds do not
+    ideal = NATIONAL / runs * two["cpu"] / 2
+    print(f"  400 runs on 2 free cores ~= 400 / {runs} x {two['cpu']:.2f} s CPU / 2 = "
+          f"{ideal:.1f} s ({ideal / 60:.2f} min)")
+    print(f"  CPU cost of running in parallel = CPU(1) / CPU(2) = {one['cpu']:.2f} / "
+          f"{two['cpu']:.2f} = {one['cpu'] / two['cpu']:.2f}")
     print(f"  peak memory per worker: {two['worker_mib']:.0f} MiB (largest worker's max RSS; "
           f"serial process {one['worker_mib']:.0f} MiB)")
 
