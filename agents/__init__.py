@@ -1,13 +1,15 @@
-"""Who acts: schools, clusters, brokers (and, later, providers) as Mesa agents.
+"""Who decides: the brokers, as Mesa agents.
 
-Agents carry identity and genuinely per-agent decisions; their numeric state lives in
-the model's arrays, reached through ``self.model`` at run time. Nothing here imports
-from ``model``.
+Schools, clusters and providers are rows of the model's arrays (``model.s``, ``model.c``,
+``model.providers``): 20,000 schools and thousands of clusters a run are updated in
+vectorised passes, and a school's application to partners (M3) is one turn of the
+partnering pass (`clustersim.model.mechanisms.partnering`). The Mesa agents are the
+brokers, whose decisions are per agent: a local authority groups its schools, a
+superintendent's office places its schools when it acts, a trust's central team serves
+its members. Agents reach the world through ``self.model`` at run time; nothing here
+imports ``clustersim.model`` except for type checking.
 """
 
 from clustersim.agents.broker import Broker
-from clustersim.agents.cluster import Cluster
-from clustersim.agents.provider import Provider
-from clustersim.agents.school import School
 
-__all__ = ["Broker", "Cluster", "Provider", "School"]
+__all__ = ["Broker"]

@@ -1,8 +1,10 @@
-"""A middle-tier broker: a local authority or a superintendent's office.
+"""A middle-tier broker: a local authority, a superintendent's office or a trust.
 
-The broker's behaviour *is* the policy (docs/ODD.md section 7.4): its policy object tells it
-what to do each term; the broker carries the per-jurisdiction decisions: which schools to group,
-whom to place first, whom to fund.
+The broker's behaviour *is* the policy (docs/ODD.md section 7.4): each term Mesa asks
+the brokers to act in a random order and each asks its policy what to do
+(``policy.act_broker``): a local authority regroups its unclustered schools, a
+superintendent's office places its schools (seeing the offices that acted before it).
+The broker carries the per-jurisdiction decisions: which schools to group and how.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from clustersim.model.groups import average, split_at
 
 if TYPE_CHECKING:
     from clustersim.model.model import ClusterModel
@@ -30,9 +31,10 @@ class Broker(mesa.Agent):
         self.jurisdiction = jurisdiction
         self.policy = policy
         self.la = la
-        s = model.s
-        self.x = average(s.x[jurisdiction]) if len(jurisdiction) else 0.0
-        self.y = average(s.y[jurisdiction]) if len(jurisdiction) else 0.0
+        s, n = model.s, len(jurisdiction)
+        # its seat: the mean position of its schools (as model.groups.average sums)
+        self.x = float(np.add.reduce(s.x[jurisdiction], dtype=float) / n) if n else 0.0
+        self.y = float(np.add.reduce(s.y[jurisdiction], dtype=float) / n) if n else 0.0
 
     def act(self) -> None:
         self.policy.act_broker(self)
@@ -55,9 +57,5 @@ class Broker(mesa.Agent):
         base, extra = divmod(len(order), n_groups)
         k = np.arange(1, n_groups + 1)
         ends = (k * base + np.minimum(k, extra)).tolist()
-        return [g for g in split_at(order, ends) if len(g) >= m.p.cluster_min_size]
-
-    def fund(self, schools: np.ndarray, hours: float, sustained: bool = True) -> None:
-        """Pay for ``hours`` of CPD per teacher this term (quality 1): a sustained
-        programme, or one-off events (M10)."""
-        self.model.fund_cpd(self.kind, schools, hours, sustained)
+        return [g for g in (order[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True))
+                if len(g) >= m.p.cluster_min_size]

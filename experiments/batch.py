@@ -12,9 +12,11 @@ Layout of an output folder::
     parts/           while running: one JSON file per finished run, written atomically
     .lock            while running: the PID that owns the folder
 
-Runs are numbered in a fixed order (scenario, then sweep point, then replicate) and each
-finished run is written to ``parts/NNNNNNN.json`` in one atomic rename, whatever the
-executor and whatever order runs finish in. At the end the parts are merged in run order,
+Runs are numbered in a fixed order (scenario, then sweep point, then replicate); workers
+take them replicate-major, the scenarios of one replicate together so that they share
+one built world (`task_groups`), and each finished run is written to
+``parts/NNNNNNN.json`` in one atomic rename, whatever the executor and whatever order
+runs finish in. At the end the parts are merged in run order,
 streaming, into the CSVs, so serial, process-pool and Dask batches write the same bytes,
 and a batch killed at any moment resumes (``--resume``) to exactly those files.
 """
@@ -34,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from clustersim.experiments import io, outputs
-from clustersim.experiments.executors import Task, execute_run
+from clustersim.experiments.executors import Task, execute_group
 from clustersim.experiments.spec import Spec, broken_rule, load_spec
 from clustersim.experiments.stopping import Interrupted, StopOnSignals
 from clustersim.model.errors import UserError
@@ -64,6 +66,20 @@ def tasks(spec: Spec, skip: set[int] | frozenset = frozenset()):
                     yield Task(index, scenario.label, p, r, seed, config, spec.timeseries,
                                spec.schools)
                 index += 1
+
+
+def task_groups(spec: Spec, skip: set[int] | frozenset = frozenset()):
+    """The batch's runs in groups that share a built world: for each sweep point and
+    replicate (replicate-major), the scenarios whose configurations differ only in their
+    policies and years, in run order. A worker runs a group in turn, building the region
+    and its burn-in once (`executors.execute_group`); each run's result, and so every
+    CSV (merged in run order), is the same as running it alone."""
+    groups: dict[tuple, list[Task]] = {}
+    for task in tasks(spec, skip):
+        shared = {k: v for k, v in task.config.items() if k not in ("policies", "years")}
+        key = (task.point, task.replicate, repr(sorted(shared.items(), key=lambda kv: kv[0])))
+        groups.setdefault(key, []).append(task)
+    yield from sorted(groups.values(), key=lambda g: (g[0].point, g[0].replicate, g[0].index))
 
 
 # ------------------------------------------------------------------- the output folder
@@ -437,9 +453,10 @@ def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool,
     t0 = time.perf_counter()
     bar = _progress(spec, len(done), quiet)
     try:
-        for result in executor.imap_unordered(execute_run, tasks(spec, skip=done)):
-            write_part(out, result)
-            bar.update(1)
+        for results in executor.imap_unordered(execute_group, task_groups(spec, skip=done)):
+            for result in results:
+                write_part(out, result)
+            bar.update(len(results))
     except BaseException as exc:
         # a worker killed by the same SIGTERM can break the pool before our handler runs
         if not isinstance(exc, KeyboardInterrupt) and stop.received is None:

@@ -54,15 +54,35 @@ class Task:
 
 
 def execute_run(task: Task) -> dict[str, Any]:
-    """Run one task in a worker; return its CSV fragments (the worker formats, not the parent).
+    """Run one task in a worker; return its CSV fragments (the worker formats, not the parent)."""
+    return execute_group([task])[0]
 
-    Importable by Dask workers: this is the only function they need.
+
+def execute_group(tasks: list[Task]) -> list[dict[str, Any]]:
+    """Run tasks of one seed in a worker, in order, and return their CSV fragments (the
+    worker formats, not the parent). Tasks whose configurations differ only in policies
+    and years share one built world (`model.run_each`): the scenarios of a replicate
+    build the region once. Each result is the same as running its task alone.
+
+    Importable by Dask workers: with `execute_run`, the only functions they need.
     """
-    from clustersim import model
+    from clustersim.model.api import run_each
 
+    if len({t.seed for t in tasks}) > 1:
+        raise ValueError("execute_group: the tasks of a group share one seed")
+    out = []
     start = time.perf_counter()
-    out = format_result(task, model.run(task.config, task.seed))
-    out["seconds"] = time.perf_counter() - start
+    # the school and inspection tables are built only when a task writes them
+    runs = run_each((t.config for t in tasks), tasks[0].seed,
+                    tables=any(t.schools != "none" for t in tasks))
+    for task in tasks:
+        try:
+            result = format_result(task, next(runs))
+        except Exception as exc:
+            raise _describe_failure(task, exc) from exc
+        now = time.perf_counter()
+        result["seconds"], start = now - start, now
+        out.append(result)
     return out
 
 
@@ -118,9 +138,11 @@ def _csv_line(values) -> str:
 def _frame_csv(frame, keys: list) -> list[str]:
     """[header line, body text] of ``frame`` with the run's key columns in front.
 
-    Each row goes through one printf-style format (``%r`` for floats, ``%d`` for ints,
-    pre-quoted text otherwise): for the rows of one run this is far faster than
-    ``DataFrame.to_csv`` and writes the same fields as `_cell`.
+    The fields are those `_cell` writes, made a column at a time: a numeric column's
+    texts come from one ``repr`` of its list (the shortest round-trip text of each float,
+    as ``%r``; ints as ``%d``), split; booleans and the few distinct texts of a text
+    column are formatted once each. For the rows of one run this is far faster than
+    ``DataFrame.to_csv`` or formatting each field.
     """
     import numpy as np
 
@@ -130,23 +152,39 @@ def _frame_csv(frame, keys: list) -> list[str]:
         arrays = [matrix[:, j] for j in range(matrix.shape[1])]
     else:
         arrays = [frame[name].to_numpy() for name in frame.columns]
-    specs, columns = [], []
+    prefix = ",".join(map(_cell, keys))
+    columns = [[prefix] * len(frame)]
     for name, kind, values in zip(frame.columns, kinds, arrays, strict=True):
         if name in NONE_CODED:  # -1 codes "none": an empty cell
-            specs.append("%s")
-            columns.append(["" if v < 0 else str(int(v)) for v in values.tolist()])
-        elif kind == "f" and not np.isnan(values).any():
-            specs.append(FLOAT_FORMAT)
-            columns.append(values.tolist())
+            ints = values.astype(np.int64)
+            cells = _texts(ints)
+            if (ints < 0).any():
+                for k in np.flatnonzero(ints < 0).tolist():
+                    cells[k] = ""
+        elif kind == "f":
+            cells = _texts(values)
+            if np.isnan(values).any():  # NaN: an empty cell
+                for k in np.flatnonzero(np.isnan(values)).tolist():
+                    cells[k] = ""
         elif kind in "iu":  # "%d" also prints the float 3.0 of an int column as 3
-            specs.append("%d")
-            columns.append(values.tolist())
-        else:
-            specs.append("%s")
-            columns.append([_cell(v) for v in values.tolist()])
-    line = ",".join(map(_cell, keys)).replace("%", "%%") + "," + ",".join(specs) + "\n"
-    body = "".join(line % row for row in zip(*columns, strict=True))
+            cells = _texts(values.astype(np.int64) if values.dtype.kind == "f" else values)
+        elif kind == "b":
+            cells = np.where(values, "True", "False").tolist()
+        else:  # text and other objects: each distinct value formatted once
+            seen: dict = {}
+            cells = [seen[v] if v in seen else seen.setdefault(v, _cell(v))
+                     for v in values.tolist()]
+        columns.append(cells)
+    body = "".join(row + "\n" for row in map(",".join, zip(*columns, strict=True)))
     return [_csv_line([*KEYS, *frame.columns]), body]
+
+
+def _texts(values) -> list[str]:
+    """Each number's text, as ``repr`` (floats) or ``str`` (ints) writes it, from one
+    ``repr`` of the whole list."""
+    if len(values) == 0:
+        return []
+    return repr(values.tolist())[1:-1].split(", ")
 
 
 class RunFailed(RuntimeError):
@@ -154,6 +192,8 @@ class RunFailed(RuntimeError):
 
 
 def _describe_failure(task, exc: BaseException) -> RunFailed:
+    if isinstance(exc, RunFailed):  # already names its run (a group's)
+        return exc
     what = (f"run {task.index} (scenario {task.scenario!r}, point {task.point}, replicate "
             f"{task.replicate}, seed {task.seed})" if isinstance(task, Task)
             else f"task {str(task)[:120]}")

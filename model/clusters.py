@@ -1,7 +1,9 @@
 """The clusters room: who is in which cluster, and every query and move on membership.
 
 `ClusterService` is mixed into `ClusterModel` (the model *is* the world's membership
-service; policies, mechanisms and agents call ``m.place_schools``, ``m.clustered`` ...):
+service; policies, mechanisms and agents call ``m.place_schools``, ``m.clustered`` ...).
+A cluster is a row of the cluster arrays (`ClusterState`), not a Mesa agent: founding
+or dissolving clusters registers or removes no objects. The service covers
 founding and dissolving clusters, broker placement and its neighbour scan, bartering
 partners, and the cached per-cluster views (members by cluster, strongest members).
 Caches have one mechanism, `Cached`: a value recomputed when its key (the membership
@@ -37,7 +39,7 @@ class Cached:
 
 class ClusterService:
     """Membership of clusters, mixed into the model (which provides ``s``, ``c``, ``p``,
-    ``term``, ``nbr`` and ``cluster_agents``)."""
+    ``term`` and ``nbr``)."""
 
     membership_version: int
 
@@ -58,11 +60,10 @@ class ClusterService:
         self.s.clusters_joined[members] += 1
         self.c.size[first: first + len(groups)] = sizes
         self.membership_version += 1
-        for cid in range(first, first + len(groups)):
-            self.cluster_agents[cid] = self.make_cluster_agent(cid, founded)
 
     def dissolve_clusters(self, cids: np.ndarray) -> None:
-        """Dissolve several clusters: members released in one pass, then each agent leaves."""
+        """Dissolve several clusters (M4: the marriage has failed): members released and
+        the clusters' rows closed in one pass (ids are never reused)."""
         if len(cids) == 0:
             return
         broken = np.zeros(self.c.count, bool)
@@ -72,8 +73,9 @@ class ClusterService:
         bank.release_fund(self, cids, leaving)
         self.s.cluster[leaving] = -1
         self.membership_version += 1
-        for cid in cids.tolist():
-            self.cluster_agents[cid].dissolve(release=False)
+        self.c.alive[cids] = False
+        self.c.size[cids] = 0
+        self.dissolved_this_term += len(cids)
 
     def place_schools(self, schools: list[int] | np.ndarray, view: Membership | None = None,
                       neighbours: list[list[int]] | None = None) -> list[int]:
@@ -95,9 +97,10 @@ class ClusterService:
             neighbours, schools = self.neighbour_scan(idx), idx.tolist()
         own = view is None
         if own:
-            view = Membership(self, None, "brokered")
+            view = Membership(self, "brokered")
         group_cap, min_size = min(p.la_cluster_size, p.cluster_max_size) - 1, p.cluster_min_size
-        cluster_of = view.cluster  # the view's dict: as view.cluster_of(i), minus a call
+        # the view's lists: as view.cluster_of(i) and view.has_room(c), minus the calls
+        cluster_of, size, max_size = view.cluster, view.size, view.max_size
         left: list[int] = []
         for i, near in zip(schools, neighbours, strict=True):
             if cluster_of[i] >= 0:
@@ -107,7 +110,7 @@ class ClusterService:
                 cj = cluster_of[j]
                 if cj < 0:
                     free.append(j)
-                elif view.has_room(cj):
+                elif size[cj] < max_size:
                     view.join(i, cj)
                     break
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -10,7 +11,6 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from clustersim.agents import Cluster, Provider, School
 from clustersim.model.clusters import ClusterService
 from clustersim.model.config import resolve_config
 from clustersim.model.ledger import Ledger
@@ -112,12 +112,20 @@ class ClusterModel(ClusterService, mesa.Model):
     PHASES = tuple(phase.name for phase in PHASES)
 
     def __init__(self, config: dict[str, Any] | None = None, seed: int | None = None, *,
-                 rng: int | np.random.Generator | None = None, **params: Any):
+                 rng: int | np.random.Generator | None = None, world: World | None = None,
+                 keep_world: bool = False, **params: Any):
         """A run: ``ClusterModel({"preset": "county"}, 7)`` or, by Mesa's conventions,
         ``ClusterModel(preset="county", policies=["superintendent"], years=10,
         seek_rate=0.2, rng=7)`` (what ``mesa.batch_run`` calls). With no seed and
         ``rng=None`` a seed is drawn from fresh entropy and kept in ``self.seed``, so
-        the run can be repeated exactly."""
+        the run can be repeated exactly.
+
+        ``keep_world=True`` keeps a copy of the built world (region, initial state,
+        burn-in) in ``self.world``; given as ``world=`` to a model of the same seed and
+        the same configuration but for its policies and years, it is restored instead of
+        built again, random streams included: the same run, bit for bit (a batch runs
+        the scenarios of a replicate this way). A ``world`` that does not match is
+        ignored (the world is built)."""
         one_blas_thread()
         self.config = resolve_config({**(config or {}), **params})
         seed = run_seed(seed if seed is not None else rng)
@@ -136,9 +144,20 @@ class ClusterModel(ClusterService, mesa.Model):
         self.term = 0
         self.n_terms = TERMS_PER_YEAR * self.config["years"]
         self.dissolved_this_term = 0
-        self._build()
+        self.world = None
+        if world is not None and world.matches(self):
+            self._restore_world(world)
+        else:
+            made_before = set(vars(self))
+            self._build_world()
+            if keep_world:
+                self.world = World(self, made_before)
+        self._start()
 
-    def _build(self) -> None:
+    def _build_world(self) -> None:
+        """The region, its initial state and market, and the burn-in: everything before
+        the policies, which depends on the seed and the configuration but not on the
+        policies or the years (`World`)."""
         rng = self.streams
         region = build_region(self.config, self.preset, rng["region"])
         p = self.p
@@ -170,8 +189,6 @@ class ClusterModel(ClusterService, mesa.Model):
         self.staff_turnover = learning.per_term(learning.yearly_staff_turnover(
             p, region.fsm))
         self.shock_sd = shock_sd(p, self.s.teachers)
-        self.school_agents = [School(self, i) for i in range(region.n)]
-        self.cluster_agents: dict[int, Cluster] = {}
         self.policies: list[Policy] = []
         self.trusts = TrustNetwork(self)  # trusts act under every scenario
         self._index_market()
@@ -186,6 +203,16 @@ class ClusterModel(ClusterService, mesa.Model):
         self.eff0 = eff.copy()
         self.gap0 = 0.0
         self.gap0 = METRICS[0].fn(self)
+
+    def _restore_world(self, world: World) -> None:
+        for name, value in copy.deepcopy(world.attrs).items():
+            setattr(self, name, value)
+        for name, state in world.streams.items():  # in place: self.rng is streams["mesa"]
+            self.streams[name].bit_generator.state = state
+        self.trusts = TrustNetwork(self)  # its brokers are this model's Mesa agents
+
+    def _start(self) -> None:
+        """The policies set up and the starting state collected (term 0)."""
         self.policies = [POLICIES[name](self) for name in self.config["policies"]]
         for policy in self.policies:
             policy.setup()
@@ -194,18 +221,23 @@ class ClusterModel(ClusterService, mesa.Model):
         self.acting_brokers = AgentSet(
             [b for p in self.policies if type(p).act_broker is not Policy.act_broker
              for b in p.brokers], random=self.random)
-        self.provider_agents = [Provider(self, j) for j in range(self.providers.n)]
         self._index_market()  # policies may have added providers (hubs)
         self.history = np.full((self.n_terms + 1, len(METRICS)), np.nan)
         self.phase_collect()
 
     def _index_market(self) -> None:
-        region = self.s.region
-        self.domain_slot, self.prov_cand, self.prov_dist = candidate_index(
-            self.providers, region, CPD_DOMAINS)
+        region, pr = self.s.region, self.providers
+        # the nearest providers depend only on who sells what where: searched again only
+        # if the policies changed the market (hubs), then ranked afresh either way (the
+        # ranking draws its random numbers each time)
+        where = (pr.kind.tobytes(), pr.x.tobytes(), pr.y.tobytes(), pr.domains.tobytes(),
+                 (pr.capacity > 0).tobytes())
+        if where != getattr(self, "_market_where", None):
+            self.domain_slot, self.prov_cand, self.prov_dist = candidate_index(
+                pr, region, CPD_DOMAINS)
+            self.service_supplier = [nearest_of_kind(pr, region, k) for k in SERVICE_KINDS]
+            self._market_where = where
         commissioning.rank_providers(self)
-        self.service_supplier = [nearest_of_kind(self.providers, region, k)
-                                 for k in SERVICE_KINDS]
 
     def _set_reference(self) -> None:
         """The effectiveness scale engagement and self-evaluation are read against."""
@@ -338,9 +370,6 @@ class ClusterModel(ClusterService, mesa.Model):
         """Every broker: trusts, then every policy's (LAs, superintendents)."""
         return [*self.trusts.brokers, *(b for policy in self.policies for b in policy.brokers)]
 
-    def make_cluster_agent(self, cid: int, founded: str) -> Cluster:
-        return Cluster(self, cid, founded)
-
     # ------------------------------------------------------------------ outputs
     def series(self) -> pd.DataFrame:
         """Per-term outcomes so far: term, year, then one column per metric."""
@@ -378,6 +407,31 @@ class ClusterModel(ClusterService, mesa.Model):
             "founded": [FOUNDED[f] for f in self.c.founded[act]],
             "age_terms": self.term - self.c.born[act],
         })
+
+
+def world_key(seed: int, config: dict[str, Any]) -> tuple:
+    """What a built world depends on: the seed and every setting but the policies (read
+    only when the policies are set up) and the years (the horizon)."""
+    return seed, tuple(sorted((k, repr(v)) for k, v in config.items()
+                              if k not in ("policies", "years")))
+
+
+class World:
+    """A copy of a model's built world (`ClusterModel._build_world`): the attributes the
+    build made and the random streams' states after it. The trusts are left out: their
+    brokers are Mesa agents of the model that made them, so a model restoring the world
+    makes its own (from the restored state, as the build does)."""
+
+    def __init__(self, m: ClusterModel, made_before: set[str]):
+        assert m.term == 0 and not m.policies
+        self.key = world_key(m.seed, m.config)
+        self.attrs = copy.deepcopy({k: v for k, v in vars(m).items()
+                                    if k not in made_before and k != "trusts"})
+        self.streams = {name: copy.deepcopy(g.bit_generator.state)
+                        for name, g in m.streams.items()}
+
+    def matches(self, m: ClusterModel) -> bool:
+        return self.key == world_key(m.seed, m.config)
 
 
 ClusterModel.__doc__ = ClusterModel.__doc__.replace("{tick_order}", "\n".join(

@@ -83,8 +83,9 @@ def test_placement_through_the_view_matches_one_school_at_a_time(seed):
     assert np.array_equal(fast.s.cluster, slow.s.cluster)
     assert fast.c.count == slow.c.count > count0  # some clusters were founded
     assert np.array_equal(fast.c.size[: fast.c.count], slow.c.size[: slow.c.count])
-    new = range(count0, fast.c.count)
-    assert all(fast.cluster_agents[cid].cid == cid for cid in new)  # agents for new clusters
+    new = np.arange(count0, fast.c.count)  # new clusters are live rows, not objects
+    assert fast.c.alive[new].all()
+    assert {type(a).__name__ for a in fast.agents} == {"Broker"}  # brokers are the agents
 
 
 def test_superintendent_placement_keeps_cluster_sizes_true():
@@ -107,11 +108,12 @@ def test_offices_placing_on_one_view_match_placing_one_after_another():
         m.dissolve_clusters(m.c.active()[::3])
     before = int((fast.s.cluster >= 0).sum())
     sup_fast, sup_slow = fast.policies[0], slow.policies[0]
-    sup_fast.turns = list(sup_fast.brokers)
-    sup_fast.place_waiting()
+    for broker in sup_fast.brokers:  # each office acts, the pass is written back once
+        broker.act()
+    sup_fast.brokers_acted()
     for broker in sup_slow.brokers:  # one office at a time, each writing back at once
-        sup_slow.turns = [broker]
-        sup_slow.place_waiting()
+        broker.act()
+        sup_slow.brokers_acted()
     assert np.array_equal(fast.s.cluster, slow.s.cluster)
     assert np.array_equal(fast.c.size[: fast.c.count], slow.c.size[: slow.c.count])
     assert np.array_equal(fast.retry_placement, slow.retry_placement)

@@ -48,10 +48,36 @@ def seek_partners(m) -> None:
     accept = rng.random(nb.shape) < expit(logit(np.clip(t_eng, 1e-6, 1 - 1e-6)) - refusal)
     ranked = np.argsort(-score, axis=1, kind="stable")
     take = np.take_along_axis
-    nb_r, ok_r = take(nb, ranked, 1), take(accept & np.isfinite(score), ranked, 1)
-    view = Membership(m, np.concatenate([order, nb.ravel()]), "voluntary")
-    for i, cands, oks in zip(order.tolist(), nb_r.tolist(), ok_r.tolist(), strict=True):
-        willing = [j for j, ok in zip(cands, oks, strict=True) if ok]
-        if willing:
-            m.school_agents[i].seek_partners(willing, view)
+    ok_r = take(accept & np.isfinite(score), ranked, 1)
+    # each seeker's willing candidates, best-ranked first (row by row); seekers with none
+    # make no application
+    willing = take(nb, ranked, 1)[ok_r].tolist()
+    counts = np.count_nonzero(ok_r, axis=1)
+    ends = counts.cumsum().tolist()
+    applying = (counts > 0).tolist()
+    view = Membership(m, "voluntary")
+    apply_in_turn(view, order.tolist(), applying, willing, ends)
     view.commit()
+
+
+def apply_in_turn(view: Membership, seekers: list[int], applying: list[bool],
+                  willing: list[int], ends: list[int]) -> None:
+    """Each seeker in turn (a school's application, M3): join the cluster of its
+    best-ranked willing candidate that has room, or found a cluster with a willing
+    candidate not in one; a seeker already placed by an earlier one's move stops.
+    ``willing[ends[k-1]:ends[k]]`` are the k-th seeker's candidates, best first."""
+    cluster_of, size, max_size = view.cluster, view.size, view.max_size
+    start = 0
+    for i, any_willing, end in zip(seekers, applying, ends, strict=True):
+        if not any_willing or cluster_of[i] >= 0:
+            start = end
+            continue
+        for j in willing[start:end]:
+            cj = cluster_of[j]
+            if cj < 0:
+                view.found([i, j])
+                break
+            if size[cj] < max_size:
+                view.join(i, cj)
+                break
+        start = end

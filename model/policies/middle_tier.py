@@ -110,69 +110,28 @@ class Superintendent(Policy):
         # M7: it negotiates commissioning for every cluster
         self.model.negotiated = self.on("super_negotiation")
         self.urgent_until = np.zeros(s.n, np.int32)
-        self.turns: list[Broker] = []  # this term's offices, in the order they acted
+        p = self.model.p
+        # schools each office may place a term, by LA (offices whose LA is not acting: 0)
+        self.limit = np.zeros(s.la.max() + 2, np.int64)
+        for broker in self.brokers:
+            self.limit[broker.la] = np.ceil(p.super_broker_capacity * len(broker.jurisdiction))
+        self.pass_: PlacementPass | None = None  # this term's, opened by the first office
 
     def act_broker(self, broker: Broker) -> None:
-        """The office takes its turn; the placements are made for all offices together,
-        in turn order, once every broker has acted (`place_waiting`)."""
-        self.turns.append(broker)
+        """The office takes its turn: it places up to its capacity of its LA's unclustered
+        schools, rural and then weakest first (`PlacementPass.place`), seeing the moves of
+        the offices that acted before it this term."""
+        if not self.on("super_placement"):
+            return
+        if self.pass_ is None:
+            self.pass_ = PlacementPass(self.model, self.limit)
+        self.pass_.place(broker)
 
     def brokers_acted(self) -> None:
-        if self.on("super_placement"):
-            self.place_waiting()
-
-    def place_waiting(self) -> None:
-        """Each office, in turn order, puts up to its capacity of its LA's unclustered
-        schools in clusters, rural and then weakest first.
-
-        Each school joins the nearest cluster with room among its neighbours, or founds
-        one with its nearest unclustered neighbours; schools left over (their
-        neighbourhood is full) are grouped with each other, nearest together, and a school
-        still alone is tried again a year later. Refusal (M3) does not apply: the broker
-        has a board's authority (seed 000). The offices' passes run one after another on
-        one membership view (each sees the earlier ones' moves), written back once.
-        """
-        turns, self.turns = self.turns, []
-        m, p, s = self.model, self.model.p, self.model.s
-        waiting = np.flatnonzero((s.cluster < 0) & (m.retry_placement <= m.term))
-        if not turns or len(waiting) == 0:
-            return
-        # every waiting school in placement order: by LA, then rural first, then weakest
-        order = waiting[np.lexsort((s.effectiveness_of(waiting), ~s.region.rural[waiting],
-                                    s.la[waiting]))]
-        la = s.la[order]
-        bounds = np.searchsorted(la, np.arange(s.la.max() + 2))
-        limit = np.zeros(len(bounds), np.int64)  # schools each office may place, by LA
-        for broker in turns:
-            limit[broker.la] = np.ceil(p.super_broker_capacity * len(broker.jurisdiction))
-        # the neighbours to try, worked out at once for each office's first `limit`
-        # schools (valid for the whole pass); a school further down the list is needed
-        # only if an earlier office placed some of these, and is worked out then
-        first = np.flatnonzero(np.arange(len(order)) - bounds[la] < limit[la])
-        near = dict(zip(first.tolist(), m.neighbour_scan(order[first]), strict=True))
-        bounds, limit, schools = bounds.tolist(), limit.tolist(), order.tolist()
-        view = Membership(m, None, "brokered")
-        cluster_of = view.cluster  # the view's dict: as view.cluster_of(i), minus a call
-        retry: list[int] = []
-        for broker in turns:
-            todo, todo_near = [], []
-            most = limit[broker.la]
-            for k in range(bounds[broker.la], bounds[broker.la + 1]):
-                if len(todo) >= most:
-                    break
-                i = schools[k]
-                if cluster_of[i] < 0:  # not placed by an earlier office
-                    todo.append(i)
-                    todo_near.append(near[k] if k in near else m.neighbour_scan(order[k:k + 1])[0])
-            if not todo:
-                continue
-            left = m.place_schools(todo, view, todo_near)
-            if len(left) >= p.cluster_min_size:
-                for group in broker.plan_groups(np.array(left, np.int64), p.la_cluster_size):
-                    view.found(group.tolist())
-            retry += [i for i in left if cluster_of[i] < 0]
-        view.commit()
-        m.retry_placement[retry] = m.term + 3
+        """Every office has acted: the term's placements are written back at once."""
+        placed, self.pass_ = self.pass_, None
+        if placed is not None:
+            placed.commit()
 
     def on_poor_grade(self, schools: np.ndarray) -> None:
         self.urgent_until[schools] = self.model.term + self.model.p.super_urgent_terms
@@ -200,3 +159,67 @@ class Superintendent(Policy):
             live = c.active()
             c.cohesion[live] = np.minimum(1.0, c.cohesion[live] + p.super_cohesion_support)
         self.charge(np.arange(s.n), running, "superintendent's office")
+
+
+class PlacementPass:
+    """A term's placements by the superintendent's offices, one office at a time in the
+    order they act, on one membership view (each sees the earlier ones' moves), written
+    back once (`commit`).
+
+    Each school joins the nearest cluster with room among its neighbours, or founds one
+    with its nearest unclustered neighbours; schools left over (their neighbourhood is
+    full) are grouped with each other, nearest together, and a school still alone is
+    tried again a year later. Refusal (M3) does not apply: the broker has a board's
+    authority (seed 000).
+    """
+
+    def __init__(self, m, limit: np.ndarray):
+        s = m.s
+        self.m = m
+        self.view = Membership(m, "brokered")
+        self.retry: list[int] = []
+        waiting = np.flatnonzero((s.cluster < 0) & (m.retry_placement <= m.term))
+        # every waiting school in placement order: by LA, then rural first, then weakest
+        order = waiting[np.lexsort((s.effectiveness_of(waiting), ~s.region.rural[waiting],
+                                    s.la[waiting]))]
+        la = s.la[order]
+        bounds = np.searchsorted(la, np.arange(s.la.max() + 2))
+        # the neighbours to try, worked out at once for each office's first `limit`
+        # schools (valid for the whole pass: the arrays are not written until `commit`);
+        # a school further down the list is needed only if an earlier office placed some
+        # of these, and is worked out then
+        first = np.flatnonzero(np.arange(len(order)) - bounds[la] < limit[la])
+        self.near: list[list[int] | None] = [None] * len(order)
+        for k, scan in zip(first.tolist(), m.neighbour_scan(order[first]), strict=True):
+            self.near[k] = scan
+        self.order, self.schools = order, order.tolist()
+        self.bounds, self.limit = bounds.tolist(), limit.tolist()
+
+    def place(self, broker: Broker) -> None:
+        """One office's turn: up to its capacity of its LA's waiting schools, in order,
+        skipping those an earlier office has placed."""
+        m, p = self.m, self.m.p
+        cluster_of, schools, near = self.view.cluster, self.schools, self.near
+        todo, todo_near = [], []
+        most = self.limit[broker.la]
+        for k in range(self.bounds[broker.la], self.bounds[broker.la + 1]):
+            if len(todo) >= most:
+                break
+            i = schools[k]
+            if cluster_of[i] < 0:  # not placed by an earlier office
+                todo.append(i)
+                scan = near[k]
+                todo_near.append(scan if scan is not None
+                                 else m.neighbour_scan(self.order[k:k + 1])[0])
+        if not todo:
+            return
+        left = m.place_schools(todo, self.view, todo_near)
+        if len(left) >= p.cluster_min_size:
+            for group in broker.plan_groups(np.array(left, np.int64), p.la_cluster_size):
+                self.view.found(group.tolist())
+        self.retry += [i for i in left if cluster_of[i] < 0]
+
+    def commit(self) -> None:
+        m = self.m
+        self.view.commit()
+        m.retry_placement[self.retry] = m.term + TERMS_PER_YEAR  # a year later
