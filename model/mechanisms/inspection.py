@@ -25,15 +25,18 @@ def initial_grades(m) -> None:
 
 def respond(m) -> None:
     """A school graded RI or inadequate works on its teaching for the next
-    ``inspection_response_terms`` terms: ``inspection_response`` SD spread evenly over
-    them (docs/evidence.md B12, B13). It is the school's own doing under any policy, so
-    it lands in expertise like a CPD gain that is not lasting: staff turnover and skill
-    fade take it back towards the school's anchor (B12's gain was transient)."""
+    ``inspection_response_terms`` terms (docs/evidence.md B12, B13). It is the school's
+    own doing under any policy, so it lands in expertise like a CPD gain that is not
+    lasting: staff turnover and skill fade take it back towards the school's anchor
+    (B12's gain was transient). ``inspection_response`` is the gain B12 *measured*, net
+    of that fade, at the end of the response; so each term adds ``G r / (1 - (1-r)^T)``
+    at the school's relax rate r, whose T terms, fading, sum to G."""
     s, p = m.s, m.p
     active = np.flatnonzero(s.response_until > m.term)
     if len(active) and p.inspection_response > 0:
-        step = p.inspection_response / p.inspection_response_terms
-        s.expertise[active, :BUSINESS] += step
+        r = m.decay[active]
+        step = p.inspection_response * r / (1.0 - (1.0 - r) ** p.inspection_response_terms)
+        s.expertise[active, :BUSINESS] += step[:, None]
 
 
 def inspect(m) -> np.ndarray:
