@@ -68,7 +68,7 @@ from typing import Any
 
 import numpy as np
 from clustersim.model.errors import UserError
-from clustersim.model.region import (
+from clustersim.model.region_table import (
     FSM_MEAN,
     LA_MAINTAINED,
     PRIMARY,

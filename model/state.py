@@ -14,26 +14,33 @@ import numpy as np
 from clustersim.model.groups import rowdot
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.region import SECONDARY_EFFECT_SHIFT, Region
+from clustersim.model.schema import (  # noqa: F401 (the codes, re-exported: model.schema)
+    BROKERED,
+    BUSINESS,
+    CPD_DOMAINS,
+    DOMAINS,
+    EFFECTIVENESS_WEIGHTS,
+    ENGLISH,
+    FOUNDED,
+    GOOD,
+    GRADES,
+    INADEQUATE,
+    LEADERSHIP,
+    MATHS,
+    OUTSTANDING,
+    RI,
+    SCIENCE,
+    SEND,
+    SUBJECT_WEIGHTS,
+    SUBJECTS,
+    TEACHING,
+    VOLUNTARY,
+    Founded,
+    Grade,
+    flat,
+)
 
-DOMAINS = ("maths", "english", "science", "send", "leadership", "business")
-MATHS, ENGLISH, SCIENCE, SEND, LEADERSHIP, BUSINESS = range(len(DOMAINS))
-TEACHING = slice(0, 4)
-# Domains a school can identify as a need and receive CPD in.
-CPD_DOMAINS = (MATHS, ENGLISH, SCIENCE, SEND, LEADERSHIP)
-SUBJECTS = ("rwm", "maths", "english", "science")
-# How each subject's results load on the expertise domains (rows sum to 1, so one SD of
-# expertise everywhere is one SD of pupil attainment; docs/ODD.md section 2). Assumption.
-SUBJECT_WEIGHTS = np.array([
-    # maths english science send leadership business
-    [0.35, 0.35, 0.00, 0.15, 0.15, 0.0],   # rwm
-    [0.70, 0.00, 0.00, 0.15, 0.15, 0.0],   # maths
-    [0.00, 0.70, 0.00, 0.15, 0.15, 0.0],   # english
-    [0.00, 0.00, 0.70, 0.15, 0.15, 0.0],   # science
-])
-EFFECTIVENESS_WEIGHTS = np.array([0.2, 0.2, 0.2, 0.2, 0.2, 0.0])
 REFERENCE_TEACHERS = 14.0  # a mean-sized primary (evidence A1: ~275 pupils at 20 a teacher)
-GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
-OUTSTANDING, GOOD, RI, INADEQUATE = range(4)
 
 
 @dataclass
@@ -153,14 +160,6 @@ class SchoolState:
     @property
     def rwm(self) -> np.ndarray:
         return self.attainment[:, 0]
-
-
-def flat(table: np.ndarray) -> np.ndarray:
-    """A 1-D view of a C-contiguous table: gathers and writes through it at ``row *
-    columns + column`` are several times faster than indexing with a pair of arrays."""
-    if not table.flags.c_contiguous:
-        raise ValueError("flat() needs a C-contiguous table (a copy would drop the writes)")
-    return table.reshape(-1)
 
 
 def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) -> SchoolState:
@@ -295,6 +294,3 @@ class ClusterState:
     def active(self) -> np.ndarray:
         return np.flatnonzero(self.alive[: self.count])
 
-
-FOUNDED = ("voluntary", "brokered", "federation", "trust")
-VOLUNTARY, BROKERED = 0, 1
