@@ -58,7 +58,7 @@ from typing import Any
 
 import numpy as np
 from clustersim.experiments import io
-from clustersim.experiments.spec import SpecSource, _Validator, read_toml
+from clustersim.experiments.spec import SpecSource, Validator, read_toml
 from clustersim.model import PARAMS, limits
 from clustersim.model.errors import UserError
 from clustersim.model.params import CONSTRAINTS
@@ -121,7 +121,7 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
     """Validate a parsed sensitivity spec (a dict as from TOML)."""
     from clustersim import model
 
-    v = _Validator(where)
+    v = Validator(where)
     v.keys(data, TOP_KEYS, "")
     sections = {}
     for name, keys in SECTION_KEYS.items():
@@ -162,7 +162,7 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
         rank_by=v.choice(s.get("rank_by", "all"), "sobol.rank_by", ["all", *outcomes]))
 
 
-def _names(v: _Validator, names: Any, key: str, allowed: list[str], listing: str,
+def _names(v: Validator, names: Any, key: str, allowed: list[str], listing: str,
            noun: str) -> tuple[str, ...]:
     """A non-empty list of distinct names, each one of ``allowed``."""
     if not isinstance(names, list) or not names:
@@ -174,7 +174,7 @@ def _names(v: _Validator, names: Any, key: str, allowed: list[str], listing: str
     return tuple(names)
 
 
-def _screened(v: _Validator, table: dict, fixed: dict) -> tuple[dict, set]:
+def _screened(v: Validator, table: dict, fixed: dict) -> tuple[dict, set]:
     """The screened parameters with their ranges, and the names whose range the spec set."""
     include = table.get("include", "all")
     if include == "all":
@@ -212,7 +212,7 @@ def _screened(v: _Validator, table: dict, fixed: dict) -> tuple[dict, set]:
     return ranges, set(given)
 
 
-def _check_screenable(v: _Validator, name: str, fixed: dict, key: str) -> None:
+def _check_screenable(v: Validator, name: str, fixed: dict, key: str) -> None:
     if name not in PARAMS:
         v.fail(key, PARAMS.unknown_message(name))
     if not PARAMS[name].numeric:
@@ -222,7 +222,7 @@ def _check_screenable(v: _Validator, name: str, fixed: dict, key: str) -> None:
         v.fail(key, f"{name} is fixed in [params]; screen it or fix it, not both")
 
 
-def _range(v: _Validator, key: str, p, rng: Any) -> tuple[float, float]:
+def _range(v: Validator, key: str, p, rng: Any) -> tuple[float, float]:
     kinds = int if p.kind == "int" else int | float
     if (not isinstance(rng, list) or len(rng) != 2
             or any(isinstance(x, bool) or not isinstance(x, kinds) for x in rng)):
@@ -251,7 +251,7 @@ def constraint_violation(ranges: dict[str, tuple[float, float]],
     return None
 
 
-def _respect_constraints(v: _Validator, ranges: dict, user: set, base: dict) -> dict[str, str]:
+def _respect_constraints(v: Validator, ranges: dict, user: set, base: dict) -> dict[str, str]:
     """Narrow registry ranges of constrained parameters so every point keeps the rules."""
     notes = {}
     for names, _, message in CONSTRAINTS:  # each lists its names in ascending order

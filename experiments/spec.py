@@ -463,3 +463,6 @@ class _Validator:
         second = self.boolean(table, "second_order", False, "sweep.")
         return Sweep(method, tuple(out), ranges=out, samples=samples, seed=seed,
                      second_order=second)
+
+
+Validator = _Validator  # public: experiments.sensitivity checks its own tables with it
