@@ -8,7 +8,7 @@ and write these arrays in one vectorised pass (measured: ~40x faster than steppi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from clustersim.model.groups import rowdot
@@ -39,6 +39,9 @@ from clustersim.model.schema import (  # noqa: F401 (the codes, re-exported: mod
     Grade,
     flat,
 )
+
+if TYPE_CHECKING:
+    from clustersim.model.param_values import Params
 
 REFERENCE_TEACHERS = 14.0  # a mean-sized primary (evidence A1: ~275 pupils at 20 a teacher)
 
@@ -162,7 +165,7 @@ class SchoolState:
         return self.attainment[:, 0]
 
 
-def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) -> SchoolState:
+def initial_state(region: Region, p: Params, rng: np.random.Generator) -> SchoolState:
     """Effectiveness by deprivation (evidence B5 gradient), expertise profiles around it.
 
     A school's expertise is the level of the staff it recruits (``base``: its region,
@@ -199,7 +202,7 @@ def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) 
     )
 
 
-def known_school_effects(p: SimpleNamespace, predicted: np.ndarray, drawn: np.ndarray,
+def known_school_effects(p: Params, predicted: np.ndarray, drawn: np.ndarray,
                          teachers: np.ndarray, region: Region,
                          rng: np.random.Generator) -> np.ndarray:
     """A loaded region's schools start where the register says they are: each school's
@@ -217,7 +220,7 @@ def known_school_effects(p: SimpleNamespace, predicted: np.ndarray, drawn: np.nd
     return np.where(known, level - predicted, drawn)
 
 
-def settled_school_effects(p: SimpleNamespace, predicted: np.ndarray, fsm: np.ndarray,
+def settled_school_effects(p: Params, predicted: np.ndarray, fsm: np.ndarray,
                            rng: np.random.Generator, years: int = 30) -> np.ndarray:
     """School effects as decades of head turnover leave them (M14): new heads come more
     often to disadvantaged schools and to schools graded below good, so the effects of
@@ -239,13 +242,13 @@ def settled_school_effects(p: SimpleNamespace, predicted: np.ndarray, fsm: np.nd
     return u
 
 
-def shock_sd(p: SimpleNamespace, teachers: np.ndarray) -> np.ndarray:
+def shock_sd(p: Params, teachers: np.ndarray) -> np.ndarray:
     """Per-term SD of a school's staff-change shocks: a replaced teacher moves a school's
     mean by 1/teachers of the difference, so small schools swing more (M14)."""
     return p.expertise_shock_sd * np.sqrt(REFERENCE_TEACHERS / teachers)
 
 
-def transient_spread(p: SimpleNamespace, teachers: np.ndarray, fsm: np.ndarray) -> np.ndarray:
+def transient_spread(p: Params, teachers: np.ndarray, fsm: np.ndarray) -> np.ndarray:
     """Stationary SD of expertise around its anchor: AR(1) shocks relaxing at the
     school's turnover and skill-fade rate (``model.mechanisms.learning.decay_rate``)."""
     from clustersim.model.mechanisms.learning import relax_rate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from clustersim.experiments.commands.params import markdown
 from clustersim.model import PARAMS, ParamError, simulate
@@ -71,3 +72,59 @@ def test_validation_does_not_import_mesa():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------ typed values: m.p
+def test_params_class_is_generated_from_the_registry():
+    from clustersim.model.registry import PARAMS_CLASS_FILE, params_class_source
+
+    assert (ROOT / PARAMS_CLASS_FILE).read_text(encoding="utf-8") == params_class_source(
+        PARAMS), "run `.venv/bin/python scripts/update_params_class.py` to regenerate"
+
+
+def test_params_fields_are_the_registry_typed_by_kind():
+    import dataclasses
+    import typing
+
+    from clustersim.model.param_values import Params
+
+    fields = dataclasses.fields(Params)
+    assert [f.name for f in fields] == PARAMS.names()
+    hints = typing.get_type_hints(Params)
+    assert {f.name: hints[f.name] for f in fields} == {
+        p.name: {"float": float, "int": int, "bool": bool}[p.kind] for p in PARAMS}
+
+
+def test_params_are_frozen_and_typed_from_a_resolved_config():
+    import dataclasses
+
+    from clustersim.model.param_values import Params
+
+    p = Params.of(resolve_config({"seek_rate": 0.3, "search_neighbours": 5.0}))
+    assert p.seek_rate == 0.3 and p.search_neighbours == 5
+    for param in PARAMS:
+        value = getattr(p, param.name)
+        assert type(value) is {"float": float, "int": int, "bool": bool}[param.kind], param.name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.seek_rate = 0.5
+    assert dataclasses.replace(p, seek_rate=0.5).seek_rate == 0.5
+
+
+def test_params_are_a_drop_in_for_the_models_namespace(monkeypatch):
+    """The model reads ``m.p.name``; with `Params` in place of a namespace every
+    policy's run gives the same outcomes."""
+    import clustersim.model.model as model_module
+    from clustersim.model.param_values import Params
+    from clustersim.model.policies import ADD_ONS, MIDDLE_TIERS
+
+    configs = [{"preset": "maximising_progress", "years": 2, "policies": [tier, *ADD_ONS]}
+               for tier in MIDDLE_TIERS]
+    before = [simulate(config, seed=3) for config in configs]
+    if not isinstance(model_module.ClusterModel(configs[0], 3).p, Params):
+        # model/model.py still builds a SimpleNamespace (its owner switches it to
+        # Params.of(self.config) and dataclasses.replace for the burn-in's switches)
+        monkeypatch.setattr(model_module, "SimpleNamespace", lambda **kw: Params.of(kw))
+        m = model_module.ClusterModel(configs[0], 3)
+        assert isinstance(m.p, Params) and isinstance(m.p_before, Params)
+    for config, outcomes in zip(configs, before, strict=True):
+        np.testing.assert_equal(simulate(config, seed=3), outcomes)  # NaN equals NaN
