@@ -62,7 +62,8 @@ SWEEP_KEYS = {"grid": ("method", "values"), "list": ("method", "points"),
               "sobol": ("method", "samples", "seed", "ranges", "second_order")}
 OUTPUT_KEYS = ("timeseries", "schools")
 SCHOOLS_CHOICES = ("none", "weak", "all")
-DEFAULTS = {"preset": "county", "years": 10, "replicates": 10, "root_seed": 0}
+DEFAULTS = {"preset": limits.default("preset"), "years": limits.default("years"),  # declared
+            "replicates": limits.default("replicates"), "root_seed": limits.default("seed")}
 
 
 class SpecError(UserError):

@@ -128,3 +128,39 @@ def test_params_are_a_drop_in_for_the_models_namespace(monkeypatch):
         assert isinstance(m.p, Params) and isinstance(m.p_before, Params)
     for config, outcomes in zip(configs, before, strict=True):
         np.testing.assert_equal(simulate(config, seed=3), outcomes)  # NaN equals NaN
+
+
+# ------------------------------------------------------------------ run settings
+def test_run_settings_are_declared_once_and_everyone_reads_them():
+    """Preset, policies, years, seed and replicates: the model, a spec, `clustersim run`
+    and the web page start from the same defaults and keep the same bounds."""
+    import inspect
+
+    from clustersim.experiments import spec
+    from clustersim.experiments.cli import build_parser
+    from clustersim.model import limits
+    from clustersim.model.api import simulate as api_simulate
+    from clustersim.model.config import DEFAULTS, MAX_YEARS
+    from clustersim.viz.inputs import run_defaults
+
+    d = limits.default
+    run = build_parser().parse_args(["run"])
+    assert (run.preset, run.seed, run.years) == (d("preset"), d("seed"), d("years"))
+    model_defaults, spec_defaults = DEFAULTS, spec.DEFAULTS
+    assert model_defaults == {"preset": d("preset"), "policies": list(d("policies")),
+                              "years": d("years")}
+    assert resolve_config({})["policies"] == list(d("policies"))
+    assert spec_defaults == {"preset": d("preset"), "years": d("years"),
+                             "replicates": d("replicates"), "root_seed": d("seed")}
+    page = run_defaults()
+    assert (page["seed"], page["years"]) == (d("seed"), d("years"))
+    assert page["years_range"] == limits.YEARS == limits.RUN_SETTINGS["years"].bounds
+    assert limits.YEARS[1] == MAX_YEARS
+    assert inspect.signature(api_simulate).parameters["seed"].default == d("seed")
+    # the same years bound refuses in the model and in a spec
+    with pytest.raises(Exception, match=str(limits.YEARS[1])):
+        resolve_config({"years": limits.YEARS[1] + 1})
+    with pytest.raises(spec.SpecError, match=str(limits.YEARS[1])):
+        spec.parse_spec({"name": "x", "years": limits.YEARS[1] + 1,
+                         "scenarios": [{"name": "a", "policies": ["self_improving"]}]})
+    resolve_config({"years": limits.YEARS[1]})
