@@ -32,6 +32,9 @@ class Account(StrEnum):
 
 
 ACCOUNTS = tuple(Account)  # every account there is: the ledger refuses any other
+# the school arrays the ledger owns (model.state): what each school paid this term, and
+# all spent on or for it (a trust's even share of a hub grant is added directly)
+STATE = ("spent_term", "cost_total")
 # Routine spending a school makes anyway: in the ledger, but not an improvement cost
 # (the trust top-slice pays for central support that is itself attributed to schools).
 ROUTINE = ("services", "trust top-slice")

@@ -297,3 +297,57 @@ class ClusterState:
     def active(self) -> np.ndarray:
         return np.flatnonzero(self.alive[: self.count])
 
+
+
+# ------------------------------------------------------------------ owners of the state
+# Every array of SchoolState and ClusterState has one owner (as Starsim's modules declare
+# their states): the module that says what it means and sets or clears it each term.
+# Others may only add to it during the term (a grant into ``extra_money``, a payment
+# into ``spent_term``), never redefine it. A module declares what it owns as ``STATE``
+# (school arrays) and ``CLUSTER_STATE`` (cluster arrays); the table below declares it for
+# the modules that do not yet (keys are modules under ``clustersim.model``), and
+# tests/test_state_owners.py checks every array has exactly one owner.
+STATE = ("region", "teachers", "budget_term", "cpd_budget_term", "weak")  # fixed at the start
+STATE_OWNERS: dict[str, tuple[str, ...]] = {
+    "mechanisms.needs": ("engagement", "focus", "need"),
+    "mechanisms.cpd": ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained",
+                       "q_oneoff", "peer_q", "budget_exhausted"),  # its SCRATCH
+    "mechanisms.commissioning": ("funded_hours", "funded_oneoff", "gain_oneoff", "cpd_money",
+                                 "extra_money", "allowance_term", "cpd_hours_total"),
+    "mechanisms.learning": ("expertise", "anchor", "base", "school_effect", "oneoff",
+                            "head_changes"),
+    "mechanisms.attainment": ("cohort", "attainment", "rwm_last_year"),
+    "mechanisms.inspection": ("grade", "next_inspection", "last_inspected", "revealed_until"),
+    "mechanisms.bank": ("credits",),
+    "policies.chains": ("trust", "governance", "lead_school"),
+    "policies.middle_tier": ("monitored",),
+    "clusters": ("cluster", "clusters_joined"),
+    "model": ("terms_clustered", "terms_below_floor", "floor_spell", "floor_spells",
+              "longest_floor_spell"),  # the collect phase
+}
+CLUSTER_STATE_OWNERS: dict[str, tuple[str, ...]] = {
+    "clusters": ("alive", "founded", "born", "size"),
+    "mechanisms.cohesion": ("cohesion",),
+    "mechanisms.bank": ("fund",),
+    "mechanisms.commissioning": ("sbm", "sbm_saves", "specialist"),
+}
+
+
+@dataclass
+class PolicyEffects:
+    """What policies switch on or leave for the mechanisms and the term loop to read,
+    declared in one place (issue 20 item 3) instead of loose attributes on the model:
+    each field says who sets it and who reads it."""
+
+    bank_active: bool = False   # set by the cpd_bank policy (M6); read by cpd, cohesion
+    bank_services: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    # ^ clusters whose common fund buys services this term: set by mechanisms.bank, read
+    #   by mechanisms.needs
+    bank_issued: float = 0.0    # credits a public grant put into common funds (M6)
+    negotiated: bool = False    # set by the superintendent policy (M7); read by commissioning
+    seek_boost: float = 0.0     # set by the incentives policy (M3); read by partnering
+    takeovers: int = 0          # schools taken over by trusts (academy_chains)
+    conversions: int = 0        # small schools that converted into a trust (academy_chains)
+    funding_due: list = field(default_factory=list)
+    # ^ (broker kind, schools, £) funded this term: added by fund_cpd, booked and cleared
+    #   at the end of the policy phase

@@ -12,6 +12,8 @@ from clustersim.model.policies.base import Policy
 if TYPE_CHECKING:
     from clustersim.model.model import ClusterModel
 
+CLUSTER_STATE = ("federated",)  # the cluster arrays these policies own (model.state)
+
 
 class CpdBank(Policy):
     model: ClusterModel
