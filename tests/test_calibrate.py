@@ -71,6 +71,7 @@ def test_fit_to_p5_moves_the_figure_toward_its_target(fitted):
     assert figure["ci_low"] <= figure["mean"] <= figure["ci_high"]
 
 
+@pytest.mark.slow
 def test_serial_and_parallel_fits_are_identical(fitted, tmp_path):
     assert main([*FIT, "--workers", "1", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "calibration.csv").read_bytes() == \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from clustersim.experiments.cli import main
 from clustersim.model.model import ClusterModel
 
@@ -68,6 +69,7 @@ print(json.dumps({"blas": blas, "out": {k: repr(v) for k, v in out.items()}}))
 """
 
 
+@pytest.mark.slow
 def test_outputs_are_identical_with_one_and_two_blas_threads():
     import json
     import os

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -150,7 +148,9 @@ def test_html_and_plots(batch):
             assert f"report/{stem}.png" in page
 
 
-def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path):
+def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path, capsys):
+    from clustersim.experiments.cli import main  # the console script's entry point
+
     manifest = json.loads((batch / "manifest.json").read_text())
     manifest["completed"] = False
     (tmp_path / "half").mkdir()
@@ -158,10 +158,10 @@ def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path):
     for folder, words in ((tmp_path / "half", "not complete"),
                           (tmp_path, "no manifest.json"),
                           (tmp_path / "nowhere", "no such folder")):
-        proc = subprocess.run([sys.executable, "-m", "clustersim", "report", str(folder)],
-                              cwd=ROOT, capture_output=True, text=True)
-        assert proc.returncode == 2, proc.stderr
-        assert len(proc.stderr.strip().splitlines()) == 1 and words in proc.stderr
+        capsys.readouterr()
+        assert main(["report", str(folder)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and words in err, err
 
 
 def test_maps_for_every_scenario_say_only_weak_schools_were_kept(batch):

@@ -40,6 +40,7 @@ def tiny(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow  # the tiny fixture: a whole Morris and Sobol run
 def test_tiny_spec_computes_indices_and_writes_files(tiny):
     spec = load_sensitivity(TINY)
     for name in FILES:
@@ -70,6 +71,7 @@ def test_tiny_spec_computes_indices_and_writes_files(tiny):
     assert len(pd.read_csv(tiny / "sobol" / "runs.csv")) == spec.runs("sobol")
 
 
+@pytest.mark.slow  # the tiny fixture: a whole Morris and Sobol run
 def test_resume_after_completion_is_a_no_op(tiny, capsys):
     before = digests(tiny)
     assert main(["sensitivity", str(TINY), "--out", str(tiny), "--workers", "1"]) == 2
@@ -78,6 +80,7 @@ def test_resume_after_completion_is_a_no_op(tiny, capsys):
     assert digests(tiny) == before
 
 
+@pytest.mark.slow
 def test_resume_runs_a_missing_sobol_stage_to_the_same_files(tiny, tmp_path):
     out = tmp_path / "cut"
     shutil.copytree(tiny, out)
