@@ -59,6 +59,7 @@ def _listeners(pids: list[int]) -> list[str]:
             if any(f"pid={pid}," in line for pid in pids)]
 
 
+@pytest.mark.slow
 def test_every_listener_is_on_loopback(cluster):
     if subprocess.run(["which", "ss"], capture_output=True).returncode:
         pytest.skip("ss (iproute2) not installed")

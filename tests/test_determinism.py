@@ -18,6 +18,7 @@ def run_cli(out, seed):
     return {f: (out / f).read_bytes() for f in FILES}
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_and_different_seeds_differ(tmp_path):
     a = run_cli(tmp_path / "a", 5)
     b = run_cli(tmp_path / "b", 5)
