@@ -154,7 +154,9 @@ def describe(component: list[str]) -> str:
 
 
 def room(module: str) -> str:
-    return module.split(".")[1] if module.count(".") else "clustersim"
+    """The room a module lives in: model, agents, experiments, viz or clustersim."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ROOMS else "clustersim"
 
 
 def test_the_scanner_sees_the_package():
