@@ -65,6 +65,7 @@ def test_t_interval_and_replicates_needed_by_hand():
     assert math.isinf(replicates_to_resolve(0.0, 1.0))
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_scenario_intervals_match_hand_computation(batch):
     runs = pd.read_csv(batch / "runs.csv")
     summary = pd.read_csv(batch / "report" / "summary.csv")
@@ -79,6 +80,7 @@ def test_scenario_intervals_match_hand_computation(batch):
             assert row["ci_high"].item() == pytest.approx(hi, rel=1e-8, abs=1e-12)
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_share_intervals_stay_within_0_and_100_percent(batch):
     runs = pd.read_csv(batch / "runs.csv")
     summary = pd.read_csv(batch / "report" / "summary.csv")
@@ -92,6 +94,7 @@ def test_share_intervals_stay_within_0_and_100_percent(batch):
         assert row["mean"].item() <= row["ci_high"].item() <= x.max() + 1e-12
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_paired_differences_match_hand_computation(batch):
     runs = pd.read_csv(batch / "runs.csv").set_index(["scenario", "replicate"])
     paired = pd.read_csv(batch / "report" / "paired.csv")
@@ -113,6 +116,7 @@ def test_paired_differences_match_hand_computation(batch):
         assert bool(row["practical"]) == practical
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_left_behind_profile_matches_schools_table(batch):
     schools = pd.read_csv(batch / "schools.csv")
     profile = pd.read_csv(batch / "report" / "left_behind.csv")
@@ -130,6 +134,7 @@ def test_left_behind_profile_matches_schools_table(batch):
             "governance"} <= set(profile["characteristic"])
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_html_and_plots(batch):
     page = (batch / "report.html").read_text()
     assert page.index("class=verdict") < page.index("<h2>")  # the verdict comes first
@@ -148,6 +153,7 @@ def test_html_and_plots(batch):
             assert f"report/{stem}.png" in page
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path, capsys):
     from clustersim.experiments.cli import main  # the console script's entry point
 
@@ -164,6 +170,7 @@ def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path, caps
         assert len(err.strip().splitlines()) == 1 and words in err, err
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_maps_for_every_scenario_say_only_weak_schools_were_kept(batch):
     page = (batch / "report.html").read_text()
     for scenario in ("self_improving", "superintendent"):
@@ -173,6 +180,7 @@ def test_maps_for_every_scenario_say_only_weak_schools_were_kept(batch):
     assert "only weak schools were kept" in page  # outputs.schools = "weak": said, not hidden
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_inspections_csv_and_transitions_of_the_batch(batch):
     ins = pd.read_csv(batch / "inspections.csv")
     assert list(ins.columns) == ["run_id", "scenario", "point", "replicate", "school", "term",
