@@ -54,8 +54,10 @@ bench: venv
 validate: venv
 	$(BIN)/clustersim validate --out results/validation
 
-# the generated references: regenerate after changing model/ or agents/ (tests check them)
+# the generated references (and model/param_values.py): regenerate after changing model/ or
+# agents/ (tests check them)
 docs: venv
+	$(BIN)/python scripts/update_params_class.py
 	$(BIN)/clustersim params --markdown > docs/parameters.md
 	$(BIN)/clustersim odd --markdown > docs/ODD.md
 	$(BIN)/clustersim specs --markdown > docs/specs.md

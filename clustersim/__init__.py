@@ -32,6 +32,7 @@ _LAZY = {
     "RunResult": "clustersim.model.api",
     "ClusterModel": "clustersim.model.model",
     "PARAMS": "clustersim.model.params",
+    "Params": "clustersim.model.param_values",  # a run's parameter values, typed (m.p)
     "POLICIES": "clustersim.model.policies",
     "PRESETS": "clustersim.model.region",
     "SUMMARY": "clustersim.model.metrics",

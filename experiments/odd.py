@@ -223,10 +223,12 @@ class _Doc:
 
     def region_constants(self, _arg) -> list[str]:
         import clustersim.model.region as region
+        import clustersim.model.region_table as table
 
-        rows = [[f"`{name}`", _fmt(getattr(region, name)), note]
-                for name, note in _commented_constants(inspect.getsource(region))]
-        return _table(["constant", "value", "source (comment in `model/region.py`)"], rows)
+        rows = [[f"`{name}`", _fmt(getattr(module, name)), note] for module in (table, region)
+                for name, note in _commented_constants(inspect.getsource(module))]
+        return _table(["constant", "value", "source (comment in `model/region_table.py` or "
+                       "`model/region.py`)"], rows)
 
     # -- submodels
     def mechanism(self, arg) -> list[str]:

@@ -61,12 +61,13 @@ import math
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from clustersim.experiments import io
-from clustersim.experiments.spec import SpecSource, _Validator, read_toml
+from clustersim.experiments.spec import SpecSource, Validator, read_toml
 from clustersim.model import PARAMS, limits
 from clustersim.model.errors import UserError
 from clustersim.model.params import CONSTRAINTS
@@ -81,7 +82,16 @@ SECTION_KEYS = {"parameters": ("include", "exclude", "ranges"),
 NUM_RESAMPLES = 100   # bootstrap resamples for the confidence intervals
 CONF_LEVEL = 0.95
 MANIFEST = "manifest.json"
-STAGES = ("morris", "sobol")
+
+
+class Stage(StrEnum):
+    """A screening method, run as one stage (a batch) in its own folder ``OUT/<stage>``."""
+
+    MORRIS = "morris"  # elementary effects of every screened parameter (SALib)
+    SOBOL = "sobol"    # variance-based indices of the top_k of them
+
+
+STAGES = tuple(Stage)
 
 
 @dataclass(frozen=True)
@@ -112,9 +122,9 @@ class SensitivitySpec(SpecSource):
         return {"num_vars": len(names), "names": names,
                 "bounds": [list(self.ranges[n]) for n in names]}
 
-    def runs(self, stage: str, k: int | None = None) -> int:
+    def runs(self, stage: Stage, k: int | None = None) -> int:
         """Model runs of a stage (Sobol: with ``k`` parameters, default ``top_k``)."""
-        if stage == "morris":
+        if stage == Stage.MORRIS:
             return self.trajectories * (len(self.ranges) + 1) * self.replicates * (
                 1 + len(self.ranking))
         k = self.top_k if k is None else k
@@ -133,7 +143,7 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
     """Validate a parsed sensitivity spec (a dict as from TOML)."""
     from clustersim import model
 
-    v = _Validator(where)
+    v = Validator(where)
     v.keys(data, TOP_KEYS, "")
     sections = {}
     for name, keys in SECTION_KEYS.items():
@@ -159,12 +169,13 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
         name=v.string(data, "name", required=True), path=where, text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         description=v.string(data, "description") or "",
-        preset=v.choice(data.get("preset", "county"), "preset", list(model.PRESETS)),
-        years=v.integer(data, "years", 10, *limits.YEARS),
-        policies=_names(v, data.get("policies", ["self_improving"]), "policies",
+        preset=v.choice(data.get("preset", limits.default("preset")), "preset",
+                        list(model.PRESETS)),
+        years=v.integer(data, "years", limits.default("years"), *limits.YEARS),
+        policies=_names(v, data.get("policies", list(limits.default("policies"))), "policies",
                         list(model.POLICY_NAMES), "allowed names", "a policy"),
-        replicates=v.integer(data, "replicates", 2, 1, 10_000),
-        root_seed=v.integer(data, "root_seed", 0, *limits.SEEDS),
+        replicates=v.integer(data, "replicates", 2, 1, 10_000),  # per design point
+        root_seed=v.integer(data, "root_seed", limits.default("seed"), *limits.SEEDS),
         outcomes=outcomes, params=params, ranges=ranges, narrowed=narrowed,
         trajectories=v.integer(m, "trajectories", 10, 2, 100_000, "morris."), levels=levels,
         morris_seed=v.integer(m, "seed", 0, *limits.SAMPLE_SEEDS, "morris."),
@@ -175,7 +186,7 @@ def parse_sensitivity(data: dict, where: str = "<spec>", text: str = "") -> Sens
         **_ranking(v, sections["ranking"], list(model.SUMMARY), list(model.POLICY_NAMES)))
 
 
-def _ranking(v: _Validator, table: dict, outcomes: list[str], policies: list[str]) -> dict:
+def _ranking(v: Validator, table: dict, outcomes: list[str], policies: list[str]) -> dict:
     """``[ranking]``: two or more distinct scenarios ('+'-joined policy names) and an
     outcome; empty when the table is absent."""
     if not table:
@@ -194,7 +205,7 @@ def _ranking(v: _Validator, table: dict, outcomes: list[str], policies: list[str
     return {"ranking": tuple(scenarios), "ranking_outcome": outcome}
 
 
-def _names(v: _Validator, names: Any, key: str, allowed: list[str], listing: str,
+def _names(v: Validator, names: Any, key: str, allowed: list[str], listing: str,
            noun: str) -> tuple[str, ...]:
     """A non-empty list of distinct names, each one of ``allowed``."""
     if not isinstance(names, list) or not names:
@@ -206,7 +217,7 @@ def _names(v: _Validator, names: Any, key: str, allowed: list[str], listing: str
     return tuple(names)
 
 
-def _screened(v: _Validator, table: dict, fixed: dict) -> tuple[dict, set]:
+def _screened(v: Validator, table: dict, fixed: dict) -> tuple[dict, set]:
     """The screened parameters with their ranges, and the names whose range the spec set."""
     include = table.get("include", "all")
     if include == "all":
@@ -244,7 +255,7 @@ def _screened(v: _Validator, table: dict, fixed: dict) -> tuple[dict, set]:
     return ranges, set(given)
 
 
-def _check_screenable(v: _Validator, name: str, fixed: dict, key: str) -> None:
+def _check_screenable(v: Validator, name: str, fixed: dict, key: str) -> None:
     if name not in PARAMS:
         v.fail(key, PARAMS.unknown_message(name))
     if not PARAMS[name].numeric:
@@ -254,7 +265,7 @@ def _check_screenable(v: _Validator, name: str, fixed: dict, key: str) -> None:
         v.fail(key, f"{name} is fixed in [params]; screen it or fix it, not both")
 
 
-def _range(v: _Validator, key: str, p, rng: Any) -> tuple[float, float]:
+def _range(v: Validator, key: str, p, rng: Any) -> tuple[float, float]:
     kinds = int if p.kind == "int" else int | float
     if (not isinstance(rng, list) or len(rng) != 2
             or any(isinstance(x, bool) or not isinstance(x, kinds) for x in rng)):
@@ -283,7 +294,7 @@ def constraint_violation(ranges: dict[str, tuple[float, float]],
     return None
 
 
-def _respect_constraints(v: _Validator, ranges: dict, user: set, base: dict) -> dict[str, str]:
+def _respect_constraints(v: Validator, ranges: dict, user: set, base: dict) -> dict[str, str]:
     """Narrow registry ranges of constrained parameters so every point keeps the rules."""
     notes = {}
     for names, _, message in CONSTRAINTS:  # each lists its names in ascending order
@@ -359,7 +370,7 @@ def _toml(value: Any) -> str:
     return "{ " + ", ".join(f"{k} = {_toml(x)}" for k, x in value.items()) + " }"
 
 
-def stage_spec(spec: SensitivitySpec, stage: str, sweep: dict[str, Any]) -> str:
+def stage_spec(spec: SensitivitySpec, stage: Stage, sweep: dict[str, Any]) -> str:
     """The batch spec (TOML text) of one stage; deterministic, so resuming can check it."""
     lines = [f"# Generated by `clustersim sensitivity` (spec {spec.name}, sha256 "
              f"{spec.sha256[:12]}): the {stage} stage. Do not edit.",
@@ -370,7 +381,7 @@ def stage_spec(spec: SensitivitySpec, stage: str, sweep: dict[str, Any]) -> str:
     lines += [f"{k} = {_toml(x)}" for k, x in spec.params.items()]
     lines += ["", "[[scenarios]]", 'label = "sensitivity"',
               f"policies = {_toml(list(spec.policies))}"]
-    if stage == "morris":
+    if stage == Stage.MORRIS:
         from clustersim.experiments.ranking import label
 
         for x in spec.ranking:
@@ -445,7 +456,7 @@ def analyse_sobol(spec: SensitivitySpec, names: list[str], runs_csv: Path):
     from SALib.analyze import sobol
 
     problem = spec.problem(names)
-    n_points = spec.runs("sobol", len(names)) // spec.replicates
+    n_points = spec.runs(Stage.SOBOL, len(names)) // spec.replicates
     y = point_means(runs_csv, spec.outcomes, n_points)
     rows = []
     for o in spec.outcomes:
@@ -512,7 +523,7 @@ def _prepare(out: Path, spec: SensitivitySpec, resume: bool) -> dict:
         "replicates": spec.replicates, "root_seed": spec.root_seed,
         "outcomes": list(spec.outcomes), "screened": spec.ranges, "narrowed": spec.narrowed,
         "morris": {"trajectories": spec.trajectories, "levels": spec.levels,
-                   "seed": spec.morris_seed, "runs": spec.runs("morris")},
+                   "seed": spec.morris_seed, "runs": spec.runs(Stage.MORRIS)},
         "sobol": {"top_k": spec.top_k, "samples": spec.samples, "seed": spec.sobol_seed,
                   "second_order": spec.second_order, "rank_by": spec.rank_by},
         "ranking_spec": {"scenarios": list(spec.ranking), "outcome": spec.ranking_outcome},
@@ -525,7 +536,7 @@ def _prepare(out: Path, spec: SensitivitySpec, resume: bool) -> dict:
 
 def _run_stages(out: Path, spec: SensitivitySpec, manifest: dict, workers, dask, resume,
                 quiet) -> None:
-    morris_dir = _run_stage(out, spec, "morris", {
+    morris_dir = _run_stage(out, spec, Stage.MORRIS, {
         "method": "list", "points": as_points(spec, morris_design(spec))},
         workers, dask, resume, quiet)
     frame = analyse_morris(spec, morris_dir / "runs.csv")
@@ -540,12 +551,12 @@ def _run_stages(out: Path, spec: SensitivitySpec, manifest: dict, workers, dask,
     top = top_parameters(spec, frame)
     manifest["sobol"]["parameters"] = top
     if top:
-        sobol_dir = _run_stage(out, spec, "sobol", {
+        sobol_dir = _run_stage(out, spec, Stage.SOBOL, {
             "method": "sobol", "samples": spec.samples, "seed": spec.sobol_seed,
             "second_order": spec.second_order,
             "ranges": {n: [_plain(x, n) for x in spec.ranges[n]] for n in top}},
             workers, dask, resume, quiet)
-        manifest["sobol"]["runs"] = spec.runs("sobol", len(top))
+        manifest["sobol"]["runs"] = spec.runs(Stage.SOBOL, len(top))
         sobol = analyse_sobol(spec, top, sobol_dir / "runs.csv")
         io.write_csv(out / "sobol.csv", sobol)
         sobol_plot(sobol, spec.outcomes, out / "sobol.png")
@@ -553,7 +564,7 @@ def _run_stages(out: Path, spec: SensitivitySpec, manifest: dict, workers, dask,
     io.write_json(out / MANIFEST, manifest)
 
 
-def _run_stage(out: Path, spec: SensitivitySpec, stage: str, sweep: dict, workers, dask,
+def _run_stage(out: Path, spec: SensitivitySpec, stage: Stage, sweep: dict, workers, dask,
                resume: bool, quiet: bool) -> Path:
     from clustersim.experiments.batch import run_batch
 

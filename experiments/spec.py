@@ -75,7 +75,8 @@ INFEASIBLE_CHOICES = ("skip", "error")
 OUTPUT_KEYS = ("timeseries", "schools", "format")
 SCHOOLS_CHOICES = ("none", "weak", "all")
 FORMATS = ("csv", "parquet")
-DEFAULTS = {"preset": "county", "years": 10, "replicates": 10, "root_seed": 0}
+DEFAULTS = {"preset": limits.default("preset"), "years": limits.default("years"),  # declared
+            "replicates": limits.default("replicates"), "root_seed": limits.default("seed")}
 
 
 class SpecError(UserError):
@@ -524,3 +525,6 @@ class _Validator:
                                  INFEASIBLE_CHOICES)
         return Sweep(method, tuple(out), ranges=out, samples=samples, seed=seed,
                      second_order=second, infeasible=infeasible)
+
+
+Validator = _Validator  # public: experiments.sensitivity checks its own tables with it

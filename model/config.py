@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from clustersim.model.errors import ParamError, UserError
-from clustersim.model.limits import YEARS
+from clustersim.model.limits import YEARS, default
 from clustersim.model.params import CONSTRAINTS, PARAMS
 
-DEFAULTS = {"preset": "county", "policies": ["self_improving"], "years": 10}
+# a run's settings when a config leaves them out, as model.limits declares them
+DEFAULTS = {"preset": default("preset"), "policies": list(default("policies")),
+            "years": default("years")}
 MAX_YEARS = YEARS[1]  # model.limits declares every limit once
 
 

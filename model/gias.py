@@ -64,11 +64,11 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from clustersim.model.errors import UserError
-from clustersim.model.region import (
+from clustersim.model.region_table import (
     FSM_MEAN,
     LA_MAINTAINED,
     PRIMARY,
@@ -78,6 +78,10 @@ from clustersim.model.region import (
     TRUST_ACADEMY,
     Region,
 )
+from clustersim.model.schema import Grade
+
+if TYPE_CHECKING:
+    from clustersim.model.param_values import Params
 
 URN, LA_CODE, LA_NAME, NAME = "URN", "LA (code)", "LA (name)", "EstablishmentName"
 STATUS, TYPE, GROUP = "EstablishmentStatus (name)", "TypeOfEstablishment (name)", \
@@ -96,8 +100,10 @@ SPECIAL_GROUP = "Special schools"
 PHASES = {"Primary": PRIMARY, "Middle deemed primary": PRIMARY, "Secondary": SECONDARY,
           "Middle deemed secondary": SECONDARY, "All-through": SECONDARY,
           "All through": SECONDARY}
-GRADES = {"outstanding": 0, "good": 1, "requires improvement": 2, "inadequate": 3,
-          "serious weaknesses": 3, "special measures": 3}
+# the register's Ofsted ratings as the model's grade codes (model.schema.Grade)
+GRADES = {"outstanding": Grade.OUTSTANDING, "good": Grade.GOOD,
+          "requires improvement": Grade.RI, "inadequate": Grade.INADEQUATE,
+          "serious weaknesses": Grade.INADEQUATE, "special measures": Grade.INADEQUATE}
 EXCLUSIONS = ("closed", "independent_or_other", "special", "alternative_provision", "other_phase",
               "outside_filter")
 IMPUTED = ("pupils", "fsm", "position", "urban_rural")
@@ -554,7 +560,7 @@ def _read_attainment(source: str, mtime: int, size: int) -> dict[int, float]:
     return _KS2[stamp]
 
 
-def condition_on_known(mean: np.ndarray, sd: float | np.ndarray, region: Region, p: Any,
+def condition_on_known(mean: np.ndarray, sd: float | np.ndarray, region: Region, p: Params,
                        rng: np.random.Generator) -> np.ndarray:
     """Draw each school's effectiveness level (SD) from its prior N(mean, sd^2) given what
     the register knows about it, so a loaded region starts where its schools are.

@@ -10,10 +10,31 @@ CPD hours are recorded by source; CPD-bank credits live in ``model.mechanisms.ba
 from __future__ import annotations
 
 from collections import defaultdict
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-ACCOUNTS = ("school", "provider", "broker", "trust", "government", "staff", "travel")
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
+
+
+class Account(StrEnum):
+    """A kind of actor money moves between (a `str`: ``Account.SCHOOL == "school"``)."""
+
+    SCHOOL = "school"
+    PROVIDER = "provider"
+    BROKER = "broker"
+    TRUST = "trust"
+    GOVERNMENT = "government"
+    STAFF = "staff"            # teacher time bought (CPD run by advisers, partners)
+    TRAVEL = "travel"
+
+
+ACCOUNTS = tuple(Account)  # every account there is: the ledger refuses any other
+# the school arrays the ledger owns (model.state): what each school paid this term, and
+# all spent on or for it (a trust's even share of a hub grant is added directly)
+STATE = ("spent_term", "cost_total")
 # Routine spending a school makes anyway: in the ledger, but not an improvement cost
 # (the trust top-slice pays for central support that is itself attributed to schools).
 ROUTINE = ("services", "trust top-slice")
@@ -30,7 +51,8 @@ class Ledger:
         self.savings: dict[str, float] = defaultdict(float)
         self.hours: dict[str, float] = defaultdict(float)  # teacher-hours by source
 
-    def pay(self, m, purpose: str, payer: str, payee: str, amount: np.ndarray, *,
+    def pay(self, m: ClusterModel, purpose: str, payer: Account | str, payee: Account | str,
+            amount: np.ndarray, *,
             payer_idx: np.ndarray | None = None, payee_idx: np.ndarray | None = None,
             for_school: np.ndarray | None = None) -> None:
         """Record transfers ``amount[k]`` from ``payer`` to ``payee``.

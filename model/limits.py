@@ -7,6 +7,7 @@ accepts is one the model runs, and every refusal quotes the same numbers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from clustersim.model.errors import UserError
@@ -17,6 +18,36 @@ SEEDS = (0, 2**63 - 1)  # --seed and root_seed: numpy's SeedSequence takes any i
 SAMPLE_SEEDS = (0, 2**32 - 1)  # seeds of sampled designs (SALib uses numpy's legacy seeding)
 REPLICATES = (1, 100_000)  # replicates of a batch spec
 MAX_RUNS = 1_000_000  # runs per batch (scenarios x sweep points x replicates); --max-runs
+
+
+@dataclass(frozen=True)
+class RunSetting:
+    """A setting of a run beside its parameters: what the model, a spec, the command line
+    and the web page start from when it is not given, and the bounds it must keep."""
+
+    name: str
+    default: Any
+    meaning: str
+    bounds: tuple[int, int] | None = None
+
+
+# The run settings, declared once: `model.config` (the model), `experiments.spec` (batch
+# specs), `clustersim run` and the web page (viz.inputs) all take their defaults from here.
+RUN_SETTINGS: dict[str, RunSetting] = {s.name: s for s in (
+    RunSetting("preset", "county", "region preset (model.region.PRESETS)"),
+    RunSetting("policies", ("self_improving",), "a scenario's policies (one middle tier and "
+               "any add-ons)"),
+    RunSetting("years", 10, "horizon in years (three terms each)", YEARS),
+    RunSetting("seed", 0, "seed (a batch's root seed): fixes the region and every random draw",
+               SEEDS),
+    RunSetting("replicates", 10, "common-random-number replicates of each scenario of a batch",
+               REPLICATES),
+)}
+
+
+def default(name: str) -> Any:
+    """The default of a run setting (`RUN_SETTINGS`)."""
+    return RUN_SETTINGS[name].default
 
 
 def integer(name: str, value: Any, bounds: tuple[int, int]) -> int:

@@ -8,18 +8,21 @@ and every policy run with that seed meets the same schools (common random number
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from clustersim.model.errors import UserError
 from clustersim.model.groups import members_by
-
-if TYPE_CHECKING:
-    from clustersim.model.gias import Register
-
-PRIMARY, SECONDARY = 0, 1
-LA_MAINTAINED, STANDALONE_ACADEMY, TRUST_ACADEMY = 0, 1, 2
-GOVERNANCE_NAMES = ("la_maintained", "standalone_academy", "trust_academy")
+from clustersim.model.region_table import (  # noqa: F401 (re-exported: model.region_table)
+    FSM_MEAN,
+    GOVERNANCE_NAMES,
+    LA_MAINTAINED,
+    PRIMARY,
+    PUPILS_MEDIAN,
+    SECONDARY,
+    STANDALONE_ACADEMY,
+    TRUST_ACADEMY,
+    Region,
+)
 
 # evidence A1, A2, X1: 16,764 primaries and ~3,450 secondaries -> 17% secondary.
 SECONDARY_SHARE = 3450 / (16764 + 3450)
@@ -35,12 +38,10 @@ TRUST_SIZE_BANDS = ((2, 5, 598), (6, 11, 259), (12, 25, 85), (26, 40, 29))
 # 400; about 12% of primaries have fewer than 100 pupils; primary mean ~275, secondary
 # ~1,060. The rural shares are an assumption.
 RURAL_SHARE = {PRIMARY: 0.27, SECONDARY: 0.10}
-PUPILS_MEDIAN = {(PRIMARY, True): 100.0, (PRIMARY, False): 330.0,
-                 (SECONDARY, True): 750.0, (SECONDARY, False): 1050.0}
 PUPILS_SIGMA = {PRIMARY: 0.45, SECONDARY: 0.3}
 # Disadvantage: national FSM share ~24% (2024; not yet a row of docs/evidence.md); rural
 # schools less deprived (assumption).
-FSM_MEAN, FSM_LA_SD, FSM_SCHOOL_SD = 0.24, 0.07, 0.08
+FSM_LA_SD, FSM_SCHOOL_SD = 0.07, 0.08  # spread around FSM_MEAN (model.region_table)
 FSM_RURAL_SHIFT, FSM_URBAN_SHIFT = -0.09, 0.03
 # Schools per km2 in England: ~21,000 schools (evidence A8) on ~130,000 km2 (England's
 # area; not a row of docs/evidence.md).
@@ -81,31 +82,6 @@ def get_preset(name: str) -> Preset:
     if name not in PRESETS:
         raise UserError(f"unknown preset {name!r}; allowed: {', '.join(PRESETS)}")
     return PRESETS[name]
-
-
-@dataclass
-class Region:
-    """Static attributes of the schools of a region (arrays indexed by school)."""
-
-    la: np.ndarray          # int local-authority index
-    x: np.ndarray           # km
-    y: np.ndarray           # km
-    phase: np.ndarray       # PRIMARY / SECONDARY
-    pupils: np.ndarray      # int
-    rural: np.ndarray       # bool
-    fsm: np.ndarray         # share of pupils eligible for free school meals, 0-1
-    governance: np.ndarray  # LA_MAINTAINED / STANDALONE_ACADEMY / TRUST_ACADEMY
-    trust: np.ndarray       # trust index, -1 when not in a multi-academy trust
-    la_centre: np.ndarray   # (n_las, 2) km
-    la_region: np.ndarray   # region of each LA (9 English regions when there are enough LAs)
-    # Known from a register (model/gias.py); None for generated regions.
-    grade: np.ndarray | None = None   # Ofsted grade, OUTSTANDING..INADEQUATE, -1 unknown
-    rwm: np.ndarray | None = None     # KS2 reading+writing+maths expected standard, %, NaN unknown
-    register: Register | None = None  # URNs, names, LA and trust codes, the load's report
-
-    @property
-    def n(self) -> int:
-        return len(self.la)
 
 
 def build_region(config: dict, preset: Preset, rng: np.random.Generator) -> Region:

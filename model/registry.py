@@ -170,3 +170,60 @@ class Registry:
         for p in self:
             out.setdefault(p.group, []).append(p)
         return out
+
+
+# ------------------------------------------------------------------ the typed values
+PARAMS_CLASS_FILE = "model/param_values.py"  # generated: scripts/update_params_class.py
+_TYPES = {"float": "float", "int": "int", "bool": "bool"}
+
+
+def params_class_source(registry: Registry) -> str:
+    """The source of `model.param_values`: a frozen dataclass with one field per
+    parameter, typed by its kind, its meaning as the field's docstring (so an editor
+    completes and explains ``m.p.<name>``). Written by scripts/update_params_class.py;
+    a test checks the file equals this text."""
+    import textwrap
+
+    lines = [
+        '"""The parameter values of one run as a typed, frozen object: ``m.p`` in the model.',
+        "",
+        "GENERATED from the registry (model/params.py) by scripts/update_params_class.py: do",
+        "not edit; tests/test_params.py checks it matches. One field per parameter, typed by",
+        "its kind (float, int, or bool for a switch), in the registry's order; assigning to a",
+        "field raises ``dataclasses.FrozenInstanceError``.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Mapping",
+        "from dataclasses import dataclass, fields",
+        "from typing import Any",
+        "",
+        "",
+        "@dataclass(frozen=True)",
+        "class Params:",
+        '    """Every parameter of a run (``model.params.PARAMS``), validated."""',
+        "",
+    ]
+    for p in registry:
+        bounds = "" if p.kind == "bool" else f"; {_fmt(p.low)} to {_fmt(p.high)}"
+        text = f"{p.meaning} [{p.unit}{bounds}; {p.group}]"
+        if '"""' in text or "\\" in text or text.endswith('"'):
+            raise AssertionError(f"{p.name}: its meaning cannot be a docstring: {text!r}")
+        lines.append(f"    {p.name}: {_TYPES[p.kind]}")
+        doc = textwrap.wrap(text, width=100 - 4 - 3, break_on_hyphens=False)
+        if len(doc) == 1 and len(doc[0]) <= 100 - 4 - 6:
+            lines.append(f'    """{doc[0]}"""')
+        else:
+            lines.append(f'    """{doc[0]}')
+            lines += [f"    {line}" for line in doc[1:]]
+            lines.append('    """')
+    lines += [
+        "",
+        "    @classmethod",
+        "    def of(cls, values: Mapping[str, Any]) -> Params:",
+        '        """The parameters among ``values`` (a resolved config: other keys ignored)."""',
+        "        return cls(**{f.name: values[f.name] for f in fields(cls)})",
+        "",
+    ]
+    return "\n".join(lines)

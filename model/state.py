@@ -8,32 +8,42 @@ and write these arrays in one vectorised pass (measured: ~40x faster than steppi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from clustersim.model.groups import rowdot
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.region import SECONDARY_EFFECT_SHIFT, Region
+from clustersim.model.schema import (  # noqa: F401 (the codes, re-exported: model.schema)
+    BROKERED,
+    BUSINESS,
+    CPD_DOMAINS,
+    DOMAINS,
+    EFFECTIVENESS_WEIGHTS,
+    ENGLISH,
+    FOUNDED,
+    GOOD,
+    GRADES,
+    INADEQUATE,
+    LEADERSHIP,
+    MATHS,
+    OUTSTANDING,
+    RI,
+    SCIENCE,
+    SEND,
+    SUBJECT_WEIGHTS,
+    SUBJECTS,
+    TEACHING,
+    VOLUNTARY,
+    Founded,
+    Grade,
+    flat,
+)
 
-DOMAINS = ("maths", "english", "science", "send", "leadership", "business")
-MATHS, ENGLISH, SCIENCE, SEND, LEADERSHIP, BUSINESS = range(len(DOMAINS))
-TEACHING = slice(0, 4)
-# Domains a school can identify as a need and receive CPD in.
-CPD_DOMAINS = (MATHS, ENGLISH, SCIENCE, SEND, LEADERSHIP)
-SUBJECTS = ("rwm", "maths", "english", "science")
-# How each subject's results load on the expertise domains (rows sum to 1, so one SD of
-# expertise everywhere is one SD of pupil attainment; docs/ODD.md section 2). Assumption.
-SUBJECT_WEIGHTS = np.array([
-    # maths english science send leadership business
-    [0.35, 0.35, 0.00, 0.15, 0.15, 0.0],   # rwm
-    [0.70, 0.00, 0.00, 0.15, 0.15, 0.0],   # maths
-    [0.00, 0.70, 0.00, 0.15, 0.15, 0.0],   # english
-    [0.00, 0.00, 0.70, 0.15, 0.15, 0.0],   # science
-])
-EFFECTIVENESS_WEIGHTS = np.array([0.2, 0.2, 0.2, 0.2, 0.2, 0.0])
+if TYPE_CHECKING:
+    from clustersim.model.param_values import Params
+
 REFERENCE_TEACHERS = 14.0  # a mean-sized primary (evidence A1: ~275 pupils at 20 a teacher)
-GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
-OUTSTANDING, GOOD, RI, INADEQUATE = range(4)
 
 
 @dataclass
@@ -158,15 +168,7 @@ class SchoolState:
         return self.attainment[:, 0]
 
 
-def flat(table: np.ndarray) -> np.ndarray:
-    """A 1-D view of a C-contiguous table: gathers and writes through it at ``row *
-    columns + column`` are several times faster than indexing with a pair of arrays."""
-    if not table.flags.c_contiguous:
-        raise ValueError("flat() needs a C-contiguous table (a copy would drop the writes)")
-    return table.reshape(-1)
-
-
-def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) -> SchoolState:
+def initial_state(region: Region, p: Params, rng: np.random.Generator) -> SchoolState:
     """Effectiveness by deprivation (evidence B5 gradient), expertise profiles around it.
 
     A school's expertise is the level of the staff it recruits (``base``: its region,
@@ -205,7 +207,7 @@ def initial_state(region: Region, p: SimpleNamespace, rng: np.random.Generator) 
     )
 
 
-def known_school_effects(p: SimpleNamespace, predicted: np.ndarray, drawn: np.ndarray,
+def known_school_effects(p: Params, predicted: np.ndarray, drawn: np.ndarray,
                          teachers: np.ndarray, region: Region,
                          rng: np.random.Generator) -> np.ndarray:
     """A loaded region's schools start where the register says they are: each school's
@@ -223,7 +225,7 @@ def known_school_effects(p: SimpleNamespace, predicted: np.ndarray, drawn: np.nd
     return np.where(known, level - predicted, drawn)
 
 
-def settled_school_effects(p: SimpleNamespace, predicted: np.ndarray, fsm: np.ndarray,
+def settled_school_effects(p: Params, predicted: np.ndarray, fsm: np.ndarray,
                            rng: np.random.Generator, years: int = 30) -> np.ndarray:
     """School effects as decades of head turnover leave them (M14): new heads come more
     often to disadvantaged schools and to schools graded below good, so the effects of
@@ -245,13 +247,13 @@ def settled_school_effects(p: SimpleNamespace, predicted: np.ndarray, fsm: np.nd
     return u
 
 
-def shock_sd(p: SimpleNamespace, teachers: np.ndarray) -> np.ndarray:
+def shock_sd(p: Params, teachers: np.ndarray) -> np.ndarray:
     """Per-term SD of a school's staff-change shocks: a replaced teacher moves a school's
     mean by 1/teachers of the difference, so small schools swing more (M14)."""
     return p.expertise_shock_sd * np.sqrt(REFERENCE_TEACHERS / teachers)
 
 
-def transient_spread(p: SimpleNamespace, teachers: np.ndarray, fsm: np.ndarray) -> np.ndarray:
+def transient_spread(p: Params, teachers: np.ndarray, fsm: np.ndarray) -> np.ndarray:
     """Stationary SD of expertise around its anchor: AR(1) shocks relaxing at the
     school's turnover and skill-fade rate (``model.mechanisms.learning.decay_rate``)."""
     from clustersim.model.mechanisms.learning import relax_rate
@@ -301,5 +303,57 @@ class ClusterState:
         return np.flatnonzero(self.alive[: self.count])
 
 
-FOUNDED = ("voluntary", "brokered", "federation", "trust")
-VOLUNTARY, BROKERED = 0, 1
+
+# ------------------------------------------------------------------ owners of the state
+# Every array of SchoolState and ClusterState has one owner (as Starsim's modules declare
+# their states): the module that says what it means and sets or clears it each term.
+# Others may only add to it during the term (a grant into ``extra_money``, a payment
+# into ``spent_term``), never redefine it. A module declares what it owns as ``STATE``
+# (school arrays) and ``CLUSTER_STATE`` (cluster arrays); the table below declares it for
+# the modules that do not yet (keys are modules under ``clustersim.model``), and
+# tests/test_state_owners.py checks every array has exactly one owner.
+STATE = ("region", "teachers", "budget_term", "cpd_budget_term", "weak")  # fixed at the start
+STATE_OWNERS: dict[str, tuple[str, ...]] = {
+    "mechanisms.needs": ("engagement", "focus", "need"),
+    "mechanisms.cpd": ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained",
+                       "q_oneoff", "peer_q", "budget_exhausted"),  # its SCRATCH
+    "mechanisms.commissioning": ("funded_hours", "funded_oneoff", "gain_oneoff", "cpd_money",
+                                 "extra_money", "allowance_term", "cpd_hours_total"),
+    "mechanisms.learning": ("expertise", "anchor", "base", "school_effect", "oneoff",
+                            "head_changes"),
+    "mechanisms.attainment": ("cohort", "attainment", "rwm_last_year"),
+    "mechanisms.inspection": ("grade", "next_inspection", "last_inspected", "revealed_until",
+                              "response_until"),
+    "mechanisms.bank": ("credits",),
+    "policies.chains": ("trust", "governance", "lead_school"),
+    "policies.middle_tier": ("monitored",),
+    "clusters": ("cluster", "clusters_joined"),
+    "model": ("terms_clustered", "terms_below_floor", "floor_spell", "floor_spells",
+              "longest_floor_spell"),  # the collect phase
+}
+CLUSTER_STATE_OWNERS: dict[str, tuple[str, ...]] = {
+    "clusters": ("alive", "founded", "born", "size"),
+    "mechanisms.cohesion": ("cohesion",),
+    "mechanisms.bank": ("fund",),
+    "mechanisms.commissioning": ("sbm", "sbm_saves", "specialist"),
+}
+
+
+@dataclass
+class PolicyEffects:
+    """What policies switch on or leave for the mechanisms and the term loop to read,
+    declared in one place (issue 20 item 3) instead of loose attributes on the model:
+    each field says who sets it and who reads it."""
+
+    bank_active: bool = False   # set by the cpd_bank policy (M6); read by cpd, cohesion
+    bank_services: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    # ^ clusters whose common fund buys services this term: set by mechanisms.bank, read
+    #   by mechanisms.needs
+    bank_issued: float = 0.0    # credits a public grant put into common funds (M6)
+    negotiated: bool = False    # set by the superintendent policy (M7); read by commissioning
+    seek_boost: float = 0.0     # set by the incentives policy (M3); read by partnering
+    takeovers: int = 0          # schools taken over by trusts (academy_chains)
+    conversions: int = 0        # small schools that converted into a trust (academy_chains)
+    funding_due: list = field(default_factory=list)
+    # ^ (broker kind, schools, £) funded this term: added by fund_cpd, booked and cleared
+    #   at the end of the policy phase

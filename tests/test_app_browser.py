@@ -536,6 +536,7 @@ def expect_count(locator, n: int) -> None:
     expect(locator).to_have_count(n, timeout=TIMEOUT_MS)
 
 
+@pytest.mark.slow
 def test_replicates_run_in_the_background_and_pair_over_seeds(tmp_path):
     """The page's replicate job, without the page: batch, report, paired interval."""
     from clustersim.experiments.report import t_interval

@@ -144,6 +144,7 @@ def test_existing_folder_needs_resume_and_the_same_spec(serial, tmp_path):
     assert before == {n: (serial / n).read_bytes() for n in CSVS}
 
 
+@pytest.mark.slow
 def test_kill_9_then_resume_gives_the_uninterrupted_files(tmp_path):
     spec = make_spec(tmp_path, years=4, replicates=12)  # 48 runs
     reference = run_batch(spec, out=tmp_path / "ref", workers=2, quiet=True)
@@ -203,6 +204,7 @@ def test_stale_locks_are_taken_over(serial, tmp_path):
     assert _start_time(os.getpid()) not in (None, "1")
 
 
+@pytest.mark.slow
 def test_progress_is_quiet_without_a_terminal(serial, tmp_path):
     proc = cli("batch", str(serial.parent / "tiny.toml"), "--out", str(tmp_path / "q"),
                "--workers", "1")
@@ -229,6 +231,7 @@ def test_shipped_specs_resolve_in_the_model():
                 model.resolve_config(spec.config(s, point))
 
 
+@pytest.mark.slow
 def test_report_of_a_sweep_labels_points_and_draws_the_sweep(serial, tmp_path):
     from clustersim.experiments.report import make_report
 

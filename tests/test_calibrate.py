@@ -49,6 +49,7 @@ def test_overrides_reach_every_experiment_they_are_given_to():
     assert lo["maths_mean_cluster"] < hi["maths_mean_cluster"]
 
 
+@pytest.mark.slow
 def test_fit_to_p5_moves_the_figure_toward_its_target(fitted):
     """Calibrating homophily against P5 would fail if the overrides were ignored: every
     evaluation would give the same figure and the fit could not improve on the default."""
@@ -73,6 +74,7 @@ def test_fit_to_p5_moves_the_figure_toward_its_target(fitted):
     assert figure["ci_low"] <= figure["mean"] <= figure["ci_high"]
 
 
+@pytest.mark.slow
 def test_serial_and_parallel_fits_are_identical(fitted, tmp_path):
     assert main([*FIT, "--workers", "1", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "calibration.csv").read_bytes() == \

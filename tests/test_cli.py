@@ -24,15 +24,33 @@ BAD = [
 
 
 def clustersim(*args, cwd=None):
+    """The command in a real process (its exit status, stdout and stderr)."""
     return subprocess.run([sys.executable, "-m", "clustersim", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=120)
 
 
+@pytest.fixture
+def cli(capsys):
+    """The command in this process, through the entry point's ``main`` (what the
+    console script calls): the same exit status and streams as a real process, without
+    its ~1 s start (a real process is tested by test_unknown_command_exits_2 and
+    tests/test_badinput.py)."""
+    from clustersim.experiments.cli import main
+
+    def run(*args):
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["clustersim", *args], code, out, err)
+
+    return run
+
+
 @pytest.mark.parametrize(("args", "message"), BAD)
-def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, message):
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, message, cli):
     out = tmp_path / "out"
     preset = [] if "--preset" in args else ["--preset", "maximising_progress"]
-    res = clustersim("run", *preset, *args, "--out", str(out))
+    res = cli("run", *preset, *args, "--out", str(out))
     assert res.returncode == 2, res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], res.stderr
@@ -45,42 +63,42 @@ def test_unknown_command_exits_2():
     assert res.returncode == 2 and "invalid choice" in res.stderr
 
 
-def test_second_run_replaces_files_whole(tmp_path):
+def test_second_run_replaces_files_whole(tmp_path, cli):
     out = tmp_path / "o"
     for seed in ("1", "2"):
-        res = clustersim("run", "--preset", "maximising_progress", "--years", "1", "--seed", seed,
+        res = cli("run", "--preset", "maximising_progress", "--years", "1", "--seed", seed,
                          "--out", str(out))
         assert res.returncode == 0, res.stderr
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary leftovers
     assert '"seed": 2' in (out / "manifest.json").read_text()
 
 
-def test_params_and_policies_commands_list_everything():
+def test_params_and_policies_commands_list_everything(cli):
     from clustersim.model import PARAMS, POLICIES
 
-    res = clustersim("params")
+    res = cli("params")
     assert res.returncode == 0
     for p in PARAMS:
         assert f"  {p.name} = " in res.stdout
-    res = clustersim("policies")
+    res = cli("policies")
     for name in POLICIES:
         assert f"{name}: " in res.stdout
 
 
-def test_help_of_every_command():
+def test_help_of_every_command(cli):
     from clustersim.experiments.cli import build_parser
 
-    res = clustersim("--help")
+    res = clustersim("--help")  # a real process once
     assert res.returncode == 0, res.stderr
     names = [a for a in build_parser()._subparsers._group_actions[0].choices]
     assert {"run", "params", "policies", "validate"} <= set(names)
     for name in names:
-        res = clustersim(name, "--help")
+        res = cli(name, "--help")
         assert res.returncode == 0 and "usage: clustersim" in res.stdout, (name, res.stderr)
 
 
-def test_results_are_readable_by_others(tmp_path):
-    res = clustersim("run", "--preset", "maximising_progress", "--years", "1",
+def test_results_are_readable_by_others(tmp_path, cli):
+    res = cli("run", "--preset", "maximising_progress", "--years", "1",
                      "--out", str(tmp_path / "o"))
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "o" / "summary.csv").stat().st_mode & 0o044 == 0o044

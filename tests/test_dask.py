@@ -59,6 +59,7 @@ def _listeners(pids: list[int]) -> list[str]:
             if any(f"pid={pid}," in line for pid in pids)]
 
 
+@pytest.mark.slow
 def test_every_listener_is_on_loopback(cluster):
     if subprocess.run(["which", "ss"], capture_output=True).returncode:
         pytest.skip("ss (iproute2) not installed")
@@ -67,6 +68,7 @@ def test_every_listener_is_on_loopback(cluster):
     assert all(addr.startswith("127.0.0.1:") for addr in listeners), listeners
 
 
+@pytest.mark.slow
 def test_dask_writes_the_same_bytes_as_serial_and_processes(cluster, tmp_path):
     spec = tmp_path / "tiny_dask.toml"
     spec.write_text(SPEC)
@@ -168,6 +170,7 @@ def test_stop_kills_only_this_clusters_processes(tmp_path):
         bystander.wait()
 
 
+@pytest.mark.slow
 def test_readme_example_works_with_plain_python(tmp_path):
     """`python scripts/dask_cluster.py start` (the README's words), default folder; a
     python without dask hands over to the checkout's .venv."""

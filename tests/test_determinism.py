@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from clustersim.experiments.cli import main
 from clustersim.model.model import ClusterModel
 
@@ -17,6 +18,7 @@ def run_cli(out, seed):
     return {f: (out / f).read_bytes() for f in FILES}
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_and_different_seeds_differ(tmp_path):
     a = run_cli(tmp_path / "a", 5)
     b = run_cli(tmp_path / "b", 5)
@@ -68,6 +70,7 @@ print(json.dumps({"blas": blas, "out": {k: repr(v) for k, v in out.items()}}))
 """
 
 
+@pytest.mark.slow
 def test_outputs_are_identical_with_one_and_two_blas_threads():
     import json
     import os

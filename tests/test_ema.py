@@ -19,6 +19,7 @@ from clustersim.experiments.ema import (
 from clustersim.model import PARAMS, POLICIES, SUMMARY, UserError
 from clustersim.model.metrics import EXTRA_SUMMARY, METRICS
 
+pytestmark = pytest.mark.slow  # importing the EMA Workbench alone takes seconds
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"preset": "maximising_progress", "years": 1}
 # Outcomes whose declaration says they may be NaN (e.g. cost per point when none gained).

@@ -38,18 +38,39 @@ policies = ["superintendent", "incentives"]
 CONFIG = {"preset": "maximising_progress", "years": 1}
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """The tiny spec explained serially and on two workers."""
-    folder = tmp_path_factory.mktemp("explain")
+def _explain(folder: Path, workers: str) -> Path:
     spec = folder / "tiny.toml"
     spec.write_text(SPEC)
-    out = {}
-    for workers in ("1", "2"):
-        out[workers] = folder / f"w{workers}"
+    out = folder / f"w{workers}"
+    if not out.exists():
         assert main(["explain", str(spec), "--workers", workers, "--outcomes", OUTCOMES,
-                     "--out", str(out[workers]), "--quiet"]) == 0
-    return spec, out["1"], out["2"]
+                     "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def explain_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("explain")
+
+
+@pytest.fixture(scope="module")
+def spec_file(explain_folder) -> Path:
+    """The tiny spec, not yet explained (for what --check and bad input read)."""
+    spec = explain_folder / "tiny.toml"
+    spec.write_text(SPEC)
+    return spec
+
+
+@pytest.fixture(scope="module")
+def runs(explain_folder):
+    """The tiny spec explained serially (spec, its output folder, None)."""
+    return explain_folder / "tiny.toml", _explain(explain_folder, "1"), None
+
+
+@pytest.fixture(scope="module")
+def pooled(explain_folder, runs):
+    """... and on two workers (starting a process pool: slow)."""
+    return _explain(explain_folder, "2")
 
 
 def _replicates(folder: Path) -> pd.DataFrame:
@@ -70,6 +91,7 @@ def test_shapley_of_a_known_game():
     assert phi.tolist() == [1.5, 2.5]
 
 
+@pytest.mark.slow  # the explain fixture: ~130 runs and plots
 def test_shapley_rows_and_structure_sum_to_the_paired_total(runs):
     spec, serial, _ = runs
     reps = _replicates(serial)
@@ -96,6 +118,7 @@ def test_shapley_rows_and_structure_sum_to_the_paired_total(runs):
     assert total["low"] <= summed <= total["high"]
 
 
+@pytest.mark.slow  # the explain fixture: ~130 runs and plots
 def test_mechanism_rows_and_interaction_sum_to_the_total(runs):
     _, serial, _ = runs
     reps = _replicates(serial)
@@ -108,6 +131,7 @@ def test_mechanism_rows_and_interaction_sum_to_the_total(runs):
         np.testing.assert_allclose(s["parts"], s["total"], rtol=0, atol=1e-9)
 
 
+@pytest.mark.slow  # the explain fixture: ~130 runs and plots
 def test_knock_outs_past_six_components(runs):
     _, serial, _ = runs
     manifest = json.loads((serial / "manifest.json").read_text())
@@ -130,8 +154,10 @@ def test_knock_outs_past_six_components(runs):
     assert g["value"].iloc[0] == pytest.approx(direct, abs=1e-9)
 
 
-def test_one_and_two_workers_write_the_same_bytes(runs):
-    _, serial, pool = runs
+@pytest.mark.slow
+def test_one_and_two_workers_write_the_same_bytes(runs, pooled):
+    _, serial, _ = runs
+    pool = pooled
     names = sorted(p.name for p in serial.iterdir())
     assert names == sorted(p.name for p in pool.iterdir())
     assert {"explain.csv", "explain.md", "explain_local_authority.png",
@@ -141,6 +167,7 @@ def test_one_and_two_workers_write_the_same_bytes(runs):
             assert (serial / name).read_bytes() == (pool / name).read_bytes(), name
 
 
+@pytest.mark.slow  # the explain fixture
 def test_explain_folder_carries_a_valid_datapackage(runs):
     package = check_package(runs[1])
     assert [r["path"] for r in package["resources"]] == ["explain.csv",
@@ -150,6 +177,7 @@ def test_explain_folder_carries_a_valid_datapackage(runs):
     assert "datapackage.json" in manifest["files"]
 
 
+@pytest.mark.slow  # the explain fixture: ~130 runs and plots
 def test_summary_sentences(runs, capsys):
     _, serial, _ = runs
     table = pd.read_csv(serial / "explain.csv")  # no attrs: the baseline is read from it
@@ -165,8 +193,8 @@ def test_summary_sentences(runs, capsys):
     assert all(s in md for s in sentences.values())
 
 
-def test_a_batch_folder_is_read_from_its_manifest(runs, tmp_path, capsys):
-    spec, _, _ = runs
+def test_a_batch_folder_is_read_from_its_manifest(spec_file, tmp_path, capsys):
+    spec = spec_file
     batch = tmp_path / "batch"
     batch.mkdir()
     (batch / "manifest.json").write_text(json.dumps({
@@ -181,8 +209,8 @@ def test_a_batch_folder_is_read_from_its_manifest(runs, tmp_path, capsys):
     (["--replicates", "0"], "--replicates: 0 is not allowed"),
     (["MISSING"], "cannot read spec"),
 ])
-def test_bad_input_one_line_exit_2_nothing_written(runs, tmp_path, capsys, args, says):
-    spec, _, _ = runs
+def test_bad_input_one_line_exit_2_nothing_written(spec_file, tmp_path, capsys, args, says):
+    spec = spec_file
     out = tmp_path / "out"
     source = [str(tmp_path / "missing.toml")] if args == ["MISSING"] else [str(spec), *args]
     assert main(["explain", *source, "--out", str(out)]) == 2

@@ -163,8 +163,9 @@ def _after_a_stale_merge(w: Path) -> None:
         (w / name).write_text("stale\n")
 
 
-@pytest.mark.parametrize("point", [_as_killed, _in_a_part_write, _in_the_merge,
-                                   _in_a_manifest_write, _after_a_stale_merge],
+@pytest.mark.parametrize("point", [_as_killed, *(pytest.param(f, marks=pytest.mark.slow) for f
+                                               in (_in_a_part_write, _in_the_merge,
+                                                   _in_a_manifest_write, _after_a_stale_merge))],
                          ids=["mid-run", "in-a-part-write", "in-the-merge",
                               "in-a-manifest-write", "after-a-stale-merge"])
 def test_kill_9_then_resume_gives_the_uninterrupted_bytes(specs, killed, tmp_path, point):
@@ -210,6 +211,7 @@ def test_kill_9_late_in_the_batch(specs, tmp_path):
 # ------------------------------------------------------------------- signals
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGTERM", pytest.param("SIGHUP", marks=pytest.mark.slow),
                                  pytest.param("SIGTERM to the group",
                                               marks=pytest.mark.slow)])
@@ -244,6 +246,7 @@ def test_a_signal_ends_the_batch_like_ctrl_c(specs, tmp_path, how):
 # ------------------------------------------------------------------- locks
 
 
+@pytest.mark.slow
 def test_two_batches_at_once(specs, tmp_path):
     """The second is refused in one line; the first finishes with the reference bytes.
     (The first is paused while the second tries, so the two surely overlap.)"""
@@ -338,7 +341,8 @@ def _csv_bytes(reference: Path) -> int:
     return sum((reference / n).stat().st_size for n in CSVS)
 
 
-@pytest.mark.parametrize("stage", ["parts", pytest.param("merge", marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["parts", "merge"])
 def test_a_full_disk_is_one_line_and_resumable(specs, small_disk, stage):
     spec, reference, total = specs["long"]
     csv_kib = _csv_bytes(reference) // 1024
@@ -366,6 +370,7 @@ def test_a_full_disk_is_one_line_and_resumable(specs, small_disk, stage):
     same_as(reference, out)
 
 
+@pytest.mark.slow
 def test_a_full_disk_under_run_is_one_line(small_disk):
     disk = small_disk(16)
     res = subprocess.run([sys.executable, "-m", "clustersim", "run", "--preset",

@@ -56,6 +56,7 @@ def test_mesa_conventions_keyword_parameters_rng_and_datacollector():
     assert frame.iloc[-1][METRIC_NAMES].tolist() == [a.summary()[k] for k in METRIC_NAMES]
 
 
+@pytest.mark.slow
 def test_mesa_batch_run_works_unchanged_and_matches_simulate():
     results = mesa.batch_run(ClusterModel, parameters={
         "preset": "maximising_progress", "years": 1, "seek_rate": [0.1, 0.3]},
@@ -97,6 +98,7 @@ def test_salib_problem_from_the_registry_and_a_morris_design_runs():
     assert any(bad) and [math.isnan(o) for o in outs] == bad
 
 
+@pytest.mark.slow  # importing the EMA Workbench alone takes seconds
 @pytest.mark.parametrize("evaluator", ["sequential", "multiprocessing"])
 def test_ema_workbench_calls_simulate_with_no_adapter(evaluator):
     ema = pytest.importorskip("ema_workbench")
@@ -122,6 +124,7 @@ def test_ema_workbench_calls_simulate_with_no_adapter(evaluator):
     assert outcomes["clustered_share"][0] == again["clustered_share"]
 
 
+@pytest.mark.slow
 def test_one_package_safe_from_a_users_model_py(tmp_path):
     """Mesa's project layout puts model.py and agents.py in the working folder: they must
     not shadow clustersim's own rooms (installed as clustersim.model, ...)."""

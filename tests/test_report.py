@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +67,7 @@ def test_t_interval_and_replicates_needed_by_hand():
     assert math.isinf(replicates_to_resolve(0.0, 1.0))
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_scenario_intervals_match_hand_computation(batch):
     runs = pd.read_csv(batch / "runs.csv")
     summary = pd.read_csv(batch / "report" / "summary.csv")
@@ -83,6 +82,7 @@ def test_scenario_intervals_match_hand_computation(batch):
             assert row["ci_high"].item() == pytest.approx(hi, rel=1e-8, abs=1e-12)
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_share_intervals_stay_within_0_and_100_percent(batch):
     runs = pd.read_csv(batch / "runs.csv")
     summary = pd.read_csv(batch / "report" / "summary.csv")
@@ -96,6 +96,7 @@ def test_share_intervals_stay_within_0_and_100_percent(batch):
         assert row["mean"].item() <= row["ci_high"].item() <= x.max() + 1e-12
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_paired_differences_match_hand_computation(batch):
     runs = pd.read_csv(batch / "runs.csv").set_index(["scenario", "replicate"])
     paired = pd.read_csv(batch / "report" / "paired.csv")
@@ -117,6 +118,7 @@ def test_paired_differences_match_hand_computation(batch):
         assert bool(row["practical"]) == practical
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_left_behind_profile_matches_schools_table(batch):
     schools = pd.read_csv(batch / "schools.csv")
     profile = pd.read_csv(batch / "report" / "left_behind.csv")
@@ -134,6 +136,7 @@ def test_left_behind_profile_matches_schools_table(batch):
             "governance"} <= set(profile["characteristic"])
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_html_and_plots(batch):
     page = (batch / "report.html").read_text()
     assert page.index("class=verdict") < page.index("<h2>")  # the verdict comes first
@@ -152,6 +155,7 @@ def test_html_and_plots(batch):
             assert f"report/{stem}.png" in page
 
 
+@pytest.mark.slow  # the batch fixture
 def test_report_folder_carries_a_valid_datapackage(batch):
     package = check_package(batch / "report")
     assert {"summary.csv", "paired.csv", "left_behind.csv", "costs.csv"} <= {
@@ -160,7 +164,10 @@ def test_report_folder_carries_a_valid_datapackage(batch):
     assert count["type"] == "integer" and count["unit"] == "schools"
 
 
-def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path):
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
+def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path, capsys):
+    from clustersim.experiments.cli import main  # the console script's entry point
+
     manifest = json.loads((batch / "manifest.json").read_text())
     manifest["completed"] = False
     (tmp_path / "half").mkdir()
@@ -168,12 +175,13 @@ def test_incomplete_or_missing_batches_are_one_line_errors(batch, tmp_path):
     for folder, words in ((tmp_path / "half", "not complete"),
                           (tmp_path, "no manifest.json"),
                           (tmp_path / "nowhere", "no such folder")):
-        proc = subprocess.run([sys.executable, "-m", "clustersim", "report", str(folder)],
-                              cwd=ROOT, capture_output=True, text=True)
-        assert proc.returncode == 2, proc.stderr
-        assert len(proc.stderr.strip().splitlines()) == 1 and words in proc.stderr
+        capsys.readouterr()
+        assert main(["report", str(folder)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and words in err, err
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_maps_for_every_scenario_say_only_weak_schools_were_kept(batch):
     page = (batch / "report.html").read_text()
     for scenario in ("self_improving", "superintendent"):
@@ -183,6 +191,7 @@ def test_maps_for_every_scenario_say_only_weak_schools_were_kept(batch):
     assert "only weak schools were kept" in page  # outputs.schools = "weak": said, not hidden
 
 
+@pytest.mark.slow  # the batch fixture: a batch and its whole report (plots, maps)
 def test_inspections_csv_and_transitions_of_the_batch(batch):
     ins = pd.read_csv(batch / "inspections.csv")
     assert list(ins.columns) == ["run_id", "scenario", "point", "replicate", "school", "term",

@@ -245,6 +245,7 @@ def test_flags_need_statistical_and_practical_significance_and_count_mirrors_onc
     assert "no explain.csv in this folder" in page
 
 
+@pytest.mark.slow
 def test_the_verdict_quotes_explain_csv_and_min_effect_is_stated(tmp_path):
     folder = crafted_batch(tmp_path / "b", explain=True)
     proc = subprocess.run([sys.executable, "-m", "clustersim", "report", str(folder),

@@ -42,6 +42,7 @@ def tiny(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow  # the tiny fixture: a whole Morris and Sobol run
 def test_tiny_spec_computes_indices_and_writes_files(tiny):
     spec = load_sensitivity(TINY)
     for name in FILES:
@@ -72,12 +73,14 @@ def test_tiny_spec_computes_indices_and_writes_files(tiny):
     assert len(pd.read_csv(tiny / "sobol" / "runs.csv")) == spec.runs("sobol")
 
 
+@pytest.mark.slow  # the tiny fixture
 def test_sensitivity_folder_carries_a_valid_datapackage(tiny):
     package = check_package(tiny)  # morris/ and sobol/ are batches with their own
     assert [r["path"] for r in package["resources"]] == ["morris.csv", "sobol.csv"]
     assert fields(package, "sobol.csv")["S1"]["unit"] == "fraction of variance"
 
 
+@pytest.mark.slow  # the tiny fixture: a whole Morris and Sobol run
 def test_resume_after_completion_is_a_no_op(tiny, capsys):
     before = digests(tiny)
     assert main(["sensitivity", str(TINY), "--out", str(tiny), "--workers", "1"]) == 2
@@ -86,6 +89,7 @@ def test_resume_after_completion_is_a_no_op(tiny, capsys):
     assert digests(tiny) == before
 
 
+@pytest.mark.slow
 def test_resume_runs_a_missing_sobol_stage_to_the_same_files(tiny, tmp_path):
     out = tmp_path / "cut"
     shutil.copytree(tiny, out)

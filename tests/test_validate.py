@@ -136,6 +136,7 @@ def test_only_names_patterns_and_mechanisms():
         v.parse_only("P1,p1")
 
 
+@pytest.mark.slow
 def test_validate_only_p10_writes_the_csv(tmp_path, capsys):
     out = tmp_path / "val"
     assert main(["validate", "--only", "P10", "--replicates", "0.1", "--workers", "2",

@@ -92,26 +92,20 @@ def param_groups(params: Iterable[Any] | None = None) -> dict[str, list[ParamInp
 
 
 def run_defaults() -> dict[str, Any]:
-    """Region, horizon and seed the page starts with, as the model defines them (a model
-    without a default seed draws one; the page starts from the smallest allowed, shown).
+    """Region, horizon and seed the page starts with: the run settings' defaults and
+    bounds (`model.limits.RUN_SETTINGS`, which the model and the command line read too).
 
     The region can be chosen with the environment variable named by `server.PRESET_ENV`.
     """
-    import inspect
     import os
 
-    from clustersim.model.config import DEFAULTS
-    from clustersim.model.limits import SEEDS, YEARS
-    from clustersim.model.model import ClusterModel
+    from clustersim.model.limits import RUN_SETTINGS, default
     from clustersim.model.region import get_preset
     from clustersim.viz.server import PRESET_ENV
 
-    seed = inspect.signature(ClusterModel.__init__).parameters["seed"].default
-    if not isinstance(seed, int):  # a model that draws a fresh seed: start from the first
-        seed = SEEDS[0]
-    preset = get_preset(os.environ.get(PRESET_ENV) or DEFAULTS["preset"]).name
-    return {"preset": preset, "years": int(DEFAULTS["years"]), "years_range": YEARS,
-            "seed": int(seed)}
+    preset = get_preset(os.environ.get(PRESET_ENV) or default("preset")).name
+    return {"preset": preset, "years": int(default("years")),
+            "years_range": RUN_SETTINGS["years"].bounds, "seed": int(default("seed"))}
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,17 @@ SPEC = "run_spec.toml"  # --replicates: the batch spec written into the output f
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", default="county", help="region preset (default: county)")
+    from clustersim.model.limits import default  # every run setting's default, declared once
+
+    p.add_argument("--preset", default=default("preset"),
+                   help=f"region preset (default: {default('preset')})")
     p.add_argument("--policy", action="append", dest="policies", metavar="POLICY",
                    help="a scenario's policies, combined with '+' (e.g. superintendent+cpd_bank); "
-                        "repeat to compare scenarios (default: self_improving)")
-    p.add_argument("--seed", type=int, default=1, help="seed: fixes the region and all shocks")
-    p.add_argument("--years", type=int, default=10, help="horizon in years (3 terms each)")
+                        f"repeat to compare scenarios (default: {'+'.join(default('policies'))})")
+    p.add_argument("--seed", type=int, default=default("seed"),
+                   help=f"seed: fixes the region and all shocks (default: {default('seed')})")
+    p.add_argument("--years", type=int, default=default("years"),
+                   help=f"horizon in years (3 terms each; default: {default('years')})")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a parameter (see `clustersim params`); repeatable")
     p.add_argument("--out", default="results/run", help="output folder (default: results/run)")
@@ -54,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if len(overrides) < len(pairs):
         twice = next(n for i, (n, _) in enumerate(pairs) if n in dict(pairs[:i]))
         raise UserError(f"--set: {twice} is given twice; give each parameter once")
-    scenarios = args.policies or ["self_improving"]
+    scenarios = args.policies or ["+".join(limits.default("policies"))]
     limits.integer("--seed", args.seed, limits.SEEDS)
     configs = {}
     for label in scenarios:

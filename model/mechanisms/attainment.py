@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from clustersim.model.limits import TERMS_PER_YEAR
-from clustersim.model.state import SUBJECT_WEIGHTS
+from clustersim.model.schema import SUBJECT_WEIGHTS
 from scipy.special import ndtr
 
 FSM_CENTRE = 0.24  # national FSM share (region.FSM_MEAN)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 from clustersim.model.limits import TERMS_PER_YEAR
-from clustersim.model.state import BUSINESS, RI, flat
+from clustersim.model.schema import BUSINESS, RI, flat
 
 FSM_CENTRE = 0.24  # national FSM share: turnover gradients are centred on it
 

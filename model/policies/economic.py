@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from clustersim.model.ledger import Account
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.policies.base import Policy
 
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
+
+CLUSTER_STATE = ("federated",)  # the cluster arrays these policies own (model.state)
+
 
 class CpdBank(Policy):
+    model: ClusterModel
     name = "cpd_bank"
     group = "M6 CPD bank"
     description = ("Every cluster runs a CPD bank: credits for offering CPD, spent on "
@@ -26,13 +35,15 @@ class CpdBank(Policy):
             return
         members, cids = m.clustered()
         pounds = np.full(len(members), p.bank_budget_per_school / TERMS_PER_YEAR)
-        m.ledger.pay(m, "CPD bank grant", "government", "staff", pounds, for_school=members)
+        m.ledger.pay(m, "CPD bank grant", Account.GOVERNMENT, Account.STAFF, pounds,
+                     for_school=members)
         credits = np.bincount(cids, pounds / p.cpd_price_per_hour, minlength=c.count)
         c.fund[: c.count] += credits
         m.bank_issued += float(credits.sum())
 
 
 class Federation(Policy):
+    model: ClusterModel
     name = "federation"
     group = "M12 federation"
     description = ("Cohesive small clusters federate: shared head, bursar, SENCO and CPD "
@@ -53,13 +64,14 @@ class Federation(Policy):
             members, cids = m.clustered()
             fed = members[c.federated[cids]]
             grant = np.full(len(fed), p.federation_budget_per_school / TERMS_PER_YEAR)
-            m.ledger.pay(m, "federation grant", "government", "school", grant, payee_idx=fed,
-                         for_school=fed)
+            m.ledger.pay(m, "federation grant", Account.GOVERNMENT, Account.SCHOOL, grant,
+                         payee_idx=fed, for_school=fed)
             m.s.extra_money[fed] += grant
             m.s.allowance_term[fed] += grant
 
 
 class Incentives(Policy):
+    model: ClusterModel
     name = "incentives"
     group = "policy: incentives"
     description = ("Carrots and sticks: a grant per clustered school, a penalty for going "
@@ -84,11 +96,12 @@ class Incentives(Policy):
         if not self.on("incentive_penalties"):
             alone = alone[:0]
         grant = np.full(len(clustered), p.incentive_grant / TERMS_PER_YEAR)
-        m.ledger.pay(m, "incentive grant", "government", "school", grant, payee_idx=clustered,
-                     for_school=clustered)
+        m.ledger.pay(m, "incentive grant", Account.GOVERNMENT, Account.SCHOOL, grant,
+                     payee_idx=clustered, for_school=clustered)
         s.extra_money[clustered] += grant
         s.allowance_term[clustered] += grant
         # the penalty comes out of the CPD budget and never takes it below zero
         penalty = np.minimum(p.incentive_penalty / TERMS_PER_YEAR, s.cpd_budget_term[alone])
-        m.ledger.pay(m, "going-alone penalty", "school", "government", penalty, payer_idx=alone)
+        m.ledger.pay(m, "going-alone penalty", Account.SCHOOL, Account.GOVERNMENT, penalty,
+                     payer_idx=alone)
         s.extra_money[alone] -= penalty
