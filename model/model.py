@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import mesa
@@ -28,6 +28,7 @@ from clustersim.model.mechanisms import (
 )
 from clustersim.model.mechanisms.attainment import below_floor
 from clustersim.model.metrics import EXTRA_SUMMARY, METRIC_NAMES, METRICS, grouped_summary
+from clustersim.model.param_values import Params
 from clustersim.model.params import PARAMS
 from clustersim.model.policies import POLICIES, Policy
 from clustersim.model.policies.chains import TrustNetwork
@@ -139,7 +140,7 @@ class ClusterModel(ClusterService, mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters={
             **{name: _history_reporter(k) for k, name in enumerate(METRIC_NAMES)},
             "seed": lambda m: m.seed})
-        self.p = SimpleNamespace(**{k: self.config[k] for k in PARAMS.names()})
+        self.p = Params.of(self.config)  # typed and frozen (model/param_values.py)
         self.preset = get_preset(self.config["preset"])
         self.term = 0
         self.n_terms = TERMS_PER_YEAR * self.config["years"]
@@ -163,8 +164,8 @@ class ClusterModel(ClusterService, mesa.Model):
         p = self.p
         # the world before term 0 runs with every mechanism on: a switched-off mechanism
         # is a counterfactual from term 0, compared with the same start (see burn_in)
-        self.p_before = SimpleNamespace(**{**vars(p), **{k: True for k in vars(p)
-                                                        if MECHANISM_SWITCH.match(k)}})
+        self.p_before = dataclasses.replace(p, **{k: True for k in PARAMS.names()
+                                                  if MECHANISM_SWITCH.match(k)})
         self.s = initial_state(region, self.p_before, rng["region"])
         self.c = ClusterState()
         xy = np.column_stack([region.x, region.y])
