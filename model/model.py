@@ -38,6 +38,7 @@ from clustersim.model.state import (
     FOUNDED,
     GRADES,
     ClusterState,
+    PolicyEffects,
     initial_state,
     shock_sd,
 )
@@ -175,14 +176,7 @@ class ClusterModel(ClusterService, mesa.Model):
         self.spatial_key = spatial_order(region.x, region.y, bits=16)
         self.providers = default_market(region, p, rng["region"])
         self.ledger = Ledger(region.n)
-        self.bank_active = False   # set by the cpd_bank policy (M6)
-        self.bank_services = np.zeros(0, bool)
-        self.bank_issued = 0.0     # credits a public grant put into common funds (M6)
-        self.negotiated = False    # set by the superintendent policy (M7)
-        self.seek_boost = 0.0      # set by the incentives policy (M3)
-        self.takeovers = 0         # schools taken over by trusts (academy_chains)
-        self.conversions = 0       # small schools that converted into a trust (academy_chains)
-        self.funding_due: list = []  # (broker kind, schools, £) funded this term
+        self.effects = PolicyEffects()  # what policies leave for mechanisms (model.state)
         self.inspection_log: list = []  # (term, schools, grades) of each term's inspections
         self.init_clusters()
         self.retry_placement = np.zeros(region.n, np.int32)  # broker placement back-off
@@ -314,12 +308,12 @@ class ClusterModel(ClusterService, mesa.Model):
             return 0.0
         (self.s.funded_hours if sustained else self.s.funded_oneoff)[schools] += hours
         cost = hours * self.s.teachers[schools] * self.p.cpd_price_per_hour
-        self.funding_due.append((kind, schools, cost))
+        self.effects.funding_due.append((kind, schools, cost))
         return float(cost.sum())
 
     def pay_funding_due(self) -> None:
         """Book this term's broker-funded CPD in the ledger: one entry per kind of broker."""
-        due, self.funding_due = self.funding_due, []
+        due, self.effects.funding_due = self.effects.funding_due, []
         for kind in sorted({k for k, _, _ in due}):
             schools = np.concatenate([sc for k, sc, _ in due if k == kind])
             cost = np.concatenate([c for k, _, c in due if k == kind])

@@ -110,7 +110,7 @@ def test_m12_federations_form_and_hold_together():
 
 def test_academy_chains_take_over_inadequate_schools():
     m = finished(preset="county", years=5, policies=["academy_chains"])
-    assert m.takeovers > 0
+    assert m.effects.takeovers > 0
     assert (m.s.trust >= 0).mean() > (m.s.region.trust >= 0).mean()
     assert (m.s.trust >= 0).mean() < 0.6  # most schools stay outside
 
@@ -232,7 +232,7 @@ def test_switching_a_superintendent_component_off_changes_what_it_does(component
         assert on.ledger.hours["funded by superintendent"] > 0
         assert off.ledger.hours.get("funded by superintendent", 0.0) == 0
     elif component == "super_negotiation":
-        assert on.negotiated and not off.negotiated
+        assert on.effects.negotiated and not off.effects.negotiated
     else:
         assert on.s.monitored.all() and not off.s.monitored.any()
 

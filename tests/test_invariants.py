@@ -77,7 +77,8 @@ def check_ledgers(m: ClusterModel) -> None:
     assert np.isclose(m.providers.revenue.sum(), led.received.get("provider", 0.0), atol=1e-6)
     flows = sum(led.flows.values())
     assert np.isclose(flows, paid, atol=1e-6)
-    assert np.isclose(s.credits.sum() + m.c.fund[: m.c.count].sum(), m.bank_issued, atol=1e-6)
+    assert np.isclose(s.credits.sum() + m.c.fund[: m.c.count].sum(), m.effects.bank_issued,
+                      atol=1e-6)
     assert (m.c.fund[: m.c.count] >= -1e-9).all()
     # nobody overdraws the bank beyond the limit (one term's boost aside, none at all)
     assert (s.credits >= -m.p.bank_overdraft * s.teachers - 1e-6).all()

@@ -68,14 +68,14 @@ def fund_services(m) -> None:
     cost = np.bincount(cids, s.teachers[members] * p.bank_service_cost,
                        minlength=c.count)
     live = c.alive[: c.count] & (cost > 0) & (c.fund[: c.count] >= cost)
-    m.bank_services = np.zeros(c.count, bool)
+    m.effects.bank_services = np.zeros(c.count, bool)
     if live.any():
         best, donor = m.cluster_best()
         runner = donor[:, LEADERSHIP]
         ok = live & (runner >= 0)
         c.fund[: c.count][ok] -= cost[ok]
         s.credits += np.bincount(runner[ok], cost[ok], minlength=s.n)
-        m.bank_services = ok
+        m.effects.bank_services = ok
 
 
 def release_fund(m, cids: np.ndarray, members: np.ndarray) -> None:

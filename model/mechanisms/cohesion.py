@@ -27,7 +27,7 @@ def update_cohesion(m) -> None:
         traded = total(s.hours_given) + total(s.hours_received)
         imbalance = np.divide(total(np.abs(s.hours_given - s.hours_received)), traded,
                               out=np.zeros(c.count), where=traded > 0)
-        if m.bank_active:  # M6: credits repay donors; only the levy goes unreturned
+        if m.effects.bank_active:  # M6: credits repay donors; only the levy goes unreturned
             imbalance *= p.bank_levy
         mean_e = total(s.engagement) / size
         mismatch = np.sqrt(np.maximum(0.0, total(s.engagement**2) / size - mean_e**2))

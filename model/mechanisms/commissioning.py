@@ -64,7 +64,7 @@ def joint_discounts(m) -> np.ndarray:
         return disc
     members, cl = m.clustered()
     joint = c.cohesion[: c.count] >= p.commissioning_cohesion_min
-    if m.negotiated:  # a superintendent negotiates for every cluster
+    if m.effects.negotiated:  # a superintendent negotiates for every cluster
         joint = c.alive[: c.count].copy()
     buyers = np.where(joint, c.size[: c.count], 0).astype(float)
     if p.barter_neighbours:

@@ -45,10 +45,10 @@ def exchange_cpd(m) -> None:
     for name in SCRATCH:
         getattr(s, name)[:] = 0.0
     ri, rh, donors = peer_hours(m)
-    if m.bank_active:
+    if m.effects.bank_active:
         rh = bank.settle(m, ri, rh, donors)
     record_peer_cpd(m, ri, rh, donors, source="peer")
-    if m.bank_active:
+    if m.effects.bank_active:
         crisis, hours, donors = bank.fund_crisis(m)
         record_peer_cpd(m, crisis, hours, donors, source="bank_crisis")
         bank.fund_services(m)

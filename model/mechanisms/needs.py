@@ -29,7 +29,7 @@ def shared_data(m) -> np.ndarray:
         return np.zeros(s.n, bool)
     members, cid = m.clustered()
     cohesive = np.zeros(s.n, bool)
-    services = m.bank_services[cid] if len(m.bank_services) >= m.c.count else False
+    services = m.effects.bank_services[cid] if len(m.effects.bank_services) >= m.c.count else False
     cohesive[members] = (m.c.cohesion[cid] >= p.data_cohesion_min) | services
     return cohesive | s.monitored
 

@@ -23,7 +23,7 @@ def seek_partners(m) -> None:
     u = rng.random(s.n)
     if not p.m3_voluntary_partnering:
         return
-    seek = p.seek_rate * (1 + m.seek_boost) * s.engagement
+    seek = p.seek_rate * (1 + m.effects.seek_boost) * s.engagement
     seekers = np.flatnonzero((s.cluster < 0) & (u < seek))
     if len(seekers) == 0:
         return

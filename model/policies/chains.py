@@ -110,7 +110,7 @@ class AcademyChains(Policy):
         u = m.streams["policy"].random(s.n)
         small = (s.trust < 0) & (s.region.pupils < p.small_school_pupils)
         if self.on("chain_conversions"):
-            m.conversions += m.trusts.join(
+            m.effects.conversions += m.trusts.join(
                 np.flatnonzero(small & (u < p.chain_conversion_rate)), -np.inf)
 
     def on_poor_grade(self, schools: np.ndarray) -> None:
@@ -120,7 +120,7 @@ class AcademyChains(Policy):
         if not self.on("chain_takeovers"):
             return
         takeover = schools[(s.grade[schools] == INADEQUATE) & (s.trust[schools] < 0)]
-        m.takeovers += m.trusts.join(takeover, p.chain_strength_min)
+        m.effects.takeovers += m.trusts.join(takeover, p.chain_strength_min)
 
 
 class TeachingSchoolHubs(Policy):

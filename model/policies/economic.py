@@ -25,13 +25,13 @@ class CpdBank(Policy):
     budget = "bank_budget_per_school"
 
     def setup(self) -> None:
-        self.model.bank_active = bool(self.model.p.m6_cpd_bank)
+        self.model.effects.bank_active = bool(self.model.p.m6_cpd_bank)
 
     def act(self) -> None:
         """A public grant, if any, buys teacher time for every cluster's common fund (in
         credits, at ``cpd_price_per_hour``): more urgent responses and common services."""
         m, p, c = self.model, self.model.p, self.model.c
-        if not (m.bank_active and p.bank_budget_per_school > 0 and c.count):
+        if not (m.effects.bank_active and p.bank_budget_per_school > 0 and c.count):
             return
         members, cids = m.clustered()
         pounds = np.full(len(members), p.bank_budget_per_school / TERMS_PER_YEAR)
@@ -39,7 +39,7 @@ class CpdBank(Policy):
                      for_school=members)
         credits = np.bincount(cids, pounds / p.cpd_price_per_hour, minlength=c.count)
         c.fund[: c.count] += credits
-        m.bank_issued += float(credits.sum())
+        m.effects.bank_issued += float(credits.sum())
 
 
 class Federation(Policy):
@@ -85,7 +85,7 @@ class Incentives(Policy):
 
     def setup(self) -> None:
         if self.on("incentive_seeking"):
-            self.model.seek_boost = self.model.p.incentive_engagement
+            self.model.effects.seek_boost = self.model.p.incentive_engagement
 
     def act(self) -> None:
         m, p, s = self.model, self.model.p, self.model.s

@@ -108,7 +108,7 @@ class Superintendent(Policy):
         if self.on("super_monitoring"):
             s.monitored[:] = True
         # M7: it negotiates commissioning for every cluster
-        self.model.negotiated = self.on("super_negotiation")
+        self.model.effects.negotiated = self.on("super_negotiation")
         self.urgent_until = np.zeros(s.n, np.int32)
         p = self.model.p
         # schools each office may place a term, by LA (offices whose LA is not acting: 0)
