@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 # so that `import ema_workbench` finds the package, and put the repository root first.
 sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-from clustersim.experiments.ema import build_model, import_ema  # noqa: E402
+from clustersim.experiments.credibility.ema import build_model, import_ema  # noqa: E402
 
 
 def explore(n: int = 8, preset: str = "county", years: int = 10, seed: int = 1,

@@ -90,7 +90,7 @@ def test_none_is_an_empty_cell_not_minus_one(tmp_path):
 
 
 def test_a_tables_own_meanings_win_and_may_declare_a_type():
-    from clustersim.experiments import datapackage
+    from clustersim.experiments.shared import datapackage
 
     shared = datapackage.field("name", np.dtype(float))
     assert shared["description"] == "the register's establishment name"

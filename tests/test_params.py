@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clustersim.experiments.commands.params import markdown
+from clustersim.experiments.cli.commands.params import markdown
 from clustersim.model import PARAMS, ParamError, simulate
 from clustersim.model.config import resolve_config
 

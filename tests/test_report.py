@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from clustersim.experiments.analysis import MIRRORS, threshold
-from clustersim.experiments.batch import run_batch
-from clustersim.experiments.report import (
+from clustersim.experiments.analysis.report import (
     WORSE_FOR_WEAK,
     make_report,
     replicates_to_resolve,
     t_interval,
 )
+from clustersim.experiments.analysis.stats import MIRRORS, threshold
+from clustersim.experiments.batch.engine import run_batch
 
 from tests.test_datapackage import check_package, fields
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from clustersim.experiments import analysis, maps
-from clustersim.experiments.report import make_report
+from clustersim.experiments.analysis import maps
+from clustersim.experiments.analysis import stats as analysis
+from clustersim.experiments.analysis.report import make_report
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = [0.40, 0.42, 0.38, 0.41, 0.39, 0.43]
