@@ -40,7 +40,7 @@ def warning_line(where: str, what: dict[str, str]) -> str | None:
 
 
 def spec_warning(spec) -> str | None:
-    """The warning line of a batch spec (`experiments.spec.Spec`), or None."""
+    """The warning line of a batch spec (`experiments.batch.spec.Spec`), or None."""
     found: dict[str, str] = {}
     common = [*spec.params, *spec.sweep.names]
     for name in common:  # set for every scenario: unused when no scenario reads it

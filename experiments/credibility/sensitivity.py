@@ -65,7 +65,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from clustersim.experiments.batch.spec import SpecSource, _Validator, read_toml
+from clustersim.experiments.batch.spec import SpecSource, read_toml
+from clustersim.experiments.batch.spec_validator import Validator as _Validator
 from clustersim.experiments.shared import io
 from clustersim.model import PARAMS, limits
 from clustersim.model.errors import UserError
