@@ -39,7 +39,7 @@ _LAZY = {
     "feasible": "clustersim.model.config",
     "salib_problem": "clustersim.model.sampling",
     "params_from_row": "clustersim.model.sampling",
-    "load_batch": "clustersim.experiments.analysis.stats",
+    "load_batch": "clustersim.experiments.analysis.load",
     "ema_model": "clustersim.experiments.credibility.ema",
 }
 

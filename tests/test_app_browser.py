@@ -538,7 +538,7 @@ def expect_count(locator, n: int) -> None:
 
 def test_replicates_run_in_the_background_and_pair_over_seeds(tmp_path):
     """The page's replicate job, without the page: batch, report, paired interval."""
-    from clustersim.experiments.analysis.report import t_interval
+    from clustersim.experiments.analysis.stats import t_interval
     from clustersim.model.policies import MIDDLE_TIERS
     from clustersim.viz import replicates
     from clustersim.viz.adapter import Scenario

@@ -8,7 +8,7 @@ runs ``clustersim batch`` on it into ``results/app/<stamp>/batch/`` in a child p
 draw), then ``clustersim report``. Progress is read from the batch's ``parts/`` folder
 (one file per finished run). Under common random numbers replicate r of both scenarios
 meets the same region and shocks, so the effect is estimated from the per-replicate
-differences (`paired_difference`), as `experiments.report` does.
+differences (`paired_difference`), as `experiments.analysis.report` does.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def paired_difference(folder: Path, labels: Mapping[str, str],
                       outcome: str = OUTCOME) -> Paired:
     """Mean policy-minus-baseline difference of ``outcome`` over replicates, with the 95%
     Student-t interval of the per-replicate differences."""
-    from clustersim.experiments.analysis.report import t_interval
+    from clustersim.experiments.analysis.stats import t_interval
 
     runs = io.read_table(folder, "runs.csv", ["scenario", "replicate", outcome])
     wide = runs.pivot(index="replicate", columns="scenario", values=outcome)

@@ -22,53 +22,35 @@ outcome (`WORSE_FOR_WEAK`).
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from clustersim.experiments.analysis import stats as analysis
+from clustersim.experiments.analysis import longitudinal as histories
+from clustersim.experiments.analysis.outcomes import is_share, replicates_to_resolve
 from clustersim.experiments.analysis.report_plots import make_plots
-from clustersim.experiments.analysis.stats import (  # noqa: F401 (re-exported)
+from clustersim.experiments.analysis.stats import (
     MIN_EFFECT,
     MIRRORS,
     WORSE_FOR_WEAK,
+    bootstrap_interval,
     t975,
     t_interval,
+    threshold,
+    wilson_interval,
 )
+from clustersim.experiments.analysis.verdict import compare, n_schools, verdict
 from clustersim.experiments.shared import io
 from clustersim.model.errors import UserError
 
 KEYS = ["run_id", "scenario", "policies", "point", "replicate", "seed"]
-# the headline set: no mirrors (catch_up = -gap_change; gap_change pairs exactly as gap)
-HEADLINE = ["left_behind", "gap", "isolation_weak", "cpd_access_ratio", "rwm_weak",
-            "terms_below_floor_weak", "mean_rwm", "public_cost_per_school_year"]
 PROFILE_COLUMNS = ["run_id", "scenario", "point", "replicate", "phase", "pupils", "rural", "fsm",
                    "governance", "weak", "grade_start", "grade_end", "rwm_end", "left_behind",
                    "terms_below_floor", "terms_clustered", "floor_spells", "longest_floor_spell"]
 MAP_COLUMNS = ["school", "x_km", "y_km", "la", "cluster_end", "trust"]
 MAX_MAPS = 24
-
-def replicates_to_resolve(mean: float, sd: float) -> float:
-    """Smallest n whose 95% t interval, at this mean and sd, excludes zero (inf if never)."""
-    if not (np.isfinite(mean) and np.isfinite(sd)) or mean == 0:
-        return math.inf
-    if sd == 0:
-        return 2
-    n, crit = _critical()  # t(0.975, n-1) / sqrt(n), decreasing in n
-    ok = np.flatnonzero(crit * sd < abs(mean))
-    return int(n[ok[0]]) if len(ok) else math.inf
-
-
-@functools.cache
-def _critical(limit: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
-    from scipy import stats
-
-    n = np.arange(2, limit + 1)
-    return n, stats.t.ppf(0.975, n - 1) / np.sqrt(n)
-
 
 class Batch:
     """A finished batch folder: its manifest, runs, outcome names and group labels."""
@@ -112,17 +94,6 @@ class Batch:
         return frame
 
 
-def units() -> dict[str, str]:
-    """Outcome name -> unit, from the model's metric declarations."""
-    from clustersim.model.metrics import EXTRA_SUMMARY, METRICS
-
-    return {m.name: m.unit for m in [*METRICS, *EXTRA_SUMMARY]}
-
-
-def is_share(outcome: str) -> bool:
-    return units().get(outcome, "").startswith("fraction")
-
-
 def summarise(batch: Batch) -> pd.DataFrame:
     """Mean and 95% interval of every outcome for every scenario (x sweep point): Student-t
     for quantities, a bootstrap percentile interval for shares (it stays within 0-100%)."""
@@ -133,7 +104,7 @@ def summarise(batch: Batch) -> pd.DataFrame:
             n, mean, sd, lo, hi = t_interval(g[outcome])
             method = "t"
             if is_share(outcome) and n > 1:
-                lo, hi = analysis.bootstrap_interval(g[outcome])
+                lo, hi = bootstrap_interval(g[outcome])
                 method = "bootstrap"
             rows.append(dict(label=label, scenario=scenario, point=point, outcome=outcome, n=n,
                              mean=mean, sd=sd, ci_low=lo, ci_high=hi, interval=method))
@@ -161,7 +132,7 @@ def paired(batch: Batch, min_effect: float = MIN_EFFECT) -> pd.DataFrame:
             n, mean, sd, lo, hi = t_interval(d)
             unpaired = _unpaired_half_width(mine[outcome], ref[outcome])
             significant = bool(n > 1 and (lo > 0 or hi < 0))
-            limit = analysis.threshold(outcome, min_effect)
+            limit = threshold(outcome, min_effect)
             practical = bool(np.isfinite(limit) and abs(mean) >= limit)
             sign = WORSE_FOR_WEAK.get(outcome, 0) if outcome not in MIRRORS else 0
             flagged = significant and practical and sign != 0
@@ -215,7 +186,7 @@ def profile(schools: pd.DataFrame | None, flag: str = "left_behind") -> pd.DataF
                                sort=False)
         for (label, level), g in grouped:
             k = int(g[flag].sum())
-            lo, hi = analysis.wilson_interval(k, len(g))
+            lo, hi = wilson_interval(k, len(g))
             rows.append(dict(label=label, characteristic=trait, level=level,
                              weak_schools=len(g), **{flag: k},
                              share=float(g[flag].mean()), share_low=lo, share_high=hi,
@@ -311,7 +282,7 @@ def why_sentences(folder: Path) -> tuple[dict[str, str], str | None]:
         return {}, ("Why: no explain.csv in this folder; `clustersim explain SPEC --out "
                     f"{folder}` attributes each difference to components and mechanisms.")
     try:
-        from clustersim.experiments.credibility.explain import summary_sentences
+        from clustersim.experiments.credibility.explain_output import summary_sentences
 
         return dict(summary_sentences(pd.read_csv(path))), None
     except Exception as exc:  # noqa: BLE001 - the verdict stands without its "why"
@@ -325,15 +296,15 @@ def longitudinal(batch: Batch, schools: pd.DataFrame | None):
     if ins is None or schools is None or "grade_start" not in schools or "school" not in schools:
         return None, pd.DataFrame(), pd.DataFrame()
     end = 3 * int(batch.manifest["years"])
-    hist = analysis.school_histories(schools, ins, end)
-    summary = analysis.longitudinal(hist)
+    hist = histories.school_histories(schools, ins, end)
+    summary = histories.longitudinal(hist)
     weak = schools[schools["weak"].astype(bool)]
     rows = []
     for label in batch.labels:
         w = weak[weak["label"] == label]
         i = ins[ins["label"] == label].merge(w[["run_id", "school"]], on=["run_id", "school"])
-        counts = analysis.transition_matrix(i, w)
-        shares = analysis.row_shares(counts)
+        counts = histories.transition_matrix(i, w)
+        shares = histories.row_shares(counts)
         for f in counts.index:
             for t in counts.columns:
                 rows.append(dict(label=label, **{"from": f, "to": t},
@@ -346,6 +317,7 @@ def make_report(folder: str | Path, out: str | Path | None = None,
     """Write report.html, report/*.csv, plots and maps for a finished batch; return the
     HTML path. ``min_effect``: the practical threshold for shares of weak schools."""
     from clustersim.experiments.analysis import maps
+    from clustersim.experiments.analysis.columns import REPORT
     from clustersim.experiments.analysis.report_html import render
     from clustersim.experiments.shared import datapackage
 
@@ -366,12 +338,12 @@ def make_report(folder: str | Path, out: str | Path | None = None,
     first = batch.first
     runs0 = batch.runs[batch.runs["point"] == first]
     base_label = batch.label(batch.baseline, first)
-    total, weak = analysis.n_schools(batch.folder, batch.manifest, schools)
-    rows = analysis.compare(runs0, base_label, batch.manifest["years"], total, weak,
+    total, weak = n_schools(batch.folder, batch.manifest, schools)
+    rows = compare(runs0, base_label, batch.manifest["years"], total, weak,
                             min_effect)
     why, why_note = why_sentences(batch.folder)
     why = {batch.label(k, first): v for k, v in why.items()}
-    text = analysis.verdict(rows, runs0, base_label, batch.manifest["years"], min_effect, why)
+    text = verdict(rows, runs0, base_label, batch.manifest["years"], min_effect, why)
     io.write_text(figures / "verdict.txt", text + "\n")
     io.write_csv(figures / "costs.csv", pd.DataFrame([vars(r) for r in rows]))
     hist, longit, transitions = longitudinal(batch, schools)
@@ -383,7 +355,7 @@ def make_report(folder: str | Path, out: str | Path | None = None,
         tables += ["longitudinal.csv", "transitions.csv", "stuck.csv"]
     datapackage.write(figures, tables, "clustersim report "
                       f"{batch.manifest.get('name') or batch.folder.name}",
-                      datapackage.REPORT)
+                      REPORT)
     map_notes = {}
     if schools is not None and not maps.missing(schools):
         pol = {s["label"]: s["resolved"]["policies"] for s in batch.manifest["scenarios"]}

@@ -11,8 +11,15 @@ import math
 from html import escape
 
 import pandas as pd
-from clustersim.experiments.analysis import stats as analysis
-from clustersim.experiments.analysis.report import HEADLINE, is_share, units
+from clustersim.experiments.analysis import stats
+from clustersim.experiments.analysis.outcomes import (
+    HEADLINE,
+    human,
+    is_share,
+    outcome_name,
+    replicates_to_resolve,
+    unit_of,
+)
 
 CSS = """
 *{box-sizing:border-box}
@@ -32,36 +39,9 @@ img{max-width:100%;height:auto;border:1px solid #eee;margin:.4em 0}
 .grid table{font-size:12px}
 ul{padding-left:1.3em}
 """
-NAMES = {"left_behind": "weak schools left behind",
-         "gap": "attainment gap, other minus weak",
-         "gap_change": "change in the gap", "catch_up": "catch-up of weak schools",
-         "isolation_weak": "weak schools outside any cluster",
-         "cpd_access_ratio": "CPD access, weak vs other",
-         "rwm_weak": "weak schools' attainment (RWM)",
-         "terms_below_floor_weak": "terms below the floor per weak school",
-         "mean_rwm": "mean attainment (RWM)",
-         "cost_per_school_year": "cost per school per year",
-         "cost_per_school": "cost per school (cumulative)"}
 GRADE_SHORT = {"outstanding": "O", "good": "G", "requires_improvement": "RI",
                "inadequate": "I"}
 CHUNK = 4  # value columns per table
-
-
-def human(label: str) -> str:
-    """A scenario label as people read it: 'academy chains + teaching school hubs'."""
-    return " + ".join(p.replace("_", " ") for p in str(label).split("+"))
-
-
-def outcome_name(outcome: str) -> str:
-    return NAMES.get(outcome, outcome.replace("_", " "))
-
-
-def unit_of(outcome: str) -> str:
-    if is_share(outcome):
-        return "%"
-    u = units().get(outcome, "")
-    return {"percentage points": "pp", "% at expected standard": "% at expected standard",
-            "£ per school per year": "£ per school per year"}.get(u, u)
 
 
 def _fmt(outcome: str, x: float, diff: bool = False) -> str:
@@ -163,7 +143,7 @@ def _costs(rows, baseline: str) -> str:
             "–" if base else f"{r.extra_cost:+,.0f}",
             "–" if base else ("no gain" if r.per_weak_lifted is None else
                               "saves money" if r.per_weak_lifted < 0 else
-                              analysis.money(r.per_weak_lifted))])
+                              stats.money(r.per_weak_lifted))])
         cls = {"fewer": "better", "more": "worse"}.get(r.status, "")
         classes.append(["", "", cls, cls, "", "", ""])
     return _table(head, body, classes)
@@ -210,7 +190,7 @@ def _profile(profiles: pd.DataFrame, labels: list[str], what: str) -> str:
 
 def _transitions(transitions: pd.DataFrame, labels: list[str]) -> str:
     parts = []
-    grades = analysis.GRADES
+    grades = stats.GRADES
     for lb in labels:
         t = transitions[transitions["label"] == lb]
         if t.empty:
@@ -256,12 +236,10 @@ def _longitudinal(longit: pd.DataFrame, labels: list[str]) -> str:
 
 def replicates_note(diffs: pd.DataFrame) -> str:
     """How many replicates the intervals used, and how many each comparison needs."""
-    from clustersim.experiments.analysis.report import replicates_to_resolve
-
     if diffs.empty:
         return "<p>Only one scenario: no paired differences.</p>"
-    d = diffs[diffs["outcome"].isin(analysis.WORSE_FOR_WEAK)
-              & ~diffs["outcome"].isin(analysis.MIRRORS)]
+    d = diffs[diffs["outcome"].isin(stats.WORSE_FOR_WEAK)
+              & ~diffs["outcome"].isin(stats.MIRRORS)]
     gain = (d["unpaired_half_width"] / (d["ci_high"] - d["ci_low"]) * 2).replace(
         [math.inf], math.nan).median()
     parts = [f"<p>Intervals use {int(d['n'].max())} paired replicates. Their width shrinks as "
@@ -305,7 +283,7 @@ def render(batch, summary, diffs, profiles, plots: list[str], figdir: str, *, ve
              f"{escape(m['preset'])}, {m['years']} years; baseline {escape(base)}; root seed "
              f"{m['root_seed']}; git {escape(str(m.get('git_commit')))}; spec sha256 "
              f"{m['spec_sha256'][:12]}…. Practical thresholds (smaller differences are ties): "
-             f"{escape(analysis.threshold_text(min_effect))}.</p>",
+             f"{escape(stats.threshold_text(min_effect))}.</p>",
              "<h2>Cost and benefit</h2>",
              "<p class=small>Left behind: weak schools (the bottom fifth by initial "
              "effectiveness) still below the floor or below the good standard (what an "
@@ -332,7 +310,7 @@ def render(batch, summary, diffs, profiles, plots: list[str], figdir: str, *, ve
                   "<p class=small>Blue: better for weak schools; orange: worse (both "
                   "statistically and practically); shares in percentage points.</p>",
                   _outcome_tables(diffs, list(dict.fromkeys(diffs["label"])),
-                                  [o for o in HEADLINE if o in analysis.WORSE_FOR_WEAK],
+                                  [o for o in HEADLINE if o in stats.WORSE_FOR_WEAK],
                                   "mean_diff", True, flags=True)]
     parts += ["<h2>Outcomes per scenario (mean [95% CI])</h2>",
               "<p class=small>Shares in percent with bootstrap intervals over replicates "

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from clustersim.experiments.analysis.outcomes import human, is_share, outcome_name, unit_of
 from clustersim.experiments.shared.io import atomic_path
 
 MAX_PANELS = 12
@@ -32,15 +33,7 @@ BETTER, WORSE, TIE = "#0072B2", "#D55E00", "#8c8c8c"
 BASELINE = "#222222"
 
 
-def _names():
-    from clustersim.experiments.analysis.report_html import human, outcome_name, unit_of
-
-    return human, outcome_name, unit_of
-
-
 def _scale(outcome: str) -> float:
-    from clustersim.experiments.analysis.report import is_share
-
     return 100.0 if is_share(outcome) else 1.0
 
 
@@ -78,7 +71,6 @@ def fan_chart(ts: pd.DataFrame, labels: list[str], metric: str, folder: Path,
               baseline: str) -> str:
     """One panel per scenario: median and 50%/90% bands over replicates, the baseline's
     median dashed on every panel; shares in percent, the axis from zero."""
-    human, _, _ = _names()
     k = _scale(metric)
     shown = labels[:MAX_PANELS]
     fig, axes = _grid(len(shown))
@@ -127,7 +119,6 @@ def _colour(row) -> str:
 def forest(diffs: pd.DataFrame, baseline: str, folder: Path) -> str | None:
     """Paired differences with their 95% intervals, one outcome (one unit) per panel; the
     practical threshold shaded; blue better for weak schools, orange worse, grey a tie."""
-    human, outcome_name, unit_of = _names()
     outcomes = [o for o in FOREST if o in set(diffs["outcome"])]
     if not outcomes:
         return None
@@ -169,7 +160,6 @@ def forest(diffs: pd.DataFrame, baseline: str, folder: Path) -> str | None:
 
 def cost_benefit(rows, baseline: str, folder: Path) -> str | None:
     """Extra cost per school per year against the change in weak schools left behind."""
-    human, _, _ = _names()
     others = [r for r in rows if r.label != baseline and np.isfinite(r.extra_cost)]
     if not others:
         return None
@@ -198,7 +188,6 @@ def cost_benefit(rows, baseline: str, folder: Path) -> str | None:
 
 def weak_end_state(schools: pd.DataFrame, labels: list[str], floor: float | None,
                    folder: Path) -> str:
-    human, _, _ = _names()
     plt = _plt()
     weak = schools[schools["weak"].astype(bool)]
     shown = labels[:MAX_PANELS * 2]
@@ -232,7 +221,6 @@ def weak_end_state(schools: pd.DataFrame, labels: list[str], floor: float | None
 
 def sweep_curves(batch, diffs: pd.DataFrame, folder: Path) -> str | None:
     """Paired difference vs the baseline against the swept value (one-parameter sweeps)."""
-    human, outcome_name, unit_of = _names()
     sweep = batch.manifest["sweep"]
     if sweep["method"] not in ("grid", "list") or len(sweep["params"]) != 1 or diffs.empty:
         return None

@@ -391,7 +391,7 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
                           if io.table_path(out, k).exists())
         print(f"batch {spec.name}: {spec.n_runs} runs -> {out} ({files}, {MANIFEST})",
               file=sys.stderr)
-        from clustersim.experiments.analysis.stats import headline_line
+        from clustersim.experiments.analysis.verdict import headline_line
 
         line = headline_line(out)  # the closing line: the headline result, or None
         if line:

@@ -3,7 +3,7 @@
 The loss of a parameter point is the sum over the chosen figures of
 ``((mean - mid) / width) ** 2``, where ``mean`` is the figure's mean over replicates and
 ``mid`` and ``width`` are the midpoint and width of its target range
-(`experiments.validate.FIGURES`): 0 at the midpoints, 0.25 per figure at a range's edge.
+(`experiments.credibility.validate.FIGURES`): 0 at the midpoints, 0.25 per figure at a range's edge.
 
 The search is deterministic and spends at most ``budget`` evaluations:
 
@@ -17,7 +17,7 @@ Every evaluation runs the experiments the figures need on the same replicate see
 the search compares points, not replicate noise. Integer parameters are rounded.
 
 Overrides. A validation experiment takes ``(seed, overrides)`` and builds every model
-from ``{**overrides, **design}`` (`experiments.validation_experiments`): the calibrated
+from ``{**overrides, **design}`` (`experiments.credibility.validation_experiments`): the calibrated
 values replace the defaults, and whatever the experiment's design sets for itself wins.
 Nothing is patched, so the search runs on any executor (processes or Dask). A parameter
 that every design of every experiment the figures need sets itself cannot move them;
@@ -272,6 +272,7 @@ def write_outputs(out, problem: Problem, search: Search, seconds: float) -> dict
     from pathlib import Path
 
     import pandas as pd
+    from clustersim.experiments.credibility.columns import calibration_columns
     from clustersim.experiments.shared import datapackage, io
 
     out = Path(out)
@@ -291,7 +292,7 @@ def write_outputs(out, problem: Problem, search: Search, seconds: float) -> dict
         "seconds": round(seconds, 1), "completed": True}
     io.write_csv(out / "calibration.csv", pd.DataFrame(search.rows))
     datapackage.write(out, ["calibration.csv"], "clustersim calibrate",
-                      datapackage.calibration_columns())
+                      calibration_columns())
     io.write_json(out / "fitted.json", fit)
     return fit
 

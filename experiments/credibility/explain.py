@@ -20,10 +20,10 @@ numbers (replicate r of every run below uses the batch's seed r), the paired dif
 Each row's mean and 95% t interval are over replicates of the per-replicate values (a
 Shapley value is computed per replicate, then averaged). Runs are deduplicated (e.g. a
 CPD-bank scenario with its one component off is also the scenario without M6) and go
-through the batch engine's executors (`experiments.executors`: serial, fork pool, Dask);
+through the batch engine's executors (`experiments.batch.executors`: serial, fork pool, Dask);
 every result is placed by its run index, so 1 and N workers give the same files.
 
-Outputs (`experiments.explain_output`): ``explain.csv``, ``explain_replicates.csv``, one
+Outputs (`experiments.credibility.explain_output`): ``explain.csv``, ``explain_replicates.csv``, one
 chart per scenario, ``explain.md`` (one sentence per scenario) and ``manifest.json``.
 """
 
@@ -108,7 +108,7 @@ class Mechanism:
 
 
 def mechanisms() -> list[Mechanism]:
-    """M1-M15 as the mechanism table declares them (`experiments.validation_mechanisms`)."""
+    """M1-M15 as the mechanism table declares them (`validation_mechanisms`)."""
     from clustersim.experiments.credibility.validation_mechanisms import CHECKS
 
     return [Mechanism(c.mechanism, c.name, c.switch) for c in CHECKS]
@@ -142,7 +142,7 @@ class Design:
 
     @property
     def seeds(self) -> list[int]:
-        """The batch's replicate seeds (`experiments.spec.replicate_seeds`): the first
+        """The batch's replicate seeds (`experiments.batch.spec.replicate_seeds`): the first
         ``replicates`` of a batch of the same spec, whatever its replicate count."""
         return replicate_seeds(self.spec.root_seed, self.replicates)
 
@@ -327,7 +327,7 @@ def frames(d: Design, rows) -> tuple[Any, Any]:
     """(explain frame: one row per scenario, kind, name and outcome with its mean and 95%
     interval; per-replicate frame)."""
     import pandas as pd
-    from clustersim.experiments.analysis.report import t_interval
+    from clustersim.experiments.analysis.stats import t_interval
 
     out, reps = [], []
     seeds = d.seeds

@@ -1,6 +1,6 @@
 """What `clustersim explain` writes: labels, one sentence per scenario, charts and files.
 
-Reads only the explain frame (`experiments.explain.COLUMNS`), so the report can load
+Reads only the explain frame (`explain.COLUMNS`), so the report can load
 ``explain.csv`` and call `summary_sentences` on it.
 """
 
@@ -34,7 +34,7 @@ def label(kind: str, name: str) -> str:
         return "total difference"
     switches = {m.switch: m for m in _mechanisms()}
     if name in switches:
-        return f"{switches[name].name} ({switches[name].id})"
+        return f"{switches[name].name} ({switches[name].mechanism})"
     head, _, rest = name.partition("_")
     if head in PREFIXES and rest:
         words = f"{PREFIXES[head]} {rest.replace('_', ' ')}".strip()
@@ -44,13 +44,14 @@ def label(kind: str, name: str) -> str:
 
 
 def _mechanisms():
-    from clustersim.experiments.credibility.explain import mechanisms
+    """M1-M15 as the mechanism table declares them (`validation_mechanisms.CHECKS`)."""
+    from clustersim.experiments.credibility.validation_mechanisms import CHECKS
 
-    return mechanisms()
+    return CHECKS
 
 
 def _mechanism_names() -> dict[str, str]:
-    return {m.id: m.name for m in _mechanisms()}
+    return {m.mechanism: m.name for m in _mechanisms()}
 
 
 def scale(outcome: str) -> tuple[float, str]:
@@ -66,7 +67,7 @@ def scale(outcome: str) -> tuple[float, str]:
 
 def worse_sign(outcome: str) -> int:
     """+1 when a larger value is worse for weak schools, -1 when smaller is, 0 if neither."""
-    from clustersim.experiments.analysis.report import WORSE_FOR_WEAK
+    from clustersim.experiments.analysis.stats import WORSE_FOR_WEAK
 
     return WORSE_FOR_WEAK.get(outcome, 0)
 
@@ -280,13 +281,14 @@ def write_outputs(out: Path, d, frame, reps, sentences: dict[str, str], seconds:
                   executor: str) -> list[str]:
     """Every file, each written atomically; files an earlier explain wrote here and this
     one does not are removed (only those its manifest lists)."""
+    from clustersim.experiments.credibility.columns import EXPLAIN
     from clustersim.experiments.shared import datapackage, io, outputs
 
     old = outputs.claim(out, "explain") or {}
     io.write_csv(out / "explain.csv", frame)
     io.write_csv(out / "explain_replicates.csv", reps)
     datapackage.write(out, ["explain.csv", "explain_replicates.csv"],
-                      f"clustersim explain {d.spec.name}", datapackage.EXPLAIN)
+                      f"clustersim explain {d.spec.name}", EXPLAIN)
     io.write_text(out / "explain.md", markdown(frame, sentences, d.spec, d.replicates))
     files = ["explain.csv", "explain_replicates.csv", "datapackage.json", "explain.md"]
     for plan in d.plans:

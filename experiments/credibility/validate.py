@@ -1,8 +1,8 @@
 """The validation suite: patterns P1-P11 of docs/evidence.md (section D) and a table of
-mechanisms M1-M15 (`experiments.validation_mechanisms`).
+mechanisms M1-M15 (`experiments.credibility.validation_mechanisms`).
 
 Pattern-oriented modelling: a credible model reproduces several patterns at once. Each
-experiment (`experiments.validation_experiments`) runs replicates, seeded from one root so
+experiment (`validation_experiments`) runs replicates, seeded from one root so
 the suite is reproducible, and returns named figures; each figure's mean and 95% t
 interval is set beside its target. Experiments take ``(seed, overrides)``: calibration
 passes its candidate parameter values in, and they reach every model through its config.
@@ -151,7 +151,7 @@ def run_suite(
 
 def table(results: dict[str, list[dict]]) -> list[dict]:
     """One row per figure: mean and 95% t interval over replicates, target, pass."""
-    from clustersim.experiments.analysis.report import t_interval
+    from clustersim.experiments.analysis.stats import t_interval
 
     rows = []
     for f in FIGURES:

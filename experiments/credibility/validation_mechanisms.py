@@ -215,7 +215,7 @@ def run_mechanisms(mechanisms: list[str], replicates: int = DEFAULT_REPLICATES,
 
 def row(check: Check, pairs: list[tuple[float, float]]) -> dict:
     """The table's row for one mechanism from its (on, off) pairs."""
-    from clustersim.experiments.analysis.report import t_interval
+    from clustersim.experiments.analysis.stats import t_interval
 
     on, off = (np.array(x, float) for x in zip(*pairs, strict=True))
     n, diff, _, low, high = t_interval(on - off)

@@ -136,7 +136,7 @@ def _replicates(args: argparse.Namespace, configs: dict, overrides: dict) -> int
     import hashlib
     import json
 
-    from clustersim.experiments.analysis import stats as analysis
+    from clustersim.experiments.analysis.verdict import compare, n_schools, ranked_table
     from clustersim.experiments.batch.engine import run_batch
     from clustersim.experiments.shared import outputs
     from clustersim.model import limits
@@ -174,9 +174,9 @@ def _replicates(args: argparse.Namespace, configs: dict, overrides: dict) -> int
     from clustersim.experiments.shared import io
 
     batch = Batch(out)
-    total, weak = analysis.n_schools(out, batch.manifest)
-    rows = analysis.compare(batch.runs, batch.baseline, args.years, total, weak)
-    print(analysis.ranked_table(rows, batch.baseline))
+    total, weak = n_schools(out, batch.manifest)
+    rows = compare(batch.runs, batch.baseline, args.years, total, weak)
+    print(ranked_table(rows, batch.baseline))
     schools = io.read_table(out, "schools.csv")
     maps.run_map({lb: g for lb, g in schools.groupby("scenario", sort=False)}, out / "map.png")
     print(f"wrote {out}/: the batch files and map.png; `clustersim report {out}` writes "

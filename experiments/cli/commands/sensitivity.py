@@ -69,11 +69,12 @@ def run(args: argparse.Namespace) -> int:
 def describe_tables(out, name: str) -> None:
     """datapackage.json beside morris.csv and sobol.csv (written by run_sensitivity, whose
     manifest keeps no list of files; the stages' batch folders have their own)."""
+    from clustersim.experiments.credibility.columns import SENSITIVITY
     from clustersim.experiments.shared import datapackage
 
     datapackage.write(out, ["morris.csv", "sobol.csv", "ranking.csv"],
                       f"clustersim sensitivity {name}",
-                      datapackage.SENSITIVITY)
+                      SENSITIVITY)
 
 
 def describe(spec) -> str:

@@ -79,6 +79,7 @@ def format_table(rows: list[dict]) -> str:
 def write_outputs(out: Path, rows: list[dict], results: dict, args, seconds: float,
                   mechanisms: list[dict] = ()) -> None:
     import pandas as pd
+    from clustersim.experiments.credibility.columns import validate_columns
     from clustersim.experiments.credibility.validate import SEED_003
     from clustersim.experiments.shared import datapackage, io, outputs
 
@@ -97,7 +98,7 @@ def write_outputs(out: Path, rows: list[dict], results: dict, args, seconds: flo
         vm.plot(mechanisms, out / "mechanisms.png")
     for pattern in sorted({r["pattern"] for r in rows}):
         plot_pattern([r for r in rows if r["pattern"] == pattern], out / f"{pattern}.png")
-    datapackage.write(out, files, "clustersim validate", datapackage.validate_columns())
+    datapackage.write(out, files, "clustersim validate", validate_columns())
     io.write_json(out / "manifest.json", {
         "command": "clustersim validate", "seed": args.seed, "replicates": args.replicates,
         "seed_003_reported": SEED_003, "versions": io.versions(),
