@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from clustersim.experiments.batch.executor_protocol import Executor
 from clustersim.experiments.shared import io
 from clustersim.experiments.shared.io import NONE_CODED
 from clustersim.model.errors import UserError
@@ -321,7 +322,7 @@ def probe(executor) -> None:
             pass
 
 
-def make_executor(workers: int | None = None, dask: str | None = None):
+def make_executor(workers: int | None = None, dask: str | None = None) -> Executor:
     """Serial for ``workers == 1``, a process pool otherwise (default: all cores), or Dask."""
     if dask is not None:
         address = parse_dask_address(dask)
