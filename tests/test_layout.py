@@ -178,11 +178,18 @@ def test_no_private_name_is_imported_across_modules():
     assert not found, "\n".join(found)
 
 
-def test_no_import_circle_through_experiments_viz_or_the_package():
-    """No module of experiments/, viz/ or clustersim/ is on an import circle (function-
-    level imports count: they are run)."""
-    bad = [c for c in cycles(graph())
-           if any(not m.startswith(("clustersim.model", "clustersim.agents")) for m in c)]
+# The one circle left, inside model/ (function-level imports): region <-> gias (the
+# register loader), state <-> mechanisms.learning (M14 turnover rates vs state's constants)
+# and gias -> mechanisms.attainment -> state -> gias. Breaking it moves model code that
+# issue 20's model items are reworking; until then it may shrink, never grow.
+KNOWN_CIRCLE = {"clustersim.model.gias", "clustersim.model.region", "clustersim.model.state",
+                "clustersim.model.mechanisms.attainment", "clustersim.model.mechanisms.learning"}
+
+
+def test_no_import_circle_anywhere_but_the_known_one_in_model():
+    """No module of the tree is on an import circle (function-level imports count: they
+    run), except the known one inside model/ above."""
+    bad = [c for c in cycles(graph()) if not set(c) <= KNOWN_CIRCLE]
     assert not bad, bad
 
 
