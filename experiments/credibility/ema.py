@@ -161,7 +161,7 @@ def build_model(preset: str = "county", years: int = 10, seed: int = 1,
         constants["seed"] = int(seed)
         em.outcomes = [ema.ScalarOutcome(o) for o in names]
     em.constants = [ema.Constant(k, v) for k, v in constants.items()]
-    _check_names(em)
+    check_names(em)
     return em
 
 
@@ -177,7 +177,7 @@ def _register_outcome_kind(names: list[str], kind: type) -> None:
             del register.outcomes[name]
 
 
-def _check_names(em) -> None:
+def check_names(em) -> None:
     """EMA sets a lever whose name is an attribute of the model object on the model
     itself (``AbstractModel.model_init``) and uses some names for its own columns: refuse
     such names here rather than fail in the middle of an experiment set."""
