@@ -51,13 +51,13 @@ CHILD = """
 import json, resource, sys, time
 from clustersim import model
 model.run  # import mesa and the model before timing
-from clustersim.experiments.batch import run_batch
-from clustersim.experiments.spec import load_spec
+from clustersim.experiments.batch.engine import run_batch
+from clustersim.experiments.batch.spec import load_spec
 mode, spec_path, out, arg = sys.argv[1:5]
 spec = load_spec(spec_path)
 t0, c0 = time.perf_counter(), time.process_time()
 if mode == "simulate":
-    from clustersim.experiments.batch import tasks
+    from clustersim.experiments.batch.engine import tasks
     for task in tasks(spec):
         model.simulate(task.config, task.seed)
 elif mode == "dask":
@@ -112,9 +112,9 @@ def overhead_parts(preset: str, years: int, n: int = 40) -> dict[str, float]:
     import statistics
     import time
 
-    from clustersim.experiments.batch import merge, write_part
-    from clustersim.experiments.executors import Task, format_result
-    from clustersim.experiments.spec import parse_spec
+    from clustersim.experiments.batch.engine import merge, write_part
+    from clustersim.experiments.batch.executors import Task, format_result
+    from clustersim.experiments.batch.spec import parse_spec
 
     from clustersim import model
 
@@ -162,7 +162,7 @@ def main() -> None:
     big = write_spec(tmp, args.runs, args.preset, args.years)
     small = write_spec(tmp, max(2, args.runs // 10), args.preset, args.years)
     sys.path.insert(0, str(ROOT))
-    from clustersim.experiments.spec import load_spec
+    from clustersim.experiments.batch.spec import load_spec
 
     n = load_spec(big).n_runs
     print(f"{n} runs ({args.preset}, {args.years} years, 2 scenarios); timeseries.csv on, "

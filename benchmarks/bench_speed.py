@@ -60,7 +60,7 @@ CHILD = """
 import json, resource, sys, time
 from clustersim import model
 model.run  # import mesa and the model before timing
-from clustersim.experiments.batch import run_batch
+from clustersim.experiments.batch.engine import run_batch
 spec_path, out, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
 t0, c0 = time.perf_counter(), time.process_time()
 run_batch(spec_path, out=out, workers=workers, quiet=True)

@@ -40,8 +40,8 @@ _LAZY = {
     "feasible": "clustersim.model.config",
     "salib_problem": "clustersim.model.sampling",
     "params_from_row": "clustersim.model.sampling",
-    "load_batch": "clustersim.experiments.analysis",
-    "ema_model": "clustersim.experiments.ema",
+    "load_batch": "clustersim.experiments.analysis.load",
+    "ema_model": "clustersim.experiments.credibility.ema",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -1,13 +1,13 @@
 """clustersim under the EMA Workbench: uncertainties x policy levers -> named outcomes.
 
-EMA Workbench (ema-workbench 3.0) frames a study as XLRM: uncertainties X, levers L,
-a model R, outcomes M. ``experiments.ema.build_model`` wraps ``model.simulate`` as an EMA
-``Model`` whose X and L come from the parameter registry (``model/params.py``: each
-numeric parameter a ``RealParameter`` or ``IntegerParameter`` with its declared range,
-each switch a ``BooleanParameter``, the policy components a categorical lever named
-``policy_set``) and whose M are the named outcomes of ``model.SUMMARY`` (gap,
-left_behind, catch_up, isolation_weak, ...). Nothing is retyped, so a parameter the model
-gains tomorrow is sampled tomorrow.
+EMA Workbench (ema-workbench 3.0) frames a study as XLRM: uncertainties X, levers L, a
+model R, outcomes M. ``experiments.credibility.ema.build_model`` wraps
+``model.simulate`` as an EMA ``Model`` whose X and L come from the parameter registry
+(``model/params.py``: each numeric parameter a ``RealParameter`` or ``IntegerParameter``
+with its declared range, each switch a ``BooleanParameter``, the policy components a
+categorical lever named ``policy_set``) and whose M are the named outcomes of
+``model.SUMMARY`` (gap, left_behind, catch_up, isolation_weak, ...). Nothing is retyped,
+so a parameter the model gains tomorrow is sampled tomorrow.
 
 Run from the repository root:
 
@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 # so that `import ema_workbench` finds the package, and put the repository root first.
 sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-from clustersim.experiments.ema import build_model, import_ema  # noqa: E402
+from clustersim.experiments.credibility.ema import build_model, import_ema  # noqa: E402
 
 
 def explore(n: int = 8, preset: str = "county", years: int = 10, seed: int = 1,
@@ -53,7 +53,7 @@ def explore(n: int = 8, preset: str = "county", years: int = 10, seed: int = 1,
 
     Args:
         n: number of experiments (each is one uncertainty point x one lever point).
-        preset, years, seed, replications: see `experiments.ema.build_model`.
+        preset, years, seed, replications: see `experiments.credibility.ema.build_model`.
         sampling_seed: seed of the Latin hypercube samples of uncertainties and levers.
         **build_kwargs: ``uncertainties=``, ``levers=``, ``policy_sets=``, ``outcomes=``.
     """

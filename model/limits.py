@@ -1,6 +1,6 @@
 """The limits of a run and of a batch, declared once.
 
-The model (`model.config`), the spec files (`experiments.spec`) and the command line
+The model (`model.config`), the spec files (`experiments.batch.spec`) and the command line
 (`experiments.cli` and its commands) all read these bounds, so a spec that `--check`
 accepts is one the model runs, and every refusal quotes the same numbers.
 """

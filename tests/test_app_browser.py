@@ -234,7 +234,7 @@ def test_chart_data_from_term_zero():
 
 
 def test_replicate_spec_is_a_valid_batch_spec(tmp_path):
-    from clustersim.experiments.spec import load_spec
+    from clustersim.experiments.batch.spec import load_spec
     from clustersim.model.policies import ADD_ONS, MIDDLE_TIERS
     from clustersim.viz.adapter import Scenario
     from clustersim.viz.replicates import spec_text
@@ -539,7 +539,7 @@ def expect_count(locator, n: int) -> None:
 @pytest.mark.slow
 def test_replicates_run_in_the_background_and_pair_over_seeds(tmp_path):
     """The page's replicate job, without the page: batch, report, paired interval."""
-    from clustersim.experiments.report import t_interval
+    from clustersim.experiments.analysis.stats import t_interval
     from clustersim.model.policies import MIDDLE_TIERS
     from clustersim.viz import replicates
     from clustersim.viz.adapter import Scenario

@@ -590,7 +590,7 @@ def test_an_internal_error_names_its_log_and_exits_1(tmp_path):
     code = textwrap.dedent("""
         import sys
         from clustersim.experiments import cli
-        from clustersim.experiments.commands import policies
+        from clustersim.experiments.cli.commands import policies
         def boom(args):
             raise ZeroDivisionError("a bug")
         policies.run = boom

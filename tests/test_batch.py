@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from clustersim.experiments.batch import (
+from clustersim.experiments.batch.engine import (
     LOCK,
     MANIFEST,
     PARTS,
@@ -24,8 +24,8 @@ from clustersim.experiments.batch import (
     tasks,
     write_part,
 )
-from clustersim.experiments.executors import execute_run
-from clustersim.experiments.spec import load_spec, replicate_seeds
+from clustersim.experiments.batch.executors import execute_run
+from clustersim.experiments.batch.spec import load_spec, replicate_seeds
 from clustersim.model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,7 +233,7 @@ def test_shipped_specs_resolve_in_the_model():
 
 @pytest.mark.slow
 def test_report_of_a_sweep_labels_points_and_draws_the_sweep(serial, tmp_path):
-    from clustersim.experiments.report import make_report
+    from clustersim.experiments.analysis.report import make_report
 
     page = make_report(serial, out=tmp_path).read_text()
     assert "superintendent [seek_rate=0.1]" in page

@@ -7,9 +7,9 @@ import json
 
 import pandas as pd
 import pytest
-from clustersim.experiments import validate
-from clustersim.experiments.calibrate import make_problem, run_task
 from clustersim.experiments.cli import main
+from clustersim.experiments.credibility import validate
+from clustersim.experiments.credibility.calibrate import make_problem, run_task
 
 from tests.test_datapackage import check_package, fields
 

@@ -40,6 +40,6 @@ def test_ledger_accounts_are_strings_and_a_misspelt_one_is_refused():
 
 
 def test_sensitivity_stages_are_their_folder_names():
-    from clustersim.experiments.sensitivity import STAGES, Stage
+    from clustersim.experiments.credibility.sensitivity import STAGES, Stage
 
     assert STAGES == ("morris", "sobol") and f"{Stage.SOBOL}" == "sobol"

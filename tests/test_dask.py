@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from clustersim.experiments.batch import run_batch
+from clustersim.experiments.batch.engine import run_batch
 from clustersim.model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +86,7 @@ def test_dask_writes_the_same_bytes_as_serial_and_processes(cluster, tmp_path):
 
 
 def test_unreachable_scheduler_is_a_one_line_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("clustersim.experiments.executors.DASK_CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr("clustersim.experiments.batch.executors.DASK_CONNECT_TIMEOUT", 1.0)
     spec = tmp_path / "tiny_dask.toml"
     spec.write_text(SPEC)
     with pytest.raises(UserError, match="cannot reach a Dask scheduler"):
@@ -99,7 +99,7 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path, monkeypatch):
 def test_unreachable_scheduler_under_sensitivity_writes_nothing(tmp_path, monkeypatch, capsys):
     from clustersim.experiments.cli import main
 
-    monkeypatch.setattr("clustersim.experiments.executors.DASK_CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr("clustersim.experiments.batch.executors.DASK_CONNECT_TIMEOUT", 1.0)
     spec = ROOT / "experiments" / "specs" / "sensitivity" / "sensitivity_tiny.toml"
     assert main(["sensitivity", str(spec), "--out", str(tmp_path / "s"),
                  "--dask", "tcp://127.0.0.1:9"]) == 2

@@ -90,14 +90,15 @@ def test_none_is_an_empty_cell_not_minus_one(tmp_path):
 
 
 def test_a_tables_own_meanings_win_and_may_declare_a_type():
-    from clustersim.experiments import datapackage
+    from clustersim.experiments.analysis.columns import REPORT
+    from clustersim.experiments.shared import datapackage
 
     shared = datapackage.field("name", np.dtype(float))
     assert shared["description"] == "the register's establishment name"
     own = datapackage.field("name", np.dtype(float), {"name": ("", "the mechanism's name",
                                                                "string")})
     assert own == {"name": "name", "type": "string", "description": "the mechanism's name"}
-    assert datapackage.field("stuck", np.dtype(int), datapackage.REPORT["stuck.csv"])[
+    assert datapackage.field("stuck", np.dtype(int), REPORT["stuck.csv"])[
         "unit"] == "schools"
 
 

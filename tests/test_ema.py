@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from clustersim.experiments.ema import (
+from clustersim.experiments.credibility.ema import (
     POLICY_LEVER,
     build_model,
     default_levers,
@@ -99,7 +99,7 @@ def test_bad_names_fail_loudly():
         build_model(**SMALL, outcomes=["nope"])
     em = build_model(**SMALL, levers=[], policy_sets=["self_improving"])
     em.levers = [import_ema().RealParameter("policy", 0.0, 1.0)]
-    from clustersim.experiments.ema import _check_names
+    from clustersim.experiments.credibility.ema import check_names
 
     with pytest.raises(UserError, match="reserved"):
-        _check_names(em)
+        check_names(em)

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from clustersim.experiments.batch.spec import load_spec, replicate_seeds
 from clustersim.experiments.cli import main
-from clustersim.experiments.explain import shapley, summary_sentences
-from clustersim.experiments.spec import load_spec, replicate_seeds
+from clustersim.experiments.credibility.explain import shapley, summary_sentences
 
 from tests.test_datapackage import check_package, fields
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from clustersim.experiments.batch import LOCK, MANIFEST, PARTS, run_batch
+from clustersim.experiments.batch.engine import LOCK, MANIFEST, PARTS, run_batch
 from clustersim.model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent

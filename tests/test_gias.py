@@ -330,7 +330,7 @@ def test_bad_attainment_file(capsys, tmp_path):
 
 
 def test_spec_region_keys_are_validated_up_front():
-    from clustersim.experiments.spec import SpecError, parse_spec
+    from clustersim.experiments.batch.spec import SpecError, parse_spec
 
     base = {"name": "g", "region": str(SAMPLE), "replicates": 1,
             "scenarios": [{"policies": ["local_authority"]}]}

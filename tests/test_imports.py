@@ -174,16 +174,9 @@ def test_cycles_are_found():
     assert sorted(cycles(edges)) == [["a", "b", "c"], ["d"]]
 
 
-EXPERIMENTS_CYCLES = (
-    "import cycles among experiments' report and explain modules (report <-> report_html "
-    "<-> report_plots, explain <-> explain_output, validation_mechanisms): functions to "
-    "move between modules, left to issue 20 item 7 (experiments/ in rooms)")
-
-
 @pytest.mark.parametrize("rooms", [
     ("clustersim", "model", "agents", "viz"),
-    pytest.param(("experiments",), marks=pytest.mark.xfail(strict=False,
-                                                             reason=EXPERIMENTS_CYCLES)),
+    ("experiments",),
 ], ids=["model-agents-viz-clustersim", "experiments"])
 def test_no_import_cycle(rooms):
     """A cycle is reported in the room of its first module (cycles across rooms would

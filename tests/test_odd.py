@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 from clustersim.experiments.cli import main
-from clustersim.experiments.odd import MECHANISM_GROUP, TEMPLATE, phase_descriptions, render
+from clustersim.experiments.credibility.odd import (
+    MECHANISM_GROUP,
+    TEMPLATE,
+    phase_descriptions,
+    render,
+)
 from clustersim.model import PARAMS
 from clustersim.model.model import STREAMS, ClusterModel
 

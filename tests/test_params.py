@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from clustersim.experiments.commands.params import markdown
+from clustersim.experiments.cli.commands.params import markdown
 from clustersim.model import PARAMS, ParamError, simulate
 from clustersim.model.config import resolve_config
 
@@ -136,7 +136,7 @@ def test_run_settings_are_declared_once_and_everyone_reads_them():
     and the web page start from the same defaults and keep the same bounds."""
     import inspect
 
-    from clustersim.experiments import spec
+    from clustersim.experiments.batch import spec
     from clustersim.experiments.cli import build_parser
     from clustersim.model import limits
     from clustersim.model.api import simulate as api_simulate

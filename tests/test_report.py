@@ -9,14 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from clustersim.experiments.analysis import MIRRORS, threshold
-from clustersim.experiments.batch import run_batch
-from clustersim.experiments.report import (
-    WORSE_FOR_WEAK,
-    make_report,
-    replicates_to_resolve,
-    t_interval,
-)
+from clustersim.experiments.analysis.outcomes import replicates_to_resolve
+from clustersim.experiments.analysis.report import make_report
+from clustersim.experiments.analysis.stats import MIRRORS, WORSE_FOR_WEAK, t_interval, threshold
+from clustersim.experiments.batch.engine import run_batch
 
 from tests.test_datapackage import check_package, fields
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clustersim.experiments.batch import run_batch
-from clustersim.experiments.report import make_report
+from clustersim.experiments.analysis.report import make_report
+from clustersim.experiments.batch.engine import run_batch
 
 from tests.web_helpers import chromium_executable
 

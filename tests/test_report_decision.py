@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from clustersim.experiments import analysis, maps
-from clustersim.experiments.report import make_report
+from clustersim.experiments.analysis import longitudinal as hist
+from clustersim.experiments.analysis import maps, stats
+from clustersim.experiments.analysis import verdict as words
+from clustersim.experiments.analysis.report import make_report
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = [0.40, 0.42, 0.38, 0.41, 0.39, 0.43]
@@ -31,8 +33,8 @@ def runs_of(scenarios: dict[str, list[float]], costs: dict[str, float] | None = 
 
 def verdict_of(scenarios, min_effect=0.02, costs=None, why=None) -> tuple[str, list]:
     runs = runs_of(scenarios, costs)
-    rows = analysis.compare(runs, "base", 10, 500, 100, min_effect)
-    return analysis.verdict(rows, runs, "base", 10, min_effect, why), rows
+    rows = words.compare(runs, "base", 10, 500, 100, min_effect)
+    return words.verdict(rows, runs, "base", 10, min_effect, why), rows
 
 
 def shifted(delta: list[float] | float) -> list[float]:
@@ -99,13 +101,13 @@ def test_ranking_ties_and_unclear_differences_are_said():
 
 def test_cost_per_weak_lifted_by_hand():
     # (£20,000 - £4,000) x 10 years x 500 schools / (40 - 30 weak schools) = £8m
-    assert analysis.cost_per_weak_lifted(20000, 4000, 10, 500, 40, 30) == pytest.approx(8e6)
+    assert stats.cost_per_weak_lifted(20000, 4000, 10, 500, 40, 30) == pytest.approx(8e6)
     # paired replicates are averaged: extra (16,000 + 18,000)/2, lifted (10 + 12)/2
-    assert analysis.cost_per_weak_lifted([20000, 22000], [4000, 4000], 10, 500, [40, 42],
+    assert stats.cost_per_weak_lifted([20000, 22000], [4000, 4000], 10, 500, [40, 42],
                                          [30, 30]) == pytest.approx(17000 * 5000 / 11)
-    assert analysis.cost_per_weak_lifted(20000, 4000, 10, 500, 30, 30) is None  # no gain
-    assert analysis.cost_per_weak_lifted(20000, 4000, 10, 500, 30, 35) is None
-    assert analysis.cost_per_weak_lifted(3000, 4000, 10, 500, 40, 30) == pytest.approx(-5e5)
+    assert stats.cost_per_weak_lifted(20000, 4000, 10, 500, 30, 30) is None  # no gain
+    assert stats.cost_per_weak_lifted(20000, 4000, 10, 500, 30, 35) is None
+    assert stats.cost_per_weak_lifted(3000, 4000, 10, 500, 40, 30) == pytest.approx(-5e5)
     text, _ = verdict_of({"base": BASE, "worse": shifted(0.05)},
                          costs={"base": 1000.0, "worse": 3000.0})
     assert "Worse leaves the most weak schools behind" in text
@@ -113,11 +115,11 @@ def test_cost_per_weak_lifted_by_hand():
 
 
 def test_share_intervals_stay_within_0_and_1():
-    lo, hi = analysis.wilson_interval(0, 10)
+    lo, hi = stats.wilson_interval(0, 10)
     assert lo == 0 and 0 < hi < 0.35
-    lo, hi = analysis.wilson_interval(10, 10)
+    lo, hi = stats.wilson_interval(10, 10)
     assert 0.65 < lo < 1 and hi == pytest.approx(1) and hi <= 1
-    lo, hi = analysis.bootstrap_interval([0.0, 0.0, 0.0, 0.01, 0.02])
+    lo, hi = stats.bootstrap_interval([0.0, 0.0, 0.0, 0.01, 0.02])
     assert 0 <= lo <= hi <= 0.02
 
 
@@ -133,31 +135,31 @@ START = pd.DataFrame({"run_id": [0, 0, 1], "school": [1, 2, 1], "weak": [True, T
 
 
 def test_transition_matrix_by_hand():
-    counts = analysis.transition_matrix(INSPECTIONS, START)
+    counts = hist.transition_matrix(INSPECTIONS, START)
     # run 0 school 1: good -> RI -> good; school 2: RI -> inadequate; run 1: inadequate -> good
-    expected = pd.DataFrame(0, index=analysis.GRADES, columns=analysis.GRADES)
+    expected = pd.DataFrame(0, index=stats.GRADES, columns=stats.GRADES)
     expected.loc["good", "requires_improvement"] = 1
     expected.loc["requires_improvement", "good"] = 1
     expected.loc["requires_improvement", "inadequate"] = 1
     expected.loc["inadequate", "good"] = 1
     assert (counts.to_numpy() == expected.to_numpy()).all()
-    shares = analysis.row_shares(counts)
+    shares = hist.row_shares(counts)
     assert shares.loc["requires_improvement", "good"] == 0.5
     assert shares.loc["inadequate", "good"] == 1.0
     assert shares.loc["outstanding"].isna().all()
     # without the start grades only consecutive inspections count: RI -> good in run 0
-    alone = analysis.transition_matrix(INSPECTIONS)
+    alone = hist.transition_matrix(INSPECTIONS)
     assert alone.to_numpy().sum() == 1 and alone.loc["requires_improvement", "good"] == 1
 
 
 def test_grade_histories_by_hand():
-    h = analysis.school_histories(START, INSPECTIONS, end_term=30).set_index(
+    h = hist.school_histories(START, INSPECTIONS, end_term=30).set_index(
         ["run_id", "school"])
     assert h.loc[(0, 1), "ever_good"] and h.loc[(0, 1), "terms_below_good"] == 6  # 3 -> 9
     assert not h.loc[(0, 2), "ever_good"] and h.loc[(0, 2), "stuck"]
     assert h.loc[(0, 2), "terms_below_good"] == 30 and h.loc[(0, 2), "below_good_at_end"]
     assert h.loc[(1, 1), "terms_below_good"] == 3 and h.loc[(1, 1), "started_below_good"]
-    summary = analysis.longitudinal(h.reset_index()).iloc[0]
+    summary = hist.longitudinal(h.reset_index()).iloc[0]
     assert summary["ever_good"] == pytest.approx(2 / 3)
     assert summary["ever_good_from_below"] == pytest.approx(1 / 2)
     assert summary["spells_below_good"] == 3

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from clustersim.experiments.cli import main
-from clustersim.experiments.sensitivity import (
+from clustersim.experiments.credibility.sensitivity import (
     as_points,
     load_sensitivity,
     morris_design,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from clustersim.experiments.spec import SpecError, load_spec, parse_spec, replicate_seeds
+from clustersim.experiments.batch.spec import SpecError, load_spec, parse_spec, replicate_seeds
 from clustersim.model import PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,7 +195,7 @@ def test_validation_needs_no_mesa(tmp_path):
     """Validating a whole spec (and reporting a typo) does not pay for mesa's import."""
     bad = write(tmp_path, BASE + "[params]\nseek_rat = 0.1\n")
     good = ROOT / "experiments" / "specs" / "policy_comparison.toml"
-    code = ("import sys\nfrom experiments.spec import load_spec, SpecError\n"
+    code = ("import sys\nfrom experiments.batch.spec import load_spec, SpecError\n"
             f"load_spec({str(good)!r})\n"
             f"try:\n    load_spec({str(bad)!r})\nexcept SpecError:\n    pass\n"
             "assert 'mesa' not in sys.modules, 'mesa imported'\n")
@@ -265,8 +265,8 @@ def test_a_huge_spec_is_refused_from_its_size_before_expanding(tmp_path):
 def test_docs_specs_md_is_written_from_the_declarations():
     from pathlib import Path
 
-    from clustersim.experiments import spec_doc
-    from clustersim.experiments.spec import (
+    from clustersim.experiments.batch import spec_doc
+    from clustersim.experiments.batch.spec import (
         OUTPUT_KEYS,
         SCENARIO_KEYS,
         SWEEP_KEYS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from clustersim.experiments.batch import task_groups, tasks
-from clustersim.experiments.executors import execute_group, execute_run
-from clustersim.experiments.spec import load_spec
+from clustersim.experiments.batch.engine import task_groups, tasks
+from clustersim.experiments.batch.executors import execute_group, execute_run
+from clustersim.experiments.batch.spec import load_spec
 from clustersim.model.api import run, run_each
 from clustersim.model.model import ClusterModel
 
@@ -101,8 +101,8 @@ def test_csv_fields_are_cell_by_cell_the_same():
     """`_frame_csv` builds columns at once; each field is what `_cell` writes (NaN and a
     -1 'none' code empty, text quoted only when it must be, ints without a point)."""
     import pandas as pd
-    from clustersim.experiments.executors import _cell, _frame_csv
-    from clustersim.experiments.io import NONE_CODED
+    from clustersim.experiments.batch.executors import _cell, _frame_csv
+    from clustersim.experiments.shared.io import NONE_CODED
 
     frame = pd.DataFrame({
         "a": [1.5, np.nan, -0.0, 1e300, 5e-324, 0.1],

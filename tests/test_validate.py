@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from clustersim.experiments import validate as v
-from clustersim.experiments import validation_mechanisms as vm
 from clustersim.experiments.cli import main
-from clustersim.experiments.validation_records import Inspections, run_observed
+from clustersim.experiments.credibility import validate as v
+from clustersim.experiments.credibility import validation_mechanisms as vm
+from clustersim.experiments.credibility.validation_records import Inspections, run_observed
 from clustersim.model.errors import UserError
 
 

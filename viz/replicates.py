@@ -8,7 +8,7 @@ runs ``clustersim batch`` on it into ``results/app/<stamp>/batch/`` in a child p
 draw), then ``clustersim report``. Progress is read from the batch's ``parts/`` folder
 (one file per finished run). Under common random numbers replicate r of both scenarios
 meets the same region and shocks, so the effect is estimated from the per-replicate
-differences (`paired_difference`), as `experiments.report` does.
+differences (`paired_difference`), as `experiments.analysis.report` does.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clustersim.experiments import io
+from clustersim.experiments.shared import io
 from clustersim.viz.adapter import ROLES, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -180,7 +180,7 @@ def paired_difference(folder: Path, labels: Mapping[str, str],
                       outcome: str = OUTCOME) -> Paired:
     """Mean policy-minus-baseline difference of ``outcome`` over replicates, with the 95%
     Student-t interval of the per-replicate differences."""
-    from clustersim.experiments.report import t_interval
+    from clustersim.experiments.analysis.stats import t_interval
 
     runs = io.read_table(folder, "runs.csv", ["scenario", "replicate", outcome])
     wide = runs.pivot(index="replicate", columns="scenario", values=outcome)
