@@ -37,8 +37,11 @@ def is_share(outcome: str) -> bool:
 
 
 def human(label: str) -> str:
-    """A scenario label as people read it: 'academy chains + teaching school hubs'."""
-    return " + ".join(p.replace("_", " ") for p in str(label).split("+"))
+    """A scenario label as people read it: 'academy chains + teaching school hubs'; a
+    sweep point's parameters keep their names ('[seek_rate=0.1]'), which analysts
+    look up."""
+    name, bracket, point = str(label).partition(" [")
+    return " + ".join(p.replace("_", " ") for p in name.split("+")) + bracket + point
 
 
 def outcome_name(outcome: str) -> str:

@@ -306,6 +306,7 @@ def work_out_gains(m, effect: np.ndarray) -> None:
     q_total = s.q_sustained + s.q_oneoff * w
     raw = np.minimum(q_total, p.cpd_hours_cap) * effect
     s.gain[:] = np.where(s.focus >= 0, np.minimum(raw, s.need), 0.0)
-    share = np.divide(1.0, q_total, out=np.zeros(s.n), where=q_total > 0)
+    # subnormal totals (a sampler's 1e-309 hours) would make 1/q_total infinite
+    share = np.divide(1.0, q_total, out=np.zeros(s.n), where=q_total >= np.finfo(float).tiny)
     s.gain_oneoff = s.gain * s.q_oneoff * w * share
     s.peer_gain[:] = s.gain * s.peer_q * share
