@@ -112,9 +112,9 @@ def overhead_parts(preset: str, years: int, n: int = 40) -> dict[str, float]:
     import statistics
     import time
 
-    from clustersim.experiments.batch.engine import merge, write_part
     from clustersim.experiments.batch.executors import Task, format_result
     from clustersim.experiments.batch.spec import parse_spec
+    from clustersim.experiments.batch.store import merge, write_part
 
     from clustersim import model
 

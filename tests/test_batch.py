@@ -12,20 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from clustersim.experiments.batch.engine import (
-    LOCK,
+from clustersim.experiments.batch.engine import run_batch, tasks
+from clustersim.experiments.batch.executors import execute_run
+from clustersim.experiments.batch.lock import LOCK, BatchLock, start_time
+from clustersim.experiments.batch.spec import load_spec, replicate_seeds
+from clustersim.experiments.batch.store import (
     MANIFEST,
     PARTS,
-    BatchLock,
-    _clean,
-    _start_time,
+    clean_temporaries,
     merge,
-    run_batch,
-    tasks,
     write_part,
 )
-from clustersim.experiments.batch.executors import execute_run
-from clustersim.experiments.batch.spec import load_spec, replicate_seeds
 from clustersim.model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +198,7 @@ def test_stale_locks_are_taken_over(serial, tmp_path):
         run_batch(spec, out=out, workers=1, quiet=True)
         same_bytes(serial, out)
         assert not (out / LOCK).exists()
-    assert _start_time(os.getpid()) not in (None, "1")
+    assert start_time(os.getpid()) not in (None, "1")
 
 
 @pytest.mark.slow
@@ -315,7 +312,7 @@ def test_clean_up_removes_only_its_own_exactly_named_temporaries(tmp_path):
               f"{PARTS}/1.json", f"{PARTS}/.0000002.json.bak", f"{PARTS}/0000003.json.txt"]
     for name in ours + theirs:
         (out / name).write_text("x")
-    _clean(out)
+    clean_temporaries(out)
     assert not any((out / n).exists() for n in ours)
     assert all((out / n).read_text() == "x" for n in theirs)
 

@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 import pytest
-from clustersim.experiments.batch.engine import LOCK, MANIFEST, PARTS, run_batch
+from clustersim.experiments.batch.engine import run_batch
+from clustersim.experiments.batch.lock import LOCK
+from clustersim.experiments.batch.store import MANIFEST, PARTS
 from clustersim.model.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,30 +24,30 @@ and a batch killed at any moment resumes (``--resume``) to exactly those files.
 from __future__ import annotations
 
 import contextvars
-import json
-import os
-import re
 import sys
 import time
-from contextlib import ExitStack, contextmanager, nullcontext, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from clustersim.experiments.batch.executors import Task, execute_group
+from clustersim.experiments.batch.lock import LOCK, BatchLock, now
 from clustersim.experiments.batch.spec import Spec, broken_rule, load_spec
+from clustersim.experiments.batch.store import (
+    MANIFEST,
+    OUTPUTS,
+    PARTS,
+    TMP,
+    clean_temporaries,
+    done_indices,
+    merge,
+    write_part,
+)
 from clustersim.experiments.shared import io, outputs
 from clustersim.experiments.shared.stopping import Interrupted, StopOnSignals
 from clustersim.model.errors import UserError
 
-PARTS = "parts"
-MANIFEST = "manifest.json"
-OUTPUTS = {"runs": "runs.csv", "timeseries": "timeseries.csv", "schools": "schools.csv",
-           "inspections": "inspections.csv"}
-LOCK = ".lock"
-TMP = ".partial"  # temporary names: ".runs.csv.partial", "parts/.0000012.json.partial"
-PART_NAME = re.compile(r"\d{7,}\.json|\.\d{7,}\.json\.partial")
 # set by a command that runs batches through other code (sensitivity's stages): its
 # --max-runs, and whether to warn about parameters no policy reads (a screen covers all)
 _OPTIONS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("batch_options",
@@ -82,178 +82,7 @@ def task_groups(spec: Spec, skip: set[int] | frozenset = frozenset()):
     yield from sorted(groups.values(), key=lambda g: (g[0].point, g[0].replicate, g[0].index))
 
 
-# ------------------------------------------------------------------- the output folder
-
-
-def part_path(out: Path, index: int) -> Path:
-    return out / PARTS / f"{index:07d}.json"
-
-
-def done_indices(out: Path) -> set[int]:
-    """Runs whose part file is complete (temporary files from a killed write are ignored)."""
-    folder = out / PARTS
-    if not folder.is_dir():
-        return set()
-    return {int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()}
-
-
-def write_part(out: Path, result: dict[str, Any]) -> None:
-    path = part_path(out, result["index"])
-    io.write_text(path, json.dumps(result, separators=(",", ":")), tmp_name=f".{path.name}{TMP}")
-
-
-def _read_part(out: Path, i: int) -> dict[str, Any]:
-    path = part_path(out, i)
-    try:
-        part = json.loads(path.read_bytes().decode("utf-8"))
-        if not isinstance(part, dict) or part.get("index") != i:
-            raise ValueError("not this run's result")
-        return part
-    except FileNotFoundError:
-        raise UserError(f"{out}: run {i} has no result in {PARTS}/; run the batch again "
-                        "with --resume") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise UserError(f"{path}: damaged ({str(exc).splitlines()[0]}); delete it and run "
-                        "the batch again with --resume to redo that run") from None
-
-
-def merge(out: Path, n_runs: int, spec: Spec) -> dict[str, float]:
-    """Concatenate the parts in run order into the CSVs, streaming; return timing totals."""
-    wanted = ["runs"] + (["timeseries"] if spec.timeseries else []) + \
-        (["schools", "inspections"] if spec.schools != "none" else [])
-    headers: dict[str, str] = {}
-    seconds = []
-    with ExitStack() as stack:
-        files = {}
-        for k in wanted:
-            tmp = stack.enter_context(io.atomic_path(out / OUTPUTS[k],
-                                                     tmp_name=f".{OUTPUTS[k]}{TMP}"))
-            files[k] = stack.enter_context(open(tmp, "w", encoding="utf-8", newline=""))
-        for i in range(n_runs):
-            part = _read_part(out, i)
-            seconds.append(part["seconds"])
-            for k in wanted:
-                if k not in part:
-                    raise UserError(f"{part_path(out, i)}: no {OUTPUTS[k]} rows (written by "
-                                    "an older clustersim): start a new batch")
-                header, body = part[k]
-                if k not in headers:
-                    headers[k] = header
-                    _write(files[k], header, out / OUTPUTS[k])
-                elif header != headers[k]:
-                    raise UserError(f"{part_path(out, i)}: columns differ from run 0's; the "
-                                    "model changed while the batch ran: start a new batch")
-                _write(files[k], body, out / OUTPUTS[k])
-    return {"run_seconds_total": sum(seconds), "run_seconds_mean": sum(seconds) / n_runs,
-            "run_seconds_max": max(seconds)}
-
-
-def _write(fh, text: str, path: Path) -> None:
-    try:
-        fh.write(text)
-    except OSError as exc:  # a failed write() names no file: name the one being merged
-        exc.filename = exc.filename or str(path)
-        raise
-
-
-def _clean(out: Path) -> None:
-    """Remove this batch's own temporary files, by their exact names: the finished parts,
-    a killed write's ``.NNNNNNN.json.partial`` and a killed merge's ``.runs.csv.partial``
-    (and kin). Anything else, a user's file included, is left alone."""
-    parts = out / PARTS
-    if parts.is_dir():
-        for entry in os.scandir(parts):
-            if PART_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-                os.unlink(entry.path)
-        with suppress(OSError):  # not empty: something not ours is in it; keep it
-            parts.rmdir()
-    for name in [*OUTPUTS.values(), *(io.table_name(n, "parquet") for n in OUTPUTS.values()),
-                 MANIFEST]:
-        (out / f".{name}{TMP}").unlink(missing_ok=True)
-
-
-# ------------------------------------------------------------------- the lock
-
-
-def _start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), to tell PID reuse."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def _alive(owner: dict) -> bool:
-    pid = owner.get("pid")
-    if not isinstance(pid, int):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    started = owner.get("start_time")
-    return started is None or _start_time(pid) in (None, started)
-
-
-class BatchLock:
-    """An exclusive claim on an output folder by this process, released on exit.
-
-    The lock file records the PID, host and the process's start time. A lock left by a
-    process that is gone (kill -9, a crash, a reboot) is stale and is taken over; a lock
-    held by a live process, or by another host, refuses the second batch.
-    """
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.path = self.folder / LOCK
-
-    def _owner(self) -> dict:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def __enter__(self):
-        import socket
-
-        me = {"pid": os.getpid(), "host": socket.gethostname(),
-              "start_time": _start_time(os.getpid()), "since": _now()}
-        for _ in range(3):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                owner = self._owner()
-                if owner.get("host", me["host"]) != me["host"]:
-                    raise UserError(f"{self.folder}: locked by a batch on host "
-                                    f"{owner['host']} (PID {owner.get('pid')}); if none runs "
-                                    f"there, delete {self.path}") from None
-                if owner and _alive(owner):
-                    raise UserError(f"{self.folder}: another batch is writing here (PID "
-                                    f"{owner['pid']}, since {owner.get('since')}); wait for "
-                                    "it or use another --out") from None
-                if not owner and time.time() - self.path.stat().st_mtime < 5:
-                    time.sleep(0.2)  # a lock being written this instant: look again
-                    continue
-                self.path.unlink(missing_ok=True)  # stale: its process is gone
-                continue
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(me, fh)
-            return self
-        raise UserError(f"{self.folder}: could not take {self.path}; another batch may be "
-                        "starting here")
-
-    def __exit__(self, *exc) -> None:
-        if self._owner().get("pid") == os.getpid():
-            self.path.unlink(missing_ok=True)
-
-
 # ------------------------------------------------------------------- the manifest
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def new_manifest(spec: Spec, executor: str) -> dict[str, Any]:
@@ -278,7 +107,7 @@ def new_manifest(spec: Spec, executor: str) -> dict[str, Any]:
         "outputs": {"timeseries": spec.timeseries, "schools": spec.schools,
                     "format": spec.format},
         "versions": io.versions(), "git_commit": io.git_commit(),
-        "timings": {"started": _now(), "sessions": []}, "runs_done": 0, "completed": False,
+        "timings": {"started": now(), "sessions": []}, "runs_done": 0, "completed": False,
         "executor": executor,
     }
 
@@ -395,7 +224,7 @@ def run_batch(spec_path: str | Path, out: str | Path | None = None, workers: int
                 manifest = _prepare(out, spec, resume, executor.describe())
                 if manifest.get("completed") is not True:
                     _run_missing(out, spec, manifest, executor, quiet, stop)
-                _clean(out)
+                clean_temporaries(out)
     except OSError as exc:
         if not outputs.is_environment_error(exc):
             raise
@@ -447,7 +276,7 @@ def check_configs(spec: Spec) -> None:
 def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool,
                  stop: StopOnSignals) -> None:
     done = done_indices(out)
-    session = {"started": _now(), "executor": executor.describe(), "runs_before": len(done)}
+    session = {"started": now(), "executor": executor.describe(), "runs_before": len(done)}
     manifest["timings"]["sessions"].append(session)  # a session killed -9 stays unfinished
     _write_manifest(out, manifest)
     t0 = time.perf_counter()
@@ -469,12 +298,12 @@ def _run_missing(out: Path, spec: Spec, manifest: dict, executor, quiet: bool,
     finally:
         bar.close()
         session["wall_seconds"] = round(time.perf_counter() - t0, 3)
-        session["finished"] = _now()
+        session["finished"] = now()
         manifest["runs_done"] = len(done_indices(out))
         with suppress(OSError):  # e.g. a full disk: the manifest of the start stays valid
             _write_manifest(out, manifest)
     manifest["timings"].update(merge(out, spec.n_runs, spec))
-    manifest["timings"]["finished"] = _now()
+    manifest["timings"]["finished"] = now()
     manifest["timings"]["wall_seconds"] = round(
         sum(s.get("wall_seconds", 0.0) for s in manifest["timings"]["sessions"]), 3)
     manifest["files"] = [f for k, f in OUTPUTS.items()
