@@ -9,12 +9,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from clustersim.model.groups import average
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.market import KIND_NAMES
 from clustersim.model.state import INADEQUATE, RI
+
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ def _sd(values: np.ndarray) -> float:
     return float(np.sqrt(np.add.reduce(dev * dev) / len(values)))
 
 
-def _live_clusters(m) -> int:
+def _live_clusters(m: ClusterModel) -> int:
     return int(np.count_nonzero(m.c.alive[: m.c.count]))
 
 
@@ -66,12 +70,12 @@ def _rank_weights(n: int) -> np.ndarray:
     return w
 
 
-def _gap(m) -> float:
+def _gap(m: ClusterModel) -> float:
     s = m.s
     return _mean(s.rwm, m.other_idx) - _mean(s.rwm, m.weak_idx)
 
 
-def left_behind_mask(m) -> np.ndarray:
+def left_behind_mask(m: ClusterModel) -> np.ndarray:
     """Weak schools still below the floor, or still below the good standard (docs/ODD.md
     section 4, observation): effectiveness under the good grade's cut, what an inspection
     would judge below good on average. Read from the school's state, not its latest
@@ -80,19 +84,19 @@ def left_behind_mask(m) -> np.ndarray:
     return m.s.weak & (m.below_floor_now | (m.s.effectiveness < m.p.grade_cut_good))
 
 
-def left_behind_graded_mask(m) -> np.ndarray:
+def left_behind_graded_mask(m: ClusterModel) -> np.ndarray:
     """Weak schools still below the floor, or whose latest published grade is RI or
     inadequate (stale when inspections are switched off)."""
     return m.s.weak & (m.below_floor_now | (m.s.grade >= RI))
 
 
-def _access_ratio(m) -> float:
+def _access_ratio(m: ClusterModel) -> float:
     s = m.s
     other = _mean(s.cpd_hours_total, m.other_idx)
     return _mean(s.cpd_hours_total, m.weak_idx) / other if other > 0 else float("nan")
 
 
-def _catch_up(m) -> float:
+def _catch_up(m: ClusterModel) -> float:
     s = m.s
     d = s.rwm - m.rwm0
     return _mean(d, m.weak_idx) - _mean(d, m.other_idx)
@@ -156,22 +160,22 @@ METRICS: list[Metric] = [
 ]
 
 
-def _federated_share(m) -> float:
+def _federated_share(m: ClusterModel) -> float:
     _, cids = m.clustered()
     return np.count_nonzero(m.c.federated[cids]) / m.s.n
 
 
-def quintile_of_initial_effectiveness(m) -> np.ndarray:
+def quintile_of_initial_effectiveness(m: ClusterModel) -> np.ndarray:
     """0 (weakest fifth) .. 4 (strongest fifth) by effectiveness at the start."""
     return np.searchsorted(np.quantile(m.eff0, [0.2, 0.4, 0.6, 0.8]), m.eff0, side="right")
 
 
-def by_quintile(m, values: np.ndarray, name: str) -> dict[str, float]:
+def by_quintile(m: ClusterModel, values: np.ndarray, name: str) -> dict[str, float]:
     q = quintile_of_initial_effectiveness(m)
     return {f"{name}_q{k + 1}": _mean(values, q == k) for k in range(5)}
 
 
-def market_shares(m) -> dict[str, float]:
+def market_shares(m: ClusterModel) -> dict[str, float]:
     """Share of providers' revenue by kind (0 where a kind sold nothing)."""
     pr = m.providers
     revenue = np.bincount(pr.kind, pr.revenue, minlength=len(KIND_NAMES))
@@ -180,7 +184,7 @@ def market_shares(m) -> dict[str, float]:
             for k, r in zip(KIND_NAMES, revenue, strict=True)}
 
 
-def grouped_summary(m) -> dict[str, float]:
+def grouped_summary(m: ClusterModel) -> dict[str, float]:
     """Distributional outcomes: CPD and credits by quintile, provider market shares."""
     s = m.s
     out = by_quintile(m, s.cpd_hours_total, "cpd_hours")
@@ -191,16 +195,16 @@ def grouped_summary(m) -> dict[str, float]:
 METRIC_NAMES = [x.name for x in METRICS]
 
 
-def _years(m) -> float:
+def _years(m: ClusterModel) -> float:
     """Years the run has covered so far (at least a term's worth)."""
     return max(m.term, 1) / TERMS_PER_YEAR
 
 
-def _per_year(m, values: np.ndarray, idx=None) -> float:
+def _per_year(m: ClusterModel, values: np.ndarray, idx=None) -> float:
     return (average(values) if idx is None else _mean(values, idx)) / _years(m)
 
 
-def _peer_hours(m) -> float:
+def _peer_hours(m: ClusterModel) -> float:
     hours = m.ledger.hours.get("peer", 0.0) + m.ledger.hours.get("bank_crisis", 0.0)
     return float(hours / m.s.teachers.sum())
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.schema import SUBJECT_WEIGHTS
 from scipy.special import ndtr
+
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
 FSM_CENTRE = 0.24  # national FSM share (region.FSM_MEAN)
 COHORT_YEARS = np.array([7.0, 5.0])  # year groups: primary, secondary
@@ -16,7 +21,7 @@ def offsets(p) -> np.ndarray:
                      p.attain_offset_science])
 
 
-def update_attainment(m) -> None:
+def update_attainment(m: ClusterModel) -> None:
     """Probit of expertise, disadvantage and this year's cohort; a results drop reveals needs.
 
     A new cohort is drawn each year (every third term); its noise scales with
@@ -37,11 +42,11 @@ def update_attainment(m) -> None:
         s.rwm_last_year = s.rwm.copy()
 
 
-def progress_score(m) -> np.ndarray:
+def progress_score(m: ClusterModel) -> np.ndarray:
     """KS2-style progress (value added) in points, from effectiveness and the cohort."""
     return m.p.progress_points_per_sd * (m.s.effectiveness - m.eff_mean0 + 0.5 * m.s.cohort)
 
 
-def below_floor(m) -> np.ndarray:
+def below_floor(m: ClusterModel) -> np.ndarray:
     """Below the floor standard: low RWM attainment and low progress (evidence B2-3)."""
     return (m.s.rwm < m.p.floor_rwm) & (progress_score(m) < m.p.floor_progress)

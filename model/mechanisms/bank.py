@@ -10,12 +10,18 @@ Credits are a mutual-credit system: the sum of all balances and funds is always 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from clustersim.model.groups import cumsum_within
 from clustersim.model.state import LEADERSHIP, RI
 
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
-def settle(m, receivers: np.ndarray, hours: np.ndarray, donors: np.ndarray) -> np.ndarray:
+
+def settle(m: ClusterModel, receivers: np.ndarray, hours: np.ndarray,
+           donors: np.ndarray) -> np.ndarray:
     """Apply the bank's offer boost and credit limit; transfer credits; return the hours."""
     s, p = m.s, m.p
     hours = hours * (1.0 + p.bank_offer_boost)
@@ -27,7 +33,7 @@ def settle(m, receivers: np.ndarray, hours: np.ndarray, donors: np.ndarray) -> n
     return hours
 
 
-def transfer(m, payers: np.ndarray, donors: np.ndarray, credits: np.ndarray) -> None:
+def transfer(m: ClusterModel, payers: np.ndarray, donors: np.ndarray, credits: np.ndarray) -> None:
     s, p, c = m.s, m.p, m.c
     levy = credits * p.bank_levy
     s.credits -= np.bincount(payers, credits, minlength=s.n)
@@ -35,7 +41,7 @@ def transfer(m, payers: np.ndarray, donors: np.ndarray, credits: np.ndarray) -> 
     c.fund[: c.count] += np.bincount(s.cluster[payers], levy, minlength=c.count)
 
 
-def fund_crisis(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def fund_crisis(m: ClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The common fund pays for urgent responses to members graded RI or inadequate (peer
     CPD at no cost to them). Returns the receivers, their hours per teacher and donors,
     for the CPD phase to book."""
@@ -60,7 +66,7 @@ def fund_crisis(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return crisis, paid / s.teachers[crisis], donors
 
 
-def fund_services(m) -> None:
+def fund_services(m: ClusterModel) -> None:
     """Common services (a shared data system), run by the member with the strongest
     leadership and paid from the fund."""
     s, p, c = m.s, m.p, m.c
@@ -78,7 +84,7 @@ def fund_services(m) -> None:
         m.effects.bank_services = ok
 
 
-def release_fund(m, cids: np.ndarray, members: np.ndarray) -> None:
+def release_fund(m: ClusterModel, cids: np.ndarray, members: np.ndarray) -> None:
     """A dissolving cluster shares its fund equally among its former members."""
     s, c = m.s, m.c
     if len(members) == 0:

@@ -8,10 +8,15 @@ when it has too few members.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
-def update_cohesion(m) -> None:
+
+def update_cohesion(m: ClusterModel) -> None:
     s, p, c = m.s, m.p, m.c
     noise = m.streams["cohesion"].normal(0, 1, c.count)
     if c.count == 0:

@@ -15,17 +15,22 @@ federations, and the term's learning gain.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.mechanisms.needs import shared_data
 from clustersim.model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND, flat
+
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
 MIN_PRICE = 0.01  # £ per teacher-hour: a floor so that free CPD needs no division by zero
 ROUNDS = 4  # a school tries up to this many providers a term, best value first
 SUBJECT_DOMAINS = np.array([MATHS, ENGLISH, SCIENCE])
 
 
-def commission(m) -> None:
+def commission(m: ClusterModel) -> None:
     s, p = m.s, m.p
     u = m.streams["commissioning"]
     draws = {"queue": u.permutation(s.n), "hire": u.random((2, m.c.count)),
@@ -47,7 +52,7 @@ def commission(m) -> None:
     work_out_gains(m, effect)
 
 
-def engaged(m, queue: np.ndarray, u: np.ndarray) -> np.ndarray:
+def engaged(m: ClusterModel, queue: np.ndarray, u: np.ndarray) -> np.ndarray:
     """M1 (seed 000: "those who need the most support are furthest away"): a school
     takes up CPD offers this term with a chance of its engagement relative to an average,
     connected, urban school's (1 with M1 off); the others sit the market out."""
@@ -56,7 +61,7 @@ def engaged(m, queue: np.ndarray, u: np.ndarray) -> np.ndarray:
     return queue[take_up[queue]]
 
 
-def joint_discounts(m) -> np.ndarray:
+def joint_discounts(m: ClusterModel) -> np.ndarray:
     """Per school: the discount its cluster's joint purchases win (0 for a lone school)."""
     s, p, c = m.s, m.p, m.c
     disc = np.zeros(s.n)
@@ -76,7 +81,7 @@ def joint_discounts(m) -> np.ndarray:
     return np.minimum(disc, 0.9)
 
 
-def buy_services(m, discount: np.ndarray) -> None:
+def buy_services(m: ClusterModel, discount: np.ndarray) -> None:
     """Common services (ICT, business) from the nearest suppliers; savings go to CPD.
 
     Half the spend is ICT, half business services (assumption). A shared business
@@ -106,7 +111,7 @@ def buy_services(m, discount: np.ndarray) -> None:
     m.ledger.save("joint commissioning (services)", float(saved.sum()))
 
 
-def shared_staff(m, hire_draws: np.ndarray) -> None:
+def shared_staff(m: ClusterModel, hire_draws: np.ndarray) -> None:
     """M8 and M9: eligible clusters hire shared staff; members share the cost and gain."""
     s, p, c = m.s, m.p, m.c
     if c.count == 0:
@@ -144,14 +149,14 @@ def shared_staff(m, hire_draws: np.ndarray) -> None:
         e[row[:, None] + SUBJECT_DOMAINS] += ripple  # into the other subjects
 
 
-def _weakest_subject(m, members, cl) -> np.ndarray:
+def _weakest_subject(m: ClusterModel, members, cl) -> np.ndarray:
     c = m.c
     sums = np.stack([np.bincount(cl, m.s.expertise[members, d], minlength=c.count)
                      for d in SUBJECT_DOMAINS], axis=1)
     return SUBJECT_DOMAINS[np.argmin(sums, axis=1)].astype(np.int8)
 
 
-def federation_effects(m) -> None:
+def federation_effects(m: ClusterModel) -> None:
     """M12: economies of scale reinvested in CPD; leadership and SEND converge upwards."""
     s, p, c = m.s, m.p, m.c
     if not (p.m12_federation and c.count and c.federated[: c.count].any()):
@@ -168,7 +173,7 @@ def federation_effects(m) -> None:
         s.expertise[fed, d] += p.federation_convergence * lag
 
 
-def rank_providers(m) -> None:
+def rank_providers(m: ClusterModel) -> None:
     """Each school's best ``ROUNDS`` providers per CPD domain, best value first.
 
     Value is quality per pound: quality x format weight (M10) / (list price + travel).
@@ -201,7 +206,8 @@ def rank_providers(m) -> None:
                 "travel": p.travel_cost_per_km * np.where(prov >= 0, dist.ravel()[top], 0.0)}
 
 
-def buy_market_cpd(m, discount: np.ndarray, queue: np.ndarray, effect: np.ndarray) -> None:
+def buy_market_cpd(m: ClusterModel, discount: np.ndarray, queue: np.ndarray,
+                   effect: np.ndarray) -> None:
     """Up to ``ROUNDS`` rounds: each school still wanting CPD applies to its next-ranked
     provider; a provider shares what capacity it has left in the order of ``queue`` (a
     seeded random permutation of the schools). An applicant whose provider is fully
@@ -289,7 +295,7 @@ def _oneoff_weight(p) -> float:
     return p.oneoff_effect if p.m10_cpd_format else 1.0
 
 
-def _effect_scale(m) -> np.ndarray:
+def _effect_scale(m: ClusterModel) -> np.ndarray:
     """SD gained per quality-weighted sustained hour per teacher, by school."""
     s, p = m.s, m.p
     capacity = np.clip(1.0 + p.learning_capacity_leadership * s.expertise[:, LEADERSHIP],
@@ -298,7 +304,7 @@ def _effect_scale(m) -> np.ndarray:
     return p.cpd_effect_per_hour * capacity * targeting
 
 
-def work_out_gains(m, effect: np.ndarray) -> None:
+def work_out_gains(m: ClusterModel, effect: np.ndarray) -> None:
     """The term's gain in the focus domain, capped at the need, split by format (M10).
     Quality-weighted hours beyond ``cpd_hours_cap`` per teacher add nothing."""
     s, p = m.s, m.p

@@ -8,15 +8,20 @@ are added in phase 5 (commissioning), where the term's gain is worked out.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from clustersim.model.mechanisms import bank
 from clustersim.model.state import LEADERSHIP, flat
+
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
 SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", "q_oneoff",
            "peer_q", "budget_exhausted")  # per-term state, cleared at the start of phase 4
 
 
-def peer_hours(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def peer_hours(m: ClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """M5: hours per teacher each school receives from its cluster's strongest member.
 
     Returns (receiver indices, hours per teacher, donor indices). A donor offers CPD in
@@ -40,7 +45,7 @@ def peer_hours(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return i, hours, donors
 
 
-def exchange_cpd(m) -> None:
+def exchange_cpd(m: ClusterModel) -> None:
     s = m.s
     for name in SCRATCH:
         getattr(s, name)[:] = 0.0
@@ -54,7 +59,7 @@ def exchange_cpd(m) -> None:
         bank.fund_services(m)
 
 
-def record_peer_cpd(m, receivers, hours, donors, source: str) -> None:
+def record_peer_cpd(m: ClusterModel, receivers, hours, donors, source: str) -> None:
     """Book peer CPD: hours received and given, the donor's leadership time, the ledger."""
     s, p = m.s, m.p
     keep = hours > 0

@@ -3,8 +3,13 @@ school's own response to a poor grade."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from clustersim.model.state import BUSINESS, RI
+
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
 
 def grade_of(judged: np.ndarray, p) -> np.ndarray:
@@ -13,7 +18,7 @@ def grade_of(judged: np.ndarray, p) -> np.ndarray:
     return (3 - np.searchsorted(cuts, judged, side="right")).astype(np.int8)
 
 
-def initial_grades(m) -> None:
+def initial_grades(m: ClusterModel) -> None:
     """Grades from a past inspection, with the next one staggered over the cycle."""
     s, p = m.s, m.p
     rng = m.streams["inspection"]
@@ -23,7 +28,7 @@ def initial_grades(m) -> None:
     s.next_inspection = m.term + np.ceil(rng.random(s.n) * interval).astype(np.int32)
 
 
-def respond(m) -> None:
+def respond(m: ClusterModel) -> None:
     """A school graded RI or inadequate works on its teaching for the next
     ``inspection_response_terms`` terms (docs/evidence.md B12, B13). It is the school's
     own doing under any policy, so it lands in expertise like a CPD gain that is not
@@ -39,7 +44,7 @@ def respond(m) -> None:
         s.expertise[active, :BUSINESS] += step[:, None]
 
 
-def inspect(m) -> np.ndarray:
+def inspect(m: ClusterModel) -> np.ndarray:
     """Inspect the schools that are due; return the indices graded RI or inadequate.
 
     First, schools graded poorly earlier go on with their own response (`respond`). A

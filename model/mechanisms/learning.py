@@ -17,9 +17,14 @@ effect is drawn from the same distribution), so grade shares hold over time (P11
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.schema import BUSINESS, RI, flat
+
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
 FSM_CENTRE = 0.24  # national FSM share: turnover gradients are centred on it
 
@@ -41,12 +46,12 @@ def relax_rate(p, fsm: np.ndarray) -> np.ndarray:
     return per_term(np.clip(p.skill_fade_year + yearly_staff_turnover(p, fsm), 0.0, 0.95))
 
 
-def decay_rate(m) -> np.ndarray:
+def decay_rate(m: ClusterModel) -> np.ndarray:
     """The model's per-school relax rate (fixed for a run)."""
     return relax_rate(m.p, m.s.region.fsm)
 
 
-def learn(m) -> None:
+def learn(m: ClusterModel) -> None:
     """Apply this term's CPD gains to each school's focus domain.
 
     M10 (seed 001): part of a sustained programme's gain becomes lasting (it raises the
@@ -64,7 +69,7 @@ def learn(m) -> None:
         flat(s.oneoff)[cell] += oneoff
 
 
-def turnover(m) -> None:
+def turnover(m: ClusterModel) -> None:
     """M14: staff leave and arrive, heads change; expertise relaxes to its anchor."""
     s, p = m.s, m.p
     rng = m.streams["turnover"]
@@ -96,7 +101,7 @@ def head_turnover_rate(p, fsm: np.ndarray, poor: np.ndarray) -> np.ndarray:
                    + p.head_turnover_poor_grade * poor, 0.0, 1.0)
 
 
-def change_heads(m) -> None:
+def change_heads(m: ClusterModel) -> None:
     """Once a year some schools get a new head (evidence C13): more often in
     disadvantaged schools and after a poor grade. The new head keeps part of the old
     school effect (staff and culture stay) and brings the rest from the same spread, so

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from clustersim.model.state import CPD_DOMAINS, flat
 from scipy.special import expit, logit
+
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
 CPD_COLUMNS = slice(0, len(CPD_DOMAINS))  # a view, not a copy: the CPD domains come first
 assert tuple(range(len(CPD_DOMAINS))) == CPD_DOMAINS
 
 
-def update_engagement(m) -> None:
+def update_engagement(m: ClusterModel) -> None:
     """M1: engagement falls with weakness, isolation and rurality (seed 000)."""
     s, p = m.s, m.p
     e = np.full(s.n, p.engagement_base)
@@ -22,7 +27,7 @@ def update_engagement(m) -> None:
     s.engagement = e
 
 
-def shared_data(m) -> np.ndarray:
+def shared_data(m: ClusterModel) -> np.ndarray:
     """M15: schools whose needs and support are informed by shared data this term."""
     s, p = m.s, m.p
     if not p.m15_shared_data:
@@ -34,7 +39,7 @@ def shared_data(m) -> np.ndarray:
     return cohesive | s.monitored
 
 
-def identify_needs(m) -> None:
+def identify_needs(m: ClusterModel) -> None:
     """M2: a school acts on its largest shortfall only once it has spotted it (seed 001).
 
     The need in a domain is the shortfall of expertise below ``need_benchmark``. A school

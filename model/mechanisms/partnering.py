@@ -11,13 +11,18 @@ the state at the start of the phase.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from clustersim.model.membership import Membership
 from clustersim.model.state import CPD_DOMAINS
 from scipy.special import expit, logit
 
+if TYPE_CHECKING:
+    from clustersim.model.model import ClusterModel
 
-def seek_partners(m) -> None:
+
+def seek_partners(m: ClusterModel) -> None:
     s, p = m.s, m.p
     rng = m.streams["partnering"]
     u = rng.random(s.n)

@@ -15,6 +15,7 @@ from clustersim.model.groups import cumsum_within, members_by
 
 if TYPE_CHECKING:  # policies import no mesa until a model is built (fast spec validation)
     from clustersim.agents.broker import Broker
+    from clustersim.model.model import ClusterModel
 
 
 class Policy:
@@ -32,8 +33,8 @@ class Policy:
     # The parameter holding the policy's public budget in £ per school per year, if any.
     budget: ClassVar[str | None] = None
 
-    def __init__(self, model):
-        self.model = model
+    def __init__(self, model: ClusterModel):
+        self.model: ClusterModel = model
         self.brokers: list[Broker] = []
 
     def on(self, component: str) -> bool:
