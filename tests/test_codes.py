@@ -43,3 +43,16 @@ def test_sensitivity_stages_are_their_folder_names():
     from clustersim.experiments.credibility.sensitivity import STAGES, Stage
 
     assert STAGES == ("morris", "sobol") and f"{Stage.SOBOL}" == "sobol"
+
+
+def test_sweep_methods_are_the_enum_values_specs_write():
+    import json
+
+    from clustersim.experiments.batch.design import Sweep, SweepMethod
+    from clustersim.experiments.batch.spec import SWEEP_KEYS, SWEEP_METHODS
+
+    assert SWEEP_METHODS == ("grid", "list", "lhs", "sobol")
+    assert tuple(m.value for m in SweepMethod if m != SweepMethod.NONE) == SWEEP_METHODS
+    assert all(type(m) is str for m in SWEEP_METHODS)  # docs/specs.md and messages list them
+    assert set(SWEEP_KEYS) == set(SWEEP_METHODS)
+    assert Sweep().method == "none" and json.dumps(SweepMethod.LHS) == '"lhs"'

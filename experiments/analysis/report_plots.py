@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from clustersim.experiments.analysis.outcomes import human, is_share, outcome_name, unit_of
+from clustersim.experiments.batch.design import SweepMethod
 from clustersim.experiments.shared.io import atomic_path
 
 MAX_PANELS = 12
@@ -222,7 +223,8 @@ def weak_end_state(schools: pd.DataFrame, labels: list[str], floor: float | None
 def sweep_curves(batch, diffs: pd.DataFrame, folder: Path) -> str | None:
     """Paired difference vs the baseline against the swept value (one-parameter sweeps)."""
     sweep = batch.manifest["sweep"]
-    if sweep["method"] not in ("grid", "list") or len(sweep["params"]) != 1 or diffs.empty:
+    if sweep["method"] not in (SweepMethod.GRID, SweepMethod.LIST) or len(sweep["params"]) != 1 \
+            or diffs.empty:
         return None
     name = sweep["params"][0]
     if not all(isinstance(p[name], int | float) for p in batch.points):

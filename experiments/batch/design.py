@@ -21,9 +21,23 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from clustersim.model import PARAMS
+
+
+class SweepMethod(StrEnum):
+    """How a sweep makes its points; the value is what a spec's ``sweep.method`` says."""
+
+    NONE = "none"    # no [sweep]: one empty point
+    GRID = "grid"    # every combination of listed values
+    LIST = "list"    # points written out one by one
+    LHS = "lhs"      # a Latin hypercube over ranges (SALib)
+    SOBOL = "sobol"  # Saltelli's Sobol design over ranges (SALib)
+
+
+SAMPLED = (SweepMethod.LHS, SweepMethod.SOBOL)  # drawn from ranges, not written by hand
 
 
 @dataclass(frozen=True)
@@ -39,7 +53,7 @@ class Scenario:
 class Sweep:
     """Parameter points to run every scenario at (one empty point when there is no sweep)."""
 
-    method: str = "none"
+    method: SweepMethod = SweepMethod.NONE
     names: tuple[str, ...] = ()
     values: dict[str, list] = field(default_factory=dict)      # grid
     points: tuple[dict, ...] = ()                               # list
@@ -50,13 +64,13 @@ class Sweep:
     infeasible: str = "skip"                                    # lhs, sobol
 
     def size(self) -> int:
-        if self.method == "grid":
+        if self.method == SweepMethod.GRID:
             return math.prod(len(v) for v in self.values.values())
-        if self.method == "list":
+        if self.method == SweepMethod.LIST:
             return len(self.points)
-        if self.method == "lhs":
+        if self.method == SweepMethod.LHS:
             return self.samples
-        if self.method == "sobol":
+        if self.method == SweepMethod.SOBOL:
             d = len(self.names)
             return self.samples * (2 * d + 2 if self.second_order else d + 2)
         return 1
@@ -68,17 +82,17 @@ class Sweep:
 
     def generate(self) -> list[dict[str, Any]]:
         """The sweep's points in their fixed order (grid: last name varies fastest)."""
-        if self.method == "grid":
+        if self.method == SweepMethod.GRID:
             return [dict(zip(self.names, combo, strict=True))
                     for combo in itertools.product(*self.values.values())]
-        if self.method == "list":
+        if self.method == SweepMethod.LIST:
             return [dict(p) for p in self.points]
-        if self.method in ("lhs", "sobol"):
+        if self.method in SAMPLED:
             return self._sampled()
         return [{}]
 
     def _sampled(self) -> list[dict[str, Any]]:
-        if self.method == "lhs":
+        if self.method == SweepMethod.LHS:
             from SALib.sample import latin
 
             x = latin.sample(self.problem(), self.samples, seed=self.seed)
@@ -115,7 +129,7 @@ def feasible_points(common: dict[str, Any], scenarios, sweep: Sweep):
     Only sampled designs (lhs, sobol) skip points; a hand-written grid or list point that
     breaks a rule is the validator's error."""
     points = list(enumerate(sweep.generate()))
-    if sweep.method not in ("lhs", "sobol"):
+    if sweep.method not in SAMPLED:
         return points, []
     bases = [PARAMS.resolve({**common, **s.params}) for s in scenarios]
     kept, skipped = [], []

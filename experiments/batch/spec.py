@@ -50,6 +50,7 @@ from typing import Any
 from clustersim.experiments.batch.design import (  # noqa: F401 (re-exported)
     Scenario,
     Sweep,
+    SweepMethod,
     broken_rule,
     feasible_points,
 )

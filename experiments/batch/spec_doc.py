@@ -45,7 +45,7 @@ SCENARIO = {
     "params": ("table of parameter = value", "overrides for this scenario only"),
 }
 SWEEP = {
-    "method": ("grid | list | lhs | sobol", "how the points are made"),
+    "method": (" | ".join(spec.SWEEP_METHODS), "how the points are made"),
     "values": ("table of name = [values]", "grid: every combination"),
     "points": ("array of tables", "list: the points as given"),
     "samples": ("integer (sobol: a power of two)", "lhs, sobol: the design's size"),

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from clustersim.experiments.batch.design import Scenario, Sweep, broken_rule
+from clustersim.experiments.batch.design import (
+    SAMPLED,
+    Scenario,
+    Sweep,
+    SweepMethod,
+    broken_rule,
+)
 from clustersim.model import PARAMS, limits
 from clustersim.model.errors import ParamError, UserError
 
@@ -17,10 +23,12 @@ TOP_KEYS = ("name", "description", "preset", "region", "la", "gor", "attainment"
             "replicates", "root_seed", "baseline", "params", "scenarios", "sweep", "outputs")
 REGION_KEYS = ("region", "la", "gor", "attainment")  # a real region (model/gias.py)
 SCENARIO_KEYS = ("label", "policies", "params")
-SWEEP_METHODS = ("grid", "list", "lhs", "sobol")
-SWEEP_KEYS = {"grid": ("method", "values"), "list": ("method", "points"),
-              "lhs": ("method", "samples", "seed", "ranges", "infeasible"),
-              "sobol": ("method", "samples", "seed", "ranges", "second_order", "infeasible")}
+# what a spec may name (SweepMethod.NONE is no [sweep] at all): "grid", "list", "lhs", "sobol"
+SWEEP_METHODS = tuple(m.value for m in SweepMethod if m != SweepMethod.NONE)
+SWEEP_KEYS = {SweepMethod.GRID: ("method", "values"), SweepMethod.LIST: ("method", "points"),
+              SweepMethod.LHS: ("method", "samples", "seed", "ranges", "infeasible"),
+              SweepMethod.SOBOL: ("method", "samples", "seed", "ranges", "second_order",
+                                  "infeasible")}
 INFEASIBLE_CHOICES = ("skip", "error")
 OUTPUT_KEYS = ("timeseries", "schools", "format")
 SCHOOLS_CHOICES = ("none", "weak", "all")
@@ -155,7 +163,7 @@ class Validator:
     def constraints(self, common: dict, scenarios: list[Scenario], sweep: Sweep) -> None:
         """Cross-parameter rules of the model (e.g. min <= max) for every scenario and grid
         or list point; sampled points are kept or skipped by `feasible_points`."""
-        points = sweep.generate() if sweep.method in ("grid", "list", "none") else [{}]
+        points = [{}] if sweep.method in SAMPLED else sweep.generate()
         for i, s in enumerate(scenarios):
             base = PARAMS.resolve({**common, **s.params})
             for j, point in enumerate(points):
@@ -169,11 +177,11 @@ class Validator:
             return Sweep()
         if not isinstance(table, dict):
             self.fail("sweep", "must be a table")
-        method = self.choice(table.get("method"), "sweep.method", SWEEP_METHODS)
+        method = SweepMethod(self.choice(table.get("method"), "sweep.method", SWEEP_METHODS))
         self.keys(table, SWEEP_KEYS[method], "sweep")
-        if method == "grid":
+        if method == SweepMethod.GRID:
             return self._grid(table.get("values"))
-        if method == "list":
+        if method == SweepMethod.LIST:
             return self._list(table.get("points"))
         return self._sampled(method, table)
 
@@ -192,7 +200,7 @@ class Validator:
             out[name] = [self.params({name: x}, "sweep.values")[name] for x in vals]
             if len(set(out[name])) != len(out[name]):
                 self.fail(f"sweep.values.{name}", "lists a value twice")
-        return Sweep("grid", tuple(out), values=out)
+        return Sweep(SweepMethod.GRID, tuple(out), values=out)
 
     def _list(self, points: Any) -> Sweep:
         if not isinstance(points, list) or not points:
@@ -209,13 +217,13 @@ class Validator:
             if set(pt) != set(names):
                 self.fail(f"sweep.points[{i}]", f"must set exactly {', '.join(names)} "
                           "(the parameters of sweep.points[0])")
-        return Sweep("list", names, points=tuple(checked))
+        return Sweep(SweepMethod.LIST, names, points=tuple(checked))
 
-    def _sampled(self, method: str, table: dict) -> Sweep:
+    def _sampled(self, method: SweepMethod, table: dict) -> Sweep:
         if "samples" not in table:
             self.fail("sweep.samples", "is required for lhs and sobol")
         samples = self.integer(table, "samples", 0, 1, 1_000_000, "sweep.")
-        if method == "sobol" and samples & (samples - 1):
+        if method == SweepMethod.SOBOL and samples & (samples - 1):
             self.fail("sweep.samples", f"{samples} is not allowed; Sobol needs a power of two")
         seed = self.integer(table, "seed", 0, *limits.SAMPLE_SEEDS, "sweep.")
         ranges = table.get("ranges")
