@@ -119,7 +119,7 @@ def parse_figures(names: list[str]) -> tuple[validate.Figure, ...]:
 def make_problem(params: list[str], figures: list[str], replicates: int | None = None,
                  seed: int = 2026, budget: int = 30) -> Problem:
     """Validate the command line's choices into a `Problem` (nothing runs)."""
-    from clustersim.experiments.credibility.sensitivity import constraint_violation
+    from clustersim.experiments.credibility.sensitivity_spec import constraint_violation
 
     ranges: dict[str, tuple[float, float]] = {}
     for text in params:
