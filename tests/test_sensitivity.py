@@ -202,6 +202,7 @@ def test_dask_cluster_gives_the_same_indices(tiny, tmp_path):
     assert manifest["executor"].startswith("dask(")
 
 
+@pytest.mark.slow  # the tiny fixture, then a Morris stage of four scenarios
 def test_ranking_screens_the_policy_order_without_changing_the_screen(tiny, tmp_path, capsys):
     """issue 14 item 8: [ranking] runs each scenario at every Morris point on the same seeds;
     ranking.csv gives each parameter's effect on each paired difference and how often a

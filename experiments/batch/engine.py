@@ -31,6 +31,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from clustersim.experiments.batch.design import SAMPLED
 from clustersim.experiments.batch.executors import Task, execute_group
 from clustersim.experiments.batch.lock import LOCK, BatchLock, now
 from clustersim.experiments.batch.spec import Spec, broken_rule, load_spec
@@ -92,7 +93,7 @@ def new_manifest(spec: Spec, executor: str) -> dict[str, Any]:
                  for s in spec.scenarios]
     sweep = {"method": spec.sweep.method, "params": list(spec.sweep.names),
              "points": spec.sweep.generate()}
-    if spec.sweep.method in ("lhs", "sobol"):
+    if spec.sweep.method in SAMPLED:
         sweep.update(samples=spec.sweep.samples, seed=spec.sweep.seed,
                      ranges=spec.sweep.ranges, second_order=spec.sweep.second_order,
                      infeasible=spec.sweep.infeasible,
