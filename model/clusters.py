@@ -23,6 +23,12 @@ from clustersim.model.membership import Membership
 from clustersim.model.region import nearest
 from clustersim.model.state import FOUNDED
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = ("cluster", "clusters_joined")
+
+# the cluster-state arrays this module owns
+CLUSTER_STATE = ("alive", "founded", "born", "size")
+
 
 class Cached:
     """One value, recomputed by ``make`` whenever the key it was made for changes."""

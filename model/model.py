@@ -52,6 +52,12 @@ STREAMS = ("region", "needs", "partnering", "turnover", "attainment", "inspectio
 MECHANISM_SWITCH = re.compile(r"m\d+_")  # m1_hard_to_reach ... m15_shared_data
 NEIGHBOURS = 16  # precomputed nearest neighbours per school (upper bound of search_neighbours)
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = (
+    "terms_clustered", "terms_below_floor", "floor_spell", "floor_spells",
+    "longest_floor_spell",
+)
+
 
 def run_seed(seed: int | np.random.Generator | None) -> int:
     """A run's seed: an integer as given; drawn from a generator; fresh entropy if None."""

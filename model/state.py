@@ -309,34 +309,13 @@ class ClusterState:
 # their states): the module that says what it means and sets or clears it each term.
 # Others may only add to it during the term (a grant into ``extra_money``, a payment
 # into ``spent_term``), never redefine it. A module declares what it owns as ``STATE``
-# (school arrays) and ``CLUSTER_STATE`` (cluster arrays); the table below declares it for
-# the modules that do not yet (keys are modules under ``clustersim.model``), and
-# tests/test_state_owners.py checks every array has exactly one owner.
+# (school arrays) and ``CLUSTER_STATE`` (cluster arrays); every module now declares its
+# own, and the tables below (for a module that cannot: keys are modules under
+# ``clustersim.model``) are empty. tests/test_state_owners.py checks every array has
+# exactly one owner.
 STATE = ("region", "teachers", "budget_term", "cpd_budget_term", "weak")  # fixed at the start
-STATE_OWNERS: dict[str, tuple[str, ...]] = {
-    "mechanisms.needs": ("engagement", "focus", "need"),
-    "mechanisms.cpd": ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained",
-                       "q_oneoff", "peer_q", "budget_exhausted"),  # its SCRATCH
-    "mechanisms.commissioning": ("funded_hours", "funded_oneoff", "gain_oneoff", "cpd_money",
-                                 "extra_money", "allowance_term", "cpd_hours_total"),
-    "mechanisms.learning": ("expertise", "anchor", "base", "school_effect", "oneoff",
-                            "head_changes"),
-    "mechanisms.attainment": ("cohort", "attainment", "rwm_last_year"),
-    "mechanisms.inspection": ("grade", "next_inspection", "last_inspected", "revealed_until",
-                              "response_until"),
-    "mechanisms.bank": ("credits",),
-    "policies.chains": ("trust", "governance", "lead_school"),
-    "policies.middle_tier": ("monitored",),
-    "clusters": ("cluster", "clusters_joined"),
-    "model": ("terms_clustered", "terms_below_floor", "floor_spell", "floor_spells",
-              "longest_floor_spell"),  # the collect phase
-}
-CLUSTER_STATE_OWNERS: dict[str, tuple[str, ...]] = {
-    "clusters": ("alive", "founded", "born", "size"),
-    "mechanisms.cohesion": ("cohesion",),
-    "mechanisms.bank": ("fund",),
-    "mechanisms.commissioning": ("sbm", "sbm_saves", "specialist"),
-}
+STATE_OWNERS: dict[str, tuple[str, ...]] = {}  # modules that do not declare their own
+CLUSTER_STATE_OWNERS: dict[str, tuple[str, ...]] = {}  # modules that do not declare their own
 
 
 @dataclass

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 FSM_CENTRE = 0.24  # national FSM share (region.FSM_MEAN)
 COHORT_YEARS = np.array([7.0, 5.0])  # year groups: primary, secondary
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = ("cohort", "attainment", "rwm_last_year")
+
 
 def offsets(p) -> np.ndarray:
     return np.array([p.attain_offset_rwm, p.attain_offset_maths, p.attain_offset_english,

@@ -19,6 +19,12 @@ from clustersim.model.state import LEADERSHIP, RI
 if TYPE_CHECKING:
     from clustersim.model.model import ClusterModel
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = ("credits",)
+
+# the cluster-state arrays this module owns
+CLUSTER_STATE = ("fund",)
+
 
 def settle(m: ClusterModel, receivers: np.ndarray, hours: np.ndarray,
            donors: np.ndarray) -> np.ndarray:

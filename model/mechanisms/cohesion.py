@@ -15,6 +15,9 @@ import numpy as np
 if TYPE_CHECKING:
     from clustersim.model.model import ClusterModel
 
+# the cluster-state arrays this module owns
+CLUSTER_STATE = ("cohesion",)
+
 
 def update_cohesion(m: ClusterModel) -> None:
     s, p, c = m.s, m.p, m.c

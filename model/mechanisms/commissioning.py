@@ -29,6 +29,15 @@ MIN_PRICE = 0.01  # £ per teacher-hour: a floor so that free CPD needs no divis
 ROUNDS = 4  # a school tries up to this many providers a term, best value first
 SUBJECT_DOMAINS = np.array([MATHS, ENGLISH, SCIENCE])
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = (
+    "funded_hours", "funded_oneoff", "gain_oneoff", "cpd_money", "extra_money",
+    "allowance_term", "cpd_hours_total",
+)
+
+# the cluster-state arrays this module owns
+CLUSTER_STATE = ("sbm", "sbm_saves", "specialist")
+
 
 def commission(m: ClusterModel) -> None:
     s, p = m.s, m.p

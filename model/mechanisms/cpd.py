@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", "q_oneoff",
            "peer_q", "budget_exhausted")  # per-term state, cleared at the start of phase 4
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = SCRATCH
+
 
 def peer_hours(m: ClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """M5: hours per teacher each school receives from its cluster's strongest member.

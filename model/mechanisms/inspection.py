@@ -11,6 +11,9 @@ from clustersim.model.state import BUSINESS, RI
 if TYPE_CHECKING:
     from clustersim.model.model import ClusterModel
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = ("grade", "next_inspection", "last_inspected", "revealed_until", "response_until")
+
 
 def grade_of(judged: np.ndarray, p) -> np.ndarray:
     """Grades 0 outstanding .. 3 inadequate from judged effectiveness (SD) and the cut points."""

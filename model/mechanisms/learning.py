@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 FSM_CENTRE = 0.24  # national FSM share: turnover gradients are centred on it
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = ("expertise", "anchor", "base", "school_effect", "oneoff", "head_changes")
+
 
 def yearly_staff_turnover(p, fsm: np.ndarray) -> np.ndarray:
     """Teachers leaving per year: ``turnover_rate`` at the national FSM share, rising

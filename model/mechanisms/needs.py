@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 CPD_COLUMNS = slice(0, len(CPD_DOMAINS))  # a view, not a copy: the CPD domains come first
 assert tuple(range(len(CPD_DOMAINS))) == CPD_DOMAINS
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = ("engagement", "focus", "need")
+
 
 def update_engagement(m: ClusterModel) -> None:
     """M1: engagement falls with weakness, isolation and rurality (seed 000)."""

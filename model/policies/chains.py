@@ -10,6 +10,9 @@ from clustersim.model.policies.base import Policy
 from clustersim.model.region import TRUST_ACADEMY
 from clustersim.model.state import INADEQUATE, LEADERSHIP, OUTSTANDING, RI
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = ("trust", "governance", "lead_school")
+
 
 class TrustNetwork:
     """The multi-academy trusts of the region. They exist and act under every scenario

@@ -13,6 +13,9 @@ from clustersim.model.region import LA_MAINTAINED
 if TYPE_CHECKING:
     from clustersim.agents.broker import Broker
 
+# the school-state arrays this module owns (model.state; tests/test_state_owners.py)
+STATE = ("monitored",)
+
 
 class SelfImproving(Policy):
     name = "self_improving"
