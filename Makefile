@@ -50,6 +50,7 @@ bench: venv
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_agents.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_speed.py
 
 validate: venv
 	$(BIN)/clustersim validate --out results/validation
