@@ -81,6 +81,7 @@ def test_serial_and_parallel_fits_are_identical(fitted, tmp_path):
         (fitted / "calibration.csv").read_bytes()
 
 
+@pytest.mark.slow  # the fitted fixture: a small calibration
 def test_calibration_folder_carries_a_valid_datapackage(fitted):
     package = check_package(fitted)
     columns = fields(package, "calibration.csv")

@@ -63,6 +63,7 @@ def test_unknown_command_exits_2():
     assert res.returncode == 2 and "invalid choice" in res.stderr
 
 
+@pytest.mark.slow  # two whole runs in subprocesses
 def test_second_run_replaces_files_whole(tmp_path, cli):
     out = tmp_path / "o"
     for seed in ("1", "2"):

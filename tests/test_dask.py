@@ -96,6 +96,7 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path, monkeypatch):
         run_batch(spec, out=tmp_path / "both", dask="tcp://127.0.0.1:9", workers=2)
 
 
+@pytest.mark.slow  # test_unreachable_scheduler_is_a_one_line_error stays in the fast set
 def test_unreachable_scheduler_under_sensitivity_writes_nothing(tmp_path, monkeypatch, capsys):
     from clustersim.experiments.cli import main
 
