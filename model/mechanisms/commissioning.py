@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from clustersim.model.model import ClusterModel
 
 MIN_PRICE = 0.01  # £ per teacher-hour: a floor so that free CPD needs no division by zero
+MAX_DISCOUNT = 0.9  # volume and negotiated discounts together never make CPD (nearly) free
+# how much leadership can scale what a school draws from CPD: a quarter to double
+CAPACITY_RANGE = (0.25, 2.0)
 ROUNDS = 4  # a school tries up to this many providers a term, best value first
 SUBJECT_DOMAINS = np.array([MATHS, ENGLISH, SCIENCE])
 
@@ -87,7 +90,7 @@ def joint_discounts(m: ClusterModel) -> np.ndarray:
                              p.volume_discount_per_school * np.maximum(0, buyers - 1))
     per_cluster = np.where(joint, per_cluster + p.negotiator_discount, 0.0)
     disc[members] = per_cluster[cl]
-    return np.minimum(disc, 0.9)
+    return np.minimum(disc, MAX_DISCOUNT)
 
 
 def buy_services(m: ClusterModel, discount: np.ndarray) -> None:
@@ -308,7 +311,7 @@ def _effect_scale(m: ClusterModel) -> np.ndarray:
     """SD gained per quality-weighted sustained hour per teacher, by school."""
     s, p = m.s, m.p
     capacity = np.clip(1.0 + p.learning_capacity_leadership * s.expertise[:, LEADERSHIP],
-                       0.25, 2.0)
+                       *CAPACITY_RANGE)
     targeting = 1.0 + p.data_targeting_boost * shared_data(m)
     return p.cpd_effect_per_hour * capacity * targeting
 

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from clustersim.model.model import ClusterModel
 
 FSM_CENTRE = 0.24  # national FSM share: turnover gradients are centred on it
+MAX_YEARLY_LOSS = 0.95  # turnover and fade never take a whole school's staff in a year
+# a staff-change shock's split between the whole school and each domain: its variance is
+# shock_sd^2 x (SHOCK_COMMON^2 + SHOCK_DOMAIN^2) = shock_sd^2 (0.64 shared, 0.36 own)
+SHOCK_COMMON, SHOCK_DOMAIN = 0.8, 0.6
 
 # the school-state arrays this module owns (model.state; tests/test_state_owners.py)
 STATE = ("expertise", "anchor", "base", "school_effect", "oneoff", "head_changes")
@@ -36,7 +40,7 @@ def yearly_staff_turnover(p, fsm: np.ndarray) -> np.ndarray:
     """Teachers leaving per year: ``turnover_rate`` at the national FSM share, rising
     with disadvantage (M14: faster in disadvantaged schools)."""
     return np.clip(p.turnover_rate * (1 + p.turnover_fsm_multiplier * (fsm - FSM_CENTRE)),
-                   0.0, 0.95)
+                   0.0, MAX_YEARLY_LOSS)
 
 
 def per_term(yearly: np.ndarray) -> np.ndarray:
@@ -46,7 +50,8 @@ def per_term(yearly: np.ndarray) -> np.ndarray:
 def relax_rate(p, fsm: np.ndarray) -> np.ndarray:
     """Per-term rate at which expertise relaxes to its anchor: staff turnover plus skill
     fade (evidence C6; P6 for the fade)."""
-    return per_term(np.clip(p.skill_fade_year + yearly_staff_turnover(p, fsm), 0.0, 0.95))
+    return per_term(np.clip(p.skill_fade_year + yearly_staff_turnover(p, fsm), 0.0,
+                            MAX_YEARLY_LOSS))
 
 
 def decay_rate(m: ClusterModel) -> np.ndarray:
@@ -91,8 +96,8 @@ def turnover(m: ClusterModel) -> None:
     s.expertise += decay * (s.anchor - s.expertise)
     s.oneoff *= 1.0 - decay
     sd = m.shock_sd[:, None]
-    specific *= 0.6 * sd                               # in place: one (n, 6) temporary less
-    specific += (0.8 * sd) * common[:, None]
+    specific *= SHOCK_DOMAIN * sd                      # in place: one (n, 6) temporary less
+    specific += (SHOCK_COMMON * sd) * common[:, None]
     s.expertise += specific
 
 
