@@ -33,7 +33,7 @@ PARAMS = Registry(
         _P("floor_progress", -5.0, -15.0, 0.0, "KS2 progress points", "outcomes",
            "Progress floor (value added); below it and below floor_rwm is below the floor.",
            "evidence B2-3: progress floor -5 in reading and maths (writing's -7 not modelled)"),
-        _P("progress_points_per_sd", 12.55, 1.0, 40.0, "progress points per SD of effectiveness",
+        _P("progress_points_per_sd", 12.39, 1.0, 40.0, "progress points per SD of effectiveness",
            "outcomes",
            "Converts a school's latent effectiveness into a KS2-style progress score.",
            "calibrated at term 0 (scripts/calibrate_start.py): 4% of schools below the floor "
@@ -101,19 +101,19 @@ PARAMS = Registry(
            "outstanding still rose 5 pp in the first six years: the lasting CPD stock "
            "decays at the staff turnover, ~10% a year)"),
         # ---------------------------------------------------------------- attainment
-        _P("attain_offset_rwm", 0.143, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_rwm", 0.161, -2.0, 3.0, "probit", "attainment",
            "Baseline of the reading+writing+maths combined share at the expected standard.",
            "calibrated at term 0 on the england preset (scripts/calibrate_start.py): "
            "evidence B2-1 (RWM 59-60%)"),
-        _P("attain_offset_maths", 0.523, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_maths", 0.541, -2.0, 3.0, "probit", "attainment",
            "Baseline of the maths share at the expected standard.",
            "moved with attain_offset_rwm at each calibration (scripts/calibrate_start.py); "
            "first set to evidence B2-1 (maths 73%)"),
-        _P("attain_offset_english", 0.493, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_english", 0.511, -2.0, 3.0, "probit", "attainment",
            "Baseline of the English (reading, writing) share at the expected standard.",
            "moved with attain_offset_rwm (scripts/calibrate_start.py); first set to evidence "
            "B2-1 (reading 73%, writing 71%)"),
-        _P("attain_offset_science", 0.703, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_science", 0.721, -2.0, 3.0, "probit", "attainment",
            "Baseline of the science share at the expected standard.",
            "assumption (moved with attain_offset_rwm: scripts/calibrate_start.py)"),
         _P("cohort_noise", 1.0, 0.0, 3.0, "probit x sqrt(pupils in cohort)", "attainment",
@@ -247,15 +247,15 @@ PARAMS = Registry(
            "Measurement error of an inspection's judgement of effectiveness.",
            "bounded by evidence B10: two inspectors disagreed on 2 of 24 good primaries, "
            "which this model matches for 0.06-0.15 SD"),
-        _P("grade_cut_outstanding", 0.318, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_outstanding", 0.303, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this is graded outstanding.",
            "calibrated at term 0 on the england preset (scripts/calibrate_start.py): "
            "evidence B1 (21% outstanding, 2018)"),
-        _P("grade_cut_good", -0.123, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_good", -0.146, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below outstanding) is graded good.",
            "calibrated at term 0 on the england preset (scripts/calibrate_start.py): "
            "evidence B1-B2 (good or outstanding 86-90%; 88% targeted)"),
-        _P("grade_cut_ri", -0.326, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_ri", -0.348, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below good) is requires improvement; below is "
            "inadequate.", "calibrated at term 0 on the england preset "
            "(scripts/calibrate_start.py): evidence B1-B2 (inadequate 2-4%; 3% targeted)"),
@@ -288,10 +288,13 @@ PARAMS = Registry(
            "Head turnover is head_turnover_year x (1 + this x (FSM share - 0.24)).",
            "evidence C14: secondary heads changed 8.7% in the most deprived band vs 2.3% in "
            "the least (2024-25); this value gives a smaller ratio (~2.6x)"),
-        _P("head_turnover_poor_grade", 0.15, 0.0, 0.6, "probability per year",
+        _P("head_turnover_poor_grade", 0.10, 0.0, 0.6, "probability per year",
            "M14 turnover and decay",
            "Extra chance of a new head in a year for a school whose latest grade is RI or "
-           "inadequate (governors act).", "assumption (direction: evidence C14; vary it)"),
+           "inadequate (governors act).",
+           "bounded by evidence C17: head retention ~10 pp below average in the year after a "
+           "downgrade to inadequate (secondaries, NFER 2017); applying it to RI as well is an "
+           "assumption (the study found no such drop after milder grades: an upper bound)"),
         _P("head_effect_persistence", 0.5, 0.0, 1.0, "correlation", "M14 turnover and decay",
            "Share of the school effect (in SD) a new head keeps: staff and culture stay, "
            "the rest is the new head's, drawn from the same spread.", "assumption"),
