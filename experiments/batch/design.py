@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from clustersim.model import PARAMS
+from clustersim.model.config import broken_constraint
 
 
 class SweepMethod(StrEnum):
@@ -112,17 +113,6 @@ class Sweep:
         return out
 
 
-def broken_rule(values: dict[str, Any]) -> str | None:
-    """The first cross-parameter rule (``model.params.CONSTRAINTS``) that resolved values
-    break, with the values, or None."""
-    from clustersim.model.params import CONSTRAINTS
-
-    for names, ok, message in CONSTRAINTS:
-        if not ok(values):
-            return f"{message} (got {', '.join(f'{n}={values[n]}' for n in names)})"
-    return None
-
-
 def feasible_points(common: dict[str, Any], scenarios, sweep: Sweep):
     """Split a sweep's design into the points kept, as (design index, point), and the
     points that break a rule under some scenario, as (design index, the broken rule).
@@ -134,6 +124,6 @@ def feasible_points(common: dict[str, Any], scenarios, sweep: Sweep):
     bases = [PARAMS.resolve({**common, **s.params}) for s in scenarios]
     kept, skipped = [], []
     for j, point in points:
-        broken = next(filter(None, (broken_rule({**b, **point}) for b in bases)), None)
+        broken = next(filter(None, (broken_constraint({**b, **point}) for b in bases)), None)
         (skipped.append((j, broken)) if broken else kept.append((j, point)))
     return kept, skipped

@@ -34,7 +34,7 @@ from typing import Any
 from clustersim.experiments.batch.design import SAMPLED
 from clustersim.experiments.batch.executors import Task, execute_group
 from clustersim.experiments.batch.lock import LOCK, BatchLock, now
-from clustersim.experiments.batch.spec import Spec, broken_rule, load_spec
+from clustersim.experiments.batch.spec import Spec, load_spec
 from clustersim.experiments.batch.store import (
     MANIFEST,
     OUTPUTS,
@@ -47,6 +47,7 @@ from clustersim.experiments.batch.store import (
 )
 from clustersim.experiments.shared import io, outputs
 from clustersim.experiments.shared.stopping import Interrupted, StopOnSignals
+from clustersim.model.config import broken_constraint
 from clustersim.model.errors import UserError
 
 # set by a command that runs batches through other code (sensitivity's stages): its
@@ -268,7 +269,7 @@ def check_configs(spec: Spec) -> None:
         except UserError as exc:
             raise UserError(f"{spec.path}: scenarios[{i}] ({s.label}): {exc}") from None
         for j, point in spec.points:
-            broken = broken_rule({**base, **point})
+            broken = broken_constraint({**base, **point})
             if broken:
                 at = f" at sweep point {j} {point}" if point else ""
                 raise UserError(f"{spec.path}: scenarios[{i}] ({s.label}){at}: {broken}")

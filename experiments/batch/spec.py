@@ -51,7 +51,6 @@ from clustersim.experiments.batch.design import (  # noqa: F401 (re-exported)
     Scenario,
     Sweep,
     SweepMethod,
-    broken_rule,
     feasible_points,
 )
 from clustersim.experiments.batch.spec_validator import (  # noqa: F401 (re-exported)

@@ -14,9 +14,9 @@ from clustersim.experiments.batch.design import (
     Scenario,
     Sweep,
     SweepMethod,
-    broken_rule,
 )
 from clustersim.model import PARAMS, limits
+from clustersim.model.config import broken_constraint
 from clustersim.model.errors import ParamError, UserError
 
 TOP_KEYS = ("name", "description", "preset", "region", "la", "gor", "attainment", "years",
@@ -167,7 +167,7 @@ class Validator:
         for i, s in enumerate(scenarios):
             base = PARAMS.resolve({**common, **s.params})
             for j, point in enumerate(points):
-                broken = broken_rule({**base, **point})  # point values coerced by the sweep
+                broken = broken_constraint({**base, **point})  # point values coerced by the sweep
                 if broken:
                     where = f" at sweep point {j}" if point else ""
                     self.fail(f"scenarios[{i}]", f"{s.label}{where}: {broken}")

@@ -29,8 +29,6 @@ from pathlib import Path
 
 import numpy as np
 
-SCENARIO = "sensitivity"  # the label of the spec's own scenario in the Morris batch
-
 
 def label(policies: str) -> str:
     return f"ranking:{policies}"

@@ -84,6 +84,7 @@ from clustersim.model.errors import UserError
 NUM_RESAMPLES = 100   # bootstrap resamples for the confidence intervals
 CONF_LEVEL = 0.95
 MANIFEST = "manifest.json"
+SCENARIO = "sensitivity"  # the label of the spec's own scenario in each stage's batch
 
 
 # ---------------------------------------------------------------------------- designs
@@ -128,7 +129,7 @@ def stage_spec(spec: SensitivitySpec, stage: Stage, sweep: dict[str, Any]) -> st
              f"preset = {_toml(spec.preset)}", f"years = {spec.years}",
              f"replicates = {spec.replicates}", f"root_seed = {spec.root_seed}", "", "[params]"]
     lines += [f"{k} = {_toml(x)}" for k, x in spec.params.items()]
-    lines += ["", "[[scenarios]]", 'label = "sensitivity"',
+    lines += ["", "[[scenarios]]", f"label = {_toml(SCENARIO)}",
               f"policies = {_toml(list(spec.policies))}"]
     if stage == Stage.MORRIS:
         from clustersim.experiments.credibility.ranking import label
@@ -152,7 +153,7 @@ def point_means(runs_csv: Path, outcomes: tuple[str, ...], n_points: int):
     import pandas as pd
 
     runs = pd.read_csv(runs_csv)
-    runs = runs[runs["scenario"] == "sensitivity"]  # not the [ranking] scenarios
+    runs = runs[runs["scenario"] == SCENARIO]  # not the [ranking] scenarios
     means = runs.groupby("point")[list(outcomes)].mean().sort_index()
     if list(means.index) != list(range(n_points)):
         raise RuntimeError(f"{runs_csv}: expected points 0..{n_points - 1}, found "

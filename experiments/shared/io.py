@@ -155,21 +155,20 @@ def table_path(folder: str | os.PathLike, name: str) -> Path:
     return csv if csv.exists() else Path(folder) / table_name(name, "parquet")
 
 
-def read_table(folder: str | os.PathLike, name: str, columns=None, nrows: int | None = None):
+def read_table(folder: str | os.PathLike, name: str, columns=None):
     """Read table ``name`` (``runs.csv``) from ``folder``, as CSV or Parquet, whichever the
     folder holds; ``columns``: a list, or a predicate on a column's name."""
     import pandas as pd
 
     path = table_path(folder, name)
     if path.suffix == ".csv":
-        return pd.read_csv(path, nrows=nrows, usecols=columns)
+        return pd.read_csv(path, usecols=columns)
     _pyarrow()
     import pyarrow.parquet as pq
 
     names = pq.read_schema(path).names
     wanted = [c for c in names if columns(c)] if callable(columns) else columns
-    frame = pd.read_parquet(path, columns=wanted)
-    return frame.head(nrows) if nrows is not None else frame
+    return pd.read_parquet(path, columns=wanted)
 
 
 def _pyarrow():
