@@ -1,0 +1,71 @@
+"""M13's school response to a poor grade, and the burn-in's clean state (issue 14)."""
+
+from __future__ import annotations
+
+import numpy as np
+from clustersim.model.mechanisms import inspection
+from clustersim.model.model import ClusterModel
+from clustersim.model.state import BUSINESS, RI, initial_state
+
+NONE = np.iinfo(np.int32).min
+
+
+def model(**params) -> ClusterModel:
+    return ClusterModel({"preset": "maximising_progress", "years": 1, **params}, 1)
+
+
+def test_the_response_adds_its_measured_gain_net_of_fading():
+    """Over inspection_response_terms terms, each followed by the relax towards the anchor
+    that learning applies, a responding school ends inspection_response SD higher in
+    every teaching domain (evidence B12 measured the net gain); others do not move."""
+    m = model()
+    s, p = m.s, m.p
+    responding = np.arange(5)
+    s.response_until[:] = NONE
+    s.response_until[responding] = m.term + p.inspection_response_terms
+    before = s.expertise.copy()
+    r = m.decay[:, None]
+    for k in range(p.inspection_response_terms):
+        inspection.respond(m)
+        if k < p.inspection_response_terms - 1:  # the last term's gain has not faded yet
+            s.expertise -= r * (s.expertise - before)
+        m.term += 1
+    gain = s.expertise - before
+    assert np.allclose(gain[responding, :BUSINESS], p.inspection_response)
+    assert np.allclose(gain[responding, BUSINESS], 0.0)
+    assert np.allclose(gain[5:], 0.0)
+    inspection.respond(m)  # the response is over
+    assert np.allclose(s.expertise - before, gain)
+
+
+def test_no_response_when_its_size_is_zero():
+    m = model(inspection_response=0.0)
+    m.s.response_until[:] = m.term + 6
+    before = m.s.expertise.copy()
+    inspection.respond(m)
+    assert np.array_equal(m.s.expertise, before)
+
+
+def test_a_poor_grade_starts_the_response():
+    m = model(inspection_noise_sd=0.0)
+    s, p = m.s, m.p
+    s.next_inspection[:] = m.term  # everyone is due
+    s.response_until[:] = NONE
+    poor = inspection.inspect(m)
+    assert len(poor) and (s.grade[poor] >= RI).all()
+    assert (s.response_until[poor] == m.term + p.inspection_response_terms).all()
+    good = np.setdiff1d(np.arange(s.n), poor)
+    assert (s.response_until[good] == NONE).all()
+
+
+def test_the_burn_in_starts_clean_and_clears_each_terms_tallies():
+    """Before the fix, needs counted as revealed through the whole burn-in (the marker
+    started at 0 and burn-in terms are negative), and the burn-in never cleared the
+    term's CPD tallies, so quality-weighted hours piled up over its 24 terms."""
+    m = model()
+    region = m.s.region
+    fresh = initial_state(region, m.p_before, np.random.default_rng(0))
+    assert (fresh.revealed_until == NONE).all() and (fresh.response_until == NONE).all()
+    county = ClusterModel({"preset": "county", "years": 1}, 1)
+    # one term's hours: at most the cap of quality-weighted hours plus funded support
+    assert county.s.q_sustained.max() < 2 * county.p.cpd_hours_cap
