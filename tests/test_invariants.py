@@ -118,3 +118,15 @@ def test_the_ledger_refuses_an_unknown_account():
     m = ClusterModel({"preset": "maximising_progress", "years": 1}, 0)
     with pytest.raises(AssertionError, match="ledger account 'schol' is not one of school"):
         m.ledger.pay(m, "typo", "schol", "provider", np.ones(1), payer_idx=np.zeros(1, int))
+
+
+def test_a_subnormal_dose_gives_finite_state():
+    """Hypothesis found super_support_hours=2.225e-309: 1/q_total was inf, attainment and
+    cluster cohesion became NaN. The shares of a term's gain are now left at 0 below the
+    smallest normal float."""
+    from clustersim.model.api import run_to_end
+
+    m = run_to_end({"preset": "maximising_progress", "policies": ["superintendent"],
+                    "years": 2, "super_support_hours": 2.225e-309}, 0)
+    assert np.isfinite(m.s.attainment).all() and np.isfinite(m.s.expertise).all()
+    assert np.isfinite(m.c.cohesion[: m.c.count]).all()
