@@ -219,6 +219,11 @@ class Params:
     """CPD a donor school runs for each partner's teachers in one needed domain per term. [hours per
     teacher per term; 0 to 40; M5 CPD exchange]
     """
+    reciprocity_limit: float
+    """Without a CPD bank: peer CPD a school may receive from its current partners beyond what it
+    has given them before they stop serving it (informal reciprocity). [hours per teacher; 0 to
+    100; M5 CPD exchange]
+    """
     donor_margin: float
     """A school offers CPD in a domain where it is at least this far above the partner. [SD; 0 to 1;
     M5 CPD exchange]

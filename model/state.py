@@ -81,6 +81,8 @@ class SchoolState:
     governance: np.ndarray = field(default=None)     # changes when a trust takes a school over
     lead_school: np.ndarray = field(default=None)    # designated centre of excellence (M11)
     credits: np.ndarray = field(default=None)        # CPD-bank balance, teacher-hours (M6)
+    goodwill: np.ndarray = field(default=None)       # peer CPD given less received with the
+    goodwill_cluster: np.ndarray = field(default=None)  # partners of this cluster (M5, no bank)
     oneoff: np.ndarray = field(default=None)         # (n, 6) fast-decaying part (M10)
     q_sustained: np.ndarray = field(default=None)    # quality-weighted sustained hours/teacher
     q_oneoff: np.ndarray = field(default=None)       # quality-weighted one-off hours/teacher
@@ -132,6 +134,8 @@ class SchoolState:
         self.governance = self.region.governance.copy()
         self.lead_school = zeros(bool)
         self.credits = zeros()
+        self.goodwill = zeros()
+        self.goodwill_cluster = np.full(n, -1, np.int32)
         self.oneoff = np.zeros((n, len(DOMAINS)))
         for name in ("q_sustained", "q_oneoff", "peer_q", "gain_oneoff", "cpd_money", "extra_money",
                      "spent_term", "allowance_term"):

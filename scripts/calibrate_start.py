@@ -10,6 +10,8 @@ england preset, at term 0 (after the burn-in: the status quo's steady state):
     progress_points_per_sd  4% of schools below the floor   (B2-4)
     attain_offset_*         a mean of 60% at the expected standard in RWM (B2-1); the
                             four subject offsets move together, keeping their gaps
+    deprivation_slope       RI or inadequate 4.4 times as common in the most deprived
+                            fifth of schools (by FSM) as in the least (B5: 8.0% / 1.8%)
 
 No policy, mechanism or validation pattern over time enters: the patterns (P1, P10,
 P11...) are then tested by `clustersim validate`, not fitted. The cuts change the
@@ -29,7 +31,7 @@ import numpy as np
 from scipy.stats import norm
 
 TARGETS = {"outstanding": 0.21, "good_or_better": 0.88, "inadequate": 0.03,
-           "below_floor": 0.04, "mean_rwm": 60.0}
+           "below_floor": 0.04, "mean_rwm": 60.0, "deprivation_ratio": 4.4}
 OFFSETS = ("attain_offset_rwm", "attain_offset_maths", "attain_offset_english",
            "attain_offset_science")
 
@@ -41,11 +43,15 @@ def measure(values: dict, seeds: list[int]) -> dict:
     from clustersim.model.state import GOOD, INADEQUATE, OUTSTANDING
 
     names = [m.name for m in METRICS]
-    grades, judged, floor, rwm = [], [], [], []
+    grades, judged, floor, rwm, ratio = [], [], [], [], []
     for seed in seeds:
         m = ClusterModel({"preset": "england", "policies": ["self_improving"], "years": 1,
                           **values}, seed=seed)
         grades.append(m.s.grade.copy())
+        fsm = m.s.region.fsm
+        fifth = np.digitize(fsm, np.quantile(fsm, [0.2, 0.4, 0.6, 0.8]))
+        poor = [np.mean(m.s.grade[fifth == k] >= GOOD + 1) for k in (0, 4)]
+        ratio.append(poor[1] / poor[0])
         noise = np.random.default_rng(seed).standard_normal(m.s.n)
         judged.append(m.s.effectiveness + m.p.inspection_noise_sd * noise)
         floor.append(m.history[0, names.index("below_floor")])
@@ -53,7 +59,8 @@ def measure(values: dict, seeds: list[int]) -> dict:
     g = np.concatenate(grades)
     return {"outstanding": np.mean(g == OUTSTANDING), "good_or_better": np.mean(g <= GOOD),
             "inadequate": np.mean(g == INADEQUATE), "below_floor": float(np.mean(floor)),
-            "mean_rwm": float(np.mean(rwm)), "judged": np.concatenate(judged)}
+            "mean_rwm": float(np.mean(rwm)), "deprivation_ratio": float(np.mean(ratio)),
+            "judged": np.concatenate(judged)}
 
 
 def main() -> None:
@@ -65,7 +72,7 @@ def main() -> None:
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     names = ("grade_cut_outstanding", "grade_cut_good", "grade_cut_ri",
-             "progress_points_per_sd", *OFFSETS)
+             "progress_points_per_sd", *OFFSETS, "deprivation_slope")
     v = {n: PARAMS[n].default for n in names}
     for r in range(args.rounds + 1):
         got = measure(v, seeds)
@@ -82,6 +89,9 @@ def main() -> None:
         shift = norm.ppf(TARGETS["mean_rwm"] / 100) - norm.ppf(got["mean_rwm"] / 100)
         for n in OFFSETS:
             v[n] += shift
+        # damped: the slope moves the whole spread, and with it the other shares
+        v["deprivation_slope"] *= (np.log(TARGETS["deprivation_ratio"])
+                                   / np.log(got["deprivation_ratio"])) ** 0.5
     print("values:")
     for n in names:
         print(f"  {n} = {v[n]:.3f}   (was {PARAMS[n].default})")

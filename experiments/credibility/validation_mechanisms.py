@@ -79,7 +79,10 @@ CHECKS: tuple[Check, ...] = (
           {"preset": "county", "years": 2}),
     Check("M11", "suspicion of centres of excellence", "m11_suspicion",
           ("local_authority", "teaching_school_hubs"), "lead_school_takeup", -1,
-          "lower take-up of CPD offered by designated lead schools (hubs)"),
+          "lower take-up of CPD offered by designated lead schools (hubs); read over two "
+          "years, because over ten informal reciprocity (M5) caps what a school receives "
+          "in all, so suspicion delays take-up more than it lowers the total",
+          {"preset": "county", "years": 2}),
     Check("M12", "federation", "m12_federation", ("self_improving", "federation"),
           "leadership", +1,
           "federated schools share a head: leadership converges upwards"),

@@ -1,6 +1,13 @@
 """Phase 4, CPD exchange: partners run CPD for each other (M5), through a CPD bank (M6)
 where the cpd_bank policy runs, with less take-up from designated lead schools (M11).
 
+Without a bank, exchange runs on informal reciprocity: a school that has received more
+peer CPD from its current partners than it has given them is served only up to
+``reciprocity_limit`` hours per teacher of unreturned help; what it gives back restores
+its standing, and joining another cluster starts afresh. A bank (M6) replaces these
+bilateral obligations with credits any member's giving earns and any member can be repaid
+in, with a larger overdraft (docs/evidence.md, C18).
+
 Each school with an identified need (phase 1) works on one focus domain per term. Peer
 hours are recorded as quality-weighted sustained hours; the market and funded support
 are added in phase 5 (commissioning), where the term's gain is worked out.
@@ -21,7 +28,7 @@ SCRATCH = ("gain", "peer_gain", "hours_given", "hours_received", "q_sustained", 
            "peer_q", "budget_exhausted")  # per-term state, cleared at the start of phase 4
 
 # the school-state arrays this module owns (model.state; tests/test_state_owners.py)
-STATE = SCRATCH
+STATE = (*SCRATCH, "goodwill", "goodwill_cluster")
 
 
 def peer_hours(m: ClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -53,13 +60,32 @@ def exchange_cpd(m: ClusterModel) -> None:
     for name in SCRATCH:
         getattr(s, name)[:] = 0.0
     ri, rh, donors = peer_hours(m)
-    if m.effects.bank_active:
-        rh = bank.settle(m, ri, rh, donors)
+    settle = bank.settle if m.effects.bank_active else reciprocate  # M6 or informal
+    rh = settle(m, ri, rh, donors)
     record_peer_cpd(m, ri, rh, donors, source="peer")
     if m.effects.bank_active:
         crisis, hours, donors = bank.fund_crisis(m)
         record_peer_cpd(m, crisis, hours, donors, source="bank_crisis")
         bank.fund_services(m)
+
+
+def reciprocate(m: ClusterModel, receivers: np.ndarray, hours: np.ndarray,
+                donors: np.ndarray) -> np.ndarray:
+    """Informal reciprocity (no bank): cap each receiver's hours at what keeps its
+    unreturned help from its current partners within ``reciprocity_limit`` hours per
+    teacher; book the hours as given and received. Returns the hours per teacher."""
+    s, p = m.s, m.p
+    moved = s.goodwill_cluster != s.cluster  # new partners: old obligations do not follow
+    s.goodwill[moved] = 0.0
+    s.goodwill_cluster[moved] = s.cluster[moved]
+    teachers = s.teachers[receivers]
+    # each receiver appears once per term (one focus domain), so no ordering is needed
+    standing = (s.goodwill[receivers] / teachers) + p.reciprocity_limit
+    hours = np.minimum(hours, np.maximum(0.0, standing))
+    teacher_hours = hours * teachers
+    s.goodwill -= np.bincount(receivers, teacher_hours, minlength=s.n)
+    s.goodwill += np.bincount(donors, teacher_hours, minlength=s.n)
+    return hours
 
 
 def record_peer_cpd(m: ClusterModel, receivers, hours, donors, source: str) -> None:
