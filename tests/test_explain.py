@@ -240,3 +240,23 @@ def test_equal_cost_spec_gives_every_policy_the_same_budget(capsys):
         levels.setdefault(policy, set()).add(float(level))
     assert set(levels) == {n for n, c in POLICIES.items() if c.budget}
     assert all(v == {2000.0, 5000.0, 10000.0} for v in levels.values()), levels
+
+
+def test_sentences_say_which_way_a_difference_goes():
+    """A clear difference is put in words with positive figures ("18.0 pp ... fewer"); an
+    unclear one keeps signed figures and says which sign means fewer."""
+    rows = []
+    for scenario, (mean, low, high) in {"clear": (-0.18, -0.20, -0.16),
+                                        "unclear": (-0.062, -0.151, 0.026)}.items():
+        rows.append({"scenario": scenario, "kind": "total", "name": "total",
+                     "description": "scenario minus the baseline self_improving (paired)",
+                     "outcome": "left_behind", "mean": mean, "low": low, "high": high,
+                     "n": 20})
+        rows.append({"scenario": scenario, "kind": "component", "name": "funded_support",
+                     "description": "", "outcome": "left_behind", "mean": mean * 0.8,
+                     "low": low * 0.8, "high": high * 0.8, "n": 20})
+    text = summary_sentences(pd.DataFrame(rows), baseline="self_improving")
+    assert "18.0 pp [16.0, 20.0] fewer weak schools left behind" in text["clear"]
+    assert "no clear difference" in text["unclear"]
+    assert "-6.2 pp [-15.1, 2.6]; below zero means fewer weak schools left behind" in \
+        text["unclear"]

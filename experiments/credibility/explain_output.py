@@ -132,8 +132,11 @@ def sentence(frame, scenario: str, baseline: str, outcome: str) -> str:
                  | ((rows["kind"] == "interaction") & (rows["name"] == "components"))]
     mechs = rows[rows["kind"] == "mechanism"]
     if not clear or t == 0:
+        # an unclear difference has no one direction to put in words: the figures stay
+        # signed (scenario minus baseline), and the sentence says which sign is which
         text = head + (f"no clear difference in {_noun(outcome)} "
-                       f"({_value(total, factor, unit, 1)})")
+                       f"({_value(total, factor, unit, 1)}; below zero means "
+                       f"{_phrase(outcome, -1)})")
         parts = parts[parts["mean"].abs() > 1e-12]
         big = parts.iloc[parts["mean"].abs().argsort()[::-1]].head(2)
         if len(big):
