@@ -113,11 +113,15 @@ class Job:
         return self.stage
 
     def cancel(self) -> None:
+        """Stop the job's process group: SIGTERM, and SIGKILL if it has not gone within 5 s
+        (a loaded machine can take longer to wind a batch down; a killed batch resumes)."""
         if self.proc is not None and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(5)
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, sig)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(5)
+                    break
         self.stage = "failed"
         self.message = "cancelled"
 
