@@ -79,14 +79,18 @@ def largest_gap(benchmark: float, expertise: np.ndarray) -> tuple[np.ndarray, np
     finite values; should any expertise be NaN or infinite (a pass sums them all:
     NaN and infinity survive a sum), ``argmax`` itself decides."""
     cols = expertise[:, CPD_COLUMNS]
-    if not np.isfinite(np.add.reduce(expertise, axis=None)):
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, or a sum beyond 1e308
+        finite = np.isfinite(np.add.reduce(expertise, axis=None))
+    if not finite:
         gap = benchmark - cols
         k = np.argmax(gap, axis=1)
         return k, flat(gap)[np.arange(0, gap.size, gap.shape[1]) + k]
     need = benchmark - cols[:, 0]
-    k = np.zeros(len(need), np.int8)  # putmask on bytes: the quickest masked write
+    k = np.zeros(len(need), np.int8)
     for d in range(1, cols.shape[1]):
         gap = benchmark - cols[:, d]
-        np.putmask(k, gap > need, d)
+        # where this domain's shortfall is larger, d: above every earlier domain's index
+        # (no masked write: those are slow)
+        np.maximum(k, np.greater(gap, need) * np.int8(d), out=k)
         np.maximum(need, gap, out=need)  # the larger of two finite values, exactly
     return k, need
