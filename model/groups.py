@@ -22,6 +22,26 @@ def rowdot(table: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.einsum("ij,j->i", table, weights)
 
 
+def argmax_slabs(values: np.ndarray) -> np.ndarray:
+    """``values.argmax(axis=0)`` for a short axis 0 (e.g. a cluster's member slots): one
+    whole-slab comparison per position along it, instead of argmax's loop per element
+    of the result. A strict ``>`` keeps the first of equal values, as argmax does, for
+    any values but NaN; if a sum of them all is NaN (a NaN, or infinities of both
+    signs), argmax itself decides."""
+    with np.errstate(invalid="ignore"):
+        if len(values) == 0 or np.isnan(np.add.reduce(values, axis=None)):
+            return values.argmax(axis=0)
+    kind = np.int8 if len(values) <= 127 else np.intp  # positions as bytes if they fit
+    at = np.zeros(values.shape[1:], kind)
+    top = values[0].copy()
+    for k in range(1, len(values)):
+        v = values[k]
+        # where v is larger, k: it exceeds every earlier position (no masked write: slow)
+        np.maximum(at, np.greater(v, top) * kind(k), out=at)
+        np.maximum(top, v, out=top)  # only compared against: a zero's sign never matters
+    return at.astype(np.intp, copy=False)
+
+
 def split_at(seq, ends: list[int]) -> list:
     """Consecutive pieces of ``seq`` (an array or a list) ending at each of ``ends``
     (ascending; the first piece starts at 0). Slicing: np.split costs several us a piece."""
