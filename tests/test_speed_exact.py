@@ -1,0 +1,74 @@
+"""The faster forms of issue 18 give the very bits of the forms they replace.
+
+Each compares a rewritten computation with the numpy call it stands for, on random
+data with ties, zeros, infinities and NaN: einsum's summation order
+(`attainment.subject_sums`), argmax's first-of-equals choice (`groups.argmax_slabs`,
+`needs.largest_gap`). A numpy whose einsum sums in another order fails here first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from clustersim.model.groups import argmax_slabs
+from clustersim.model.mechanisms.attainment import subject_sums
+from clustersim.model.mechanisms.needs import largest_gap
+from clustersim.model.schema import SUBJECT_WEIGHTS
+from clustersim.model.state import flat
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a).view(np.uint64)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_subject_sums_are_einsums_bits(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 1, (50_000, 6)) * 10.0 ** rng.integers(-3, 3, (50_000, 1))
+    weights = rng.normal(0, 1, (5, 6))
+    weights[rng.random(weights.shape) < 0.3] = 0.0
+    for w in (SUBJECT_WEIGHTS, weights):
+        want = np.einsum("ij,kj->ik", x, w).T
+        got = subject_sums(x, w)
+        nonzero = want != 0  # a zero sum's sign may differ (documented)
+        assert np.array_equal(_bits(got)[nonzero], _bits(want)[nonzero])
+        assert np.array_equal(got, want)
+
+
+def test_subject_sums_defer_to_einsum_off_the_finite_path():
+    x = np.ones((10, 6))
+    x[3, 5] = np.inf
+    x[4, 2] = np.nan
+    want = np.einsum("ij,kj->ik", x, SUBJECT_WEIGHTS).T
+    assert np.array_equal(subject_sums(x, SUBJECT_WEIGHTS), want, equal_nan=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_argmax_slabs_is_argmax(seed):
+    rng = np.random.default_rng(seed)
+    width = [1, 2, 7, 3, 200, 5][seed]
+    v = np.round(rng.normal(0, 1, (width, 3000, 6)), seed % 3)  # rounding makes ties
+    v[rng.random(v.shape) < 0.2] = -np.inf
+    if seed == 3:
+        v[rng.random(v.shape) < 0.01] = np.inf
+    if seed == 5:
+        v[0, 0, 0] = np.nan
+    got = argmax_slabs(v)
+    assert got.dtype == np.intp and np.array_equal(got, v.argmax(axis=0))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_largest_gap_is_argmax(seed):
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.normal(0, 1, (50_000, 6)), seed % 4)
+    if seed == 3:
+        x[rng.integers(0, 50_000, 50), rng.integers(0, 6, 50)] = np.inf
+    if seed == 4:
+        x[rng.integers(0, 50_000, 50), rng.integers(0, 6, 50)] = np.nan
+    benchmark = float(rng.normal())
+    gap = benchmark - x[:, :5]
+    k = np.argmax(gap, axis=1)
+    need = flat(gap)[np.arange(0, gap.size, 5) + k]
+    got_k, got_need = largest_gap(benchmark, x)
+    assert np.array_equal(got_k, k)
+    assert np.array_equal(_bits(got_need), _bits(need))
