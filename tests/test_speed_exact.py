@@ -3,14 +3,15 @@
 Each compares a rewritten computation with the numpy call it stands for, on random
 data with ties, zeros, infinities and NaN: einsum's summation order
 (`attainment.subject_sums`), argmax's first-of-equals choice (`groups.argmax_slabs`,
-`needs.largest_gap`). A numpy whose einsum sums in another order fails here first.
+`needs.largest_gap`) and a stable argsort's order (`groups.top_ranked`). A numpy whose
+einsum sums in another order fails here first.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from clustersim.model.groups import argmax_slabs
+from clustersim.model.groups import argmax_slabs, top_ranked
 from clustersim.model.mechanisms.attainment import subject_sums
 from clustersim.model.mechanisms.needs import largest_gap
 from clustersim.model.schema import SUBJECT_WEIGHTS
@@ -72,3 +73,20 @@ def test_largest_gap_is_argmax(seed):
     got_k, got_need = largest_gap(benchmark, x)
     assert np.array_equal(got_k, k)
     assert np.array_equal(_bits(got_need), _bits(need))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_top_ranked_is_a_stable_argsort(seed):
+    rng = np.random.default_rng(seed)
+    k = [6, 1, 2, 3, 6, 8][seed]
+    v = np.round(rng.normal(0, 1, (20_000, k)), seed % 3)  # rounding makes ties
+    v[rng.random(v.shape) < 0.1] = -np.inf
+    if seed == 4:
+        v[rng.random(v.shape) < 0.01] = np.inf
+    if seed == 5:
+        v[3, 0] = np.nan
+    for count in (1, 4, 9):
+        want = np.argsort(-v, axis=1, kind="stable")[:, :count]
+        got = top_ranked(v, count)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert got.flags.c_contiguous  # callers index its ravel as argsort's
