@@ -328,7 +328,11 @@ def work_out_gains(m: ClusterModel, effect: np.ndarray) -> None:
     q_total = s.q_sustained + s.q_oneoff * w
     raw = np.minimum(q_total, p.cpd_hours_cap) * effect
     s.gain[:] = np.where(s.focus >= 0, np.minimum(raw, s.need), 0.0)
-    # subnormal totals (a sampler's 1e-309 hours) would make 1/q_total infinite
-    share = np.divide(1.0, q_total, out=np.zeros(s.n), where=q_total >= np.finfo(float).tiny)
+    # subnormal totals (a sampler's 1e-309 hours) would make 1/q_total infinite: 1/q_total
+    # where q_total >= tiny, else 0. Written without a where= ufunc (several times slower):
+    # below tiny (or NaN) the divisor is tiny and the finite quotient is multiplied by 0
+    tiny = np.finfo(float).tiny
+    share = np.divide(1.0, np.fmax(q_total, tiny))
+    share *= q_total >= tiny
     s.gain_oneoff = s.gain * s.q_oneoff * w * share
     s.peer_gain[:] = s.gain * s.peer_q * share
