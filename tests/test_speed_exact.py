@@ -3,8 +3,9 @@
 Each compares a rewritten computation with the numpy call it stands for, on random
 data with ties, zeros, infinities and NaN: einsum's summation order
 (`attainment.subject_sums`), argmax's first-of-equals choice (`groups.argmax_slabs`,
-`needs.largest_gap`) and a stable argsort's order (`groups.top_ranked`). A numpy whose
-einsum sums in another order fails here first.
+`needs.largest_gap`), a stable argsort's order (`groups.top_ranked`) and a mean's
+(`partnering.complementarity`). A numpy whose einsum sums in another order fails here
+first.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import pytest
 from clustersim.model.groups import argmax_slabs, top_ranked
 from clustersim.model.mechanisms.attainment import subject_sums
 from clustersim.model.mechanisms.needs import largest_gap
+from clustersim.model.mechanisms.partnering import complementarity
 from clustersim.model.schema import SUBJECT_WEIGHTS
-from clustersim.model.state import flat
+from clustersim.model.state import CPD_DOMAINS, flat
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
@@ -90,3 +92,18 @@ def test_top_ranked_is_a_stable_argsort(seed):
         got = top_ranked(v, count)
         assert got.dtype == want.dtype and np.array_equal(got, want)
         assert got.flags.c_contiguous  # callers index its ravel as argsort's
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 8), (600, 8), (4000, 16), (50, 1)])
+def test_complementarity_is_the_mean_over_domains(shape):
+    rng = np.random.default_rng(shape[0])
+    x = np.round(rng.normal(0, 1, (5000, 6)), 2)  # rounding makes zeros and ties
+    seekers = rng.permutation(5000)[: shape[0]]
+    nb = rng.integers(0, 5000, shape)
+    strengths = x[:, CPD_DOMAINS]
+    want = np.maximum(0.0, strengths.take(nb, axis=0)
+                      - strengths.take(seekers, axis=0)[:, None, :]).mean(axis=2)
+    got = complementarity(x, seekers, nb)
+    assert np.array_equal(got, want)
+    positive = want != 0  # a zero's sign never reaches a score (it is added to others)
+    assert np.array_equal(_bits(got)[positive], _bits(want)[positive])
