@@ -22,6 +22,18 @@ def rowdot(table: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.einsum("ij,j->i", table, weights)
 
 
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")`` for float keys, e.g. needs or effectiveness
+    in a broker's priority order. Distinct values have one sorted order, so the default
+    (introsort, ~3x faster on floats) finds the same permutation; if any two values are
+    equal (a tie a stable sort breaks by position) or NaN, the stable sort decides."""
+    order = np.argsort(values)
+    ranked = values[order]
+    if np.any(ranked[1:] == ranked[:-1]) or np.isnan(ranked[-1:]).any():  # NaN sort last
+        return np.argsort(values, kind="stable")
+    return order
+
+
 def argmax_slabs(values: np.ndarray) -> np.ndarray:
     """``values.argmax(axis=0)`` for a short axis 0 (e.g. a cluster's member slots): one
     whole-slab comparison per position along it, instead of argmax's loop per element

@@ -3,7 +3,8 @@
 Each compares a rewritten computation with the numpy call it stands for, on random
 data with ties, zeros, infinities and NaN: einsum's summation order
 (`attainment.subject_sums`), argmax's first-of-equals choice (`groups.argmax_slabs`,
-`needs.largest_gap`), a stable argsort's order (`groups.top_ranked`) and a mean's
+`needs.largest_gap`), a stable argsort's order (`groups.top_ranked`,
+`groups.stable_argsort`) and a mean's
 (`partnering.complementarity`). A numpy whose einsum sums in another order fails here
 first.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from clustersim.model.groups import argmax_slabs, top_ranked
+from clustersim.model.groups import argmax_slabs, stable_argsort, top_ranked
 from clustersim.model.mechanisms.attainment import subject_sums
 from clustersim.model.mechanisms.needs import largest_gap
 from clustersim.model.mechanisms.partnering import complementarity
@@ -107,3 +108,18 @@ def test_complementarity_is_the_mean_over_domains(shape):
     assert np.array_equal(got, want)
     positive = want != 0  # a zero's sign never reaches a score (it is added to others)
     assert np.array_equal(_bits(got)[positive], _bits(want)[positive])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_stable_argsort_is_a_stable_argsort(seed):
+    rng = np.random.default_rng(seed)
+    v = rng.normal(0, 1, [0, 1, 2, 50, 3000, 3000, 3000, 3000][seed])
+    if seed == 4:
+        v = np.round(v, 1)  # ties
+    if seed == 5:
+        v[[3, 9, 12]] = np.nan
+    if seed == 6:
+        v[0], v[1] = 0.0, -0.0  # equal keys with different bits
+    if seed == 7:
+        v[[5, 6, 7]] = [np.inf, -np.inf, np.inf]
+    assert np.array_equal(stable_argsort(v), np.argsort(v, kind="stable"))
