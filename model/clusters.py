@@ -176,15 +176,18 @@ class ClusterService:
         cluster = self.s.cluster
         members = (cluster >= 0).nonzero()[0]
         key = cluster[members]
+        counts = np.bincount(key, minlength=self.c.count)  # (the order does not matter)
         if self.c.count < 2**15:  # 16-bit keys sort in linear time
             key = key.astype(np.int16)
         members = members[np.argsort(key, kind="stable")]
-        counts = np.bincount(cluster[members], minlength=self.c.count)
         ids = counts.nonzero()[0]
         counts = counts[ids]
-        slots = np.full((len(ids), counts.max(initial=0)), self.s.n, np.int64)
-        row = np.repeat(np.arange(len(ids)), counts)
-        slots[row, np.arange(len(members)) - (counts.cumsum() - counts)[row]] = members
+        width = counts.max(initial=0)
+        slots = np.full((len(ids), width), self.s.n, np.int64)
+        # each member's cell in the flattened table (one flat write, not a 2-D one): its
+        # place in the sorted list, moved from its cluster's first place to its row's start
+        shift = np.arange(0, len(ids) * width, width) - (counts.cumsum() - counts)
+        slots.ravel()[np.arange(len(members)) + shift.repeat(counts)] = members
         return ids, slots
 
     def clustered(self) -> tuple[np.ndarray, np.ndarray]:
