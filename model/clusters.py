@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from clustersim.model.groups import split_at
+from clustersim.model.groups import argmax_slabs, split_at
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.mechanisms import bank
 from clustersim.model.membership import Membership
@@ -176,15 +176,18 @@ class ClusterService:
         cluster = self.s.cluster
         members = (cluster >= 0).nonzero()[0]
         key = cluster[members]
+        counts = np.bincount(key, minlength=self.c.count)  # (the order does not matter)
         if self.c.count < 2**15:  # 16-bit keys sort in linear time
             key = key.astype(np.int16)
         members = members[np.argsort(key, kind="stable")]
-        counts = np.bincount(cluster[members], minlength=self.c.count)
         ids = counts.nonzero()[0]
         counts = counts[ids]
-        slots = np.full((len(ids), counts.max(initial=0)), self.s.n, np.int64)
-        row = np.repeat(np.arange(len(ids)), counts)
-        slots[row, np.arange(len(members)) - (counts.cumsum() - counts)[row]] = members
+        width = counts.max(initial=0)
+        slots = np.full((len(ids), width), self.s.n, np.int64)
+        # each member's cell in the flattened table (one flat write, not a 2-D one): its
+        # place in the sorted list, moved from its cluster's first place to its row's start
+        shift = np.arange(0, len(ids) * width, width) - (counts.cumsum() - counts)
+        slots.ravel()[np.arange(len(members)) + shift.repeat(counts)] = members
         return ids, slots
 
     def clustered(self) -> tuple[np.ndarray, np.ndarray]:
@@ -224,12 +227,12 @@ class ClusterService:
         domains = s.expertise.shape[1]
         padded = np.empty((s.n + 1, domains))
         padded[: s.n], padded[s.n] = s.expertise, -np.inf   # the sentinel row never wins
-        # (clusters, width, domains): ``take`` copies whole rows, several times faster
-        # than fancy indexing for row gathers
-        values = padded.take(slots, axis=0)
-        # the strongest member's position in the flattened slots, per cluster and domain
-        # (flat gathers: several times faster than a max over the short width axis)
-        at = values.argmax(axis=1) + (np.arange(len(ids)) * slots.shape[1])[:, None]
-        donor[ids] = slots.ravel()[at]
-        best[ids] = values.ravel()[at * domains + np.arange(domains)]
+        # (width, clusters, domains), one slab per member slot: ``take`` copies whole
+        # rows, several times faster than fancy indexing for row gathers
+        values = padded.take(slots.T, axis=0)
+        at = argmax_slabs(values)  # (clusters, domains): the strongest member's slot
+        # flat gathers: several times faster than fancy indexing with two index arrays
+        donor[ids] = slots.ravel()[at + (np.arange(len(ids)) * slots.shape[1])[:, None]]
+        best[ids] = values.ravel()[(at * len(ids) + np.arange(len(ids))[:, None]) * domains
+                                   + np.arange(domains)]
         return best, donor

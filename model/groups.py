@@ -22,6 +22,67 @@ def rowdot(table: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.einsum("ij,j->i", table, weights)
 
 
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")`` for float keys, e.g. needs or effectiveness
+    in a broker's priority order. Distinct values have one sorted order, so the default
+    (introsort, ~3x faster on floats) finds the same permutation; if any two values are
+    equal (a tie a stable sort breaks by position) or NaN, the stable sort decides."""
+    order = np.argsort(values)
+    ranked = values[order]
+    if np.any(ranked[1:] == ranked[:-1]) or np.isnan(ranked[-1:]).any():  # NaN sort last
+        return np.argsort(values, kind="stable")
+    return order
+
+
+def argmax_slabs(values: np.ndarray) -> np.ndarray:
+    """``values.argmax(axis=0)`` for a short axis 0 (e.g. a cluster's member slots): one
+    whole-slab comparison per position along it, instead of argmax's loop per element
+    of the result. A strict ``>`` keeps the first of equal values, as argmax does, for
+    any values but NaN; if a sum of them all is NaN (a NaN, or infinities of both
+    signs), argmax itself decides."""
+    with np.errstate(invalid="ignore"):
+        if len(values) == 0 or np.isnan(np.add.reduce(values, axis=None)):
+            return values.argmax(axis=0)
+    kind = np.int8 if len(values) <= 127 else np.intp  # positions as bytes if they fit
+    at = np.zeros(values.shape[1:], kind)
+    top = values[0].copy()
+    for k in range(1, len(values)):
+        v = values[k]
+        # where v is larger, k: it exceeds every earlier position (no masked write: slow)
+        np.maximum(at, np.greater(v, top) * kind(k), out=at)
+        np.maximum(top, v, out=top)  # only compared against: a zero's sign never matters
+    return at.astype(np.intp, copy=False)
+
+
+def top_ranked(values: np.ndarray, count: int) -> np.ndarray:
+    """``np.argsort(-values, axis=1, kind="stable")[:, :count]`` for short rows (a few
+    columns): each element's rank in its row is counted by comparing whole columns,
+    pair by pair (the larger first; of equal values, the earlier column first, as a
+    stable sort keeps them), and the columns ranked 0 .. count-1 are read off. Several
+    times faster than sorting each short row. For any values but NaN; if a sum of them
+    all is NaN (a NaN, or infinities of both signs), argsort itself decides."""
+    rows, k = values.shape
+    with np.errstate(invalid="ignore"):
+        if k > 127 or np.isnan(np.add.reduce(values, axis=None)):
+            return np.ascontiguousarray(np.argsort(-values, axis=1, kind="stable")[:, :count])
+    cols = np.ascontiguousarray(values.T)
+    rank = np.zeros((k, rows), np.int8)
+    ahead = np.empty(rows, bool)
+    for j in range(1, k):
+        for i in range(j):
+            np.greater_equal(cols[i], cols[j], out=ahead)  # i ranks before j
+            rank[j] += ahead
+            rank[i] += 1
+            rank[i] -= ahead                            # j ranks before i
+    top = np.zeros((min(count, k), rows), np.int8)
+    at = np.empty(rows, bool)
+    for r, column in enumerate(top):
+        for j in range(1, k):  # every row has exactly one column of rank r
+            np.equal(rank[j], r, out=at)
+            column += at * np.int8(j)
+    return top.T.astype(np.intp, order="C")  # C order, as argsort's: callers ravel it
+
+
 def split_at(seq, ends: list[int]) -> list:
     """Consecutive pieces of ``seq`` (an array or a list) ending at each of ``ends``
     (ascending; the first piece starts at 0). Slicing: np.split costs several us a piece."""

@@ -84,6 +84,15 @@ def left_behind_mask(m: ClusterModel) -> np.ndarray:
     return m.s.weak & (m.below_floor_now | (m.s.effectiveness < m.p.grade_cut_good))
 
 
+def _left_behind_share(m: ClusterModel) -> float:
+    """The share of weak schools `left_behind_mask` marks, reading the effectiveness of
+    the weak schools only (a fifth of the region; each school's is worked out on its own
+    row, the same value as in the whole-region array)."""
+    weak = m.weak_idx
+    eff = m.s.effectiveness_of(weak)
+    return _mean(m.below_floor_now[weak] | (eff < m.p.grade_cut_good), slice(None))
+
+
 def left_behind_graded_mask(m: ClusterModel) -> np.ndarray:
     """Weak schools still below the floor, or whose latest published grade is RI or
     inadequate (stale when inspections are switched off)."""
@@ -109,7 +118,7 @@ METRICS: list[Metric] = [
            lambda m: _gap(m) - m.gap0),
     Metric("left_behind", "fraction of weak schools",
            "weak schools still below the floor or below the good standard",
-           lambda m: _mean(left_behind_mask(m), m.weak_idx)),
+           lambda m: _left_behind_share(m)),
     Metric("left_behind_graded", "fraction of weak schools",
            "weak schools still below the floor or with a latest grade of RI/inadequate",
            lambda m: _mean(left_behind_graded_mask(m), m.weak_idx)),

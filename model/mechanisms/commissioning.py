@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from clustersim.model.groups import top_ranked
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.mechanisms.needs import shared_data
 from clustersim.model.state import ENGLISH, LEADERSHIP, MATHS, SCIENCE, SEND, flat
@@ -199,13 +200,16 @@ def rank_providers(m: ClusterModel) -> None:
     cand, dist = m.prov_cand, m.prov_dist          # (slots, n, K) nearest providers
     willing = m.streams["commissioning"].random(cand.shape)
     cidx = np.maximum(cand, 0)
-    fmt = np.where(pr.sustained[cidx], 1.0, _oneoff_weight(p))
+    # what depends on the provider alone is worked out per provider and then looked up
+    # per cell: the same values as looking up each field and combining them per cell
+    merit = (pr.quality * np.where(pr.sustained, 1.0, _oneoff_weight(p)))[cidx]
     cost = np.maximum(pr.price[cidx] + p.travel_cost_per_km * dist, MIN_PRICE)
-    value = pr.quality[cidx] * fmt / np.where(np.isfinite(dist), cost, np.inf)
-    suspicious = (pr.lead_school[cidx] >= 0) & p.m11_suspicion & (willing >= p.suspicion_takeup)
-    value = np.where((cand >= 0) & (pr.capacity[cidx] > 0) & ~suspicious, value, -np.inf)
+    value = merit / np.where(np.isfinite(dist), cost, np.inf)
+    lead = (pr.lead_school >= 0) & p.m11_suspicion
+    suspicious = lead[cidx] & (willing >= p.suspicion_takeup)
+    value = np.where((cand >= 0) & (pr.capacity > 0)[cidx] & ~suspicious, value, -np.inf)
     k = cand.shape[2]
-    top = np.argsort(-value.reshape(-1, k), axis=1, kind="stable")[:, :ROUNDS]
+    top = top_ranked(value.reshape(-1, k), ROUNDS)  # as a stable argsort of -value
     top += np.arange(0, top.shape[0] * k, k)[:, None]  # positions in the flattened tables
     prov = np.where(value.ravel()[top] > -np.inf, cand.ravel()[top], -1).astype(np.int32)
     at = np.maximum(prov, 0)  # a placeholder provider where none is offered (never bought)
@@ -324,7 +328,11 @@ def work_out_gains(m: ClusterModel, effect: np.ndarray) -> None:
     q_total = s.q_sustained + s.q_oneoff * w
     raw = np.minimum(q_total, p.cpd_hours_cap) * effect
     s.gain[:] = np.where(s.focus >= 0, np.minimum(raw, s.need), 0.0)
-    # subnormal totals (a sampler's 1e-309 hours) would make 1/q_total infinite
-    share = np.divide(1.0, q_total, out=np.zeros(s.n), where=q_total >= np.finfo(float).tiny)
+    # subnormal totals (a sampler's 1e-309 hours) would make 1/q_total infinite: 1/q_total
+    # where q_total >= tiny, else 0. Written without a where= ufunc (several times slower):
+    # below tiny (or NaN) the divisor is tiny and the finite quotient is multiplied by 0
+    tiny = np.finfo(float).tiny
+    share = np.divide(1.0, np.fmax(q_total, tiny))
+    share *= q_total >= tiny
     s.gain_oneoff = s.gain * s.q_oneoff * w * share
     s.peer_gain[:] = s.gain * s.peer_q * share

@@ -61,10 +61,12 @@ def inspect(m: ClusterModel) -> np.ndarray:
         return np.zeros(0, np.int64)
     respond(m)
     due = s.next_inspection <= m.term
-    judged = s.effectiveness + p.inspection_noise_sd * noise
-    g = grade_of(judged[due], p)
-    s.grade[due] = g
     idx = np.flatnonzero(due)
+    # judged effectiveness of the schools due only (about a ninth): each school's is
+    # worked out on its own row, the same value as in the whole-region array
+    judged = s.effectiveness_of(idx) + p.inspection_noise_sd * noise[idx]
+    g = grade_of(judged, p)
+    s.grade[idx] = g
     s.last_inspected[idx] = m.term
     if m.term > 0:  # the run's own inspections (not the burn-in's): for inspections.csv
         m.inspection_log.append((m.term, idx, g))

@@ -37,9 +37,7 @@ def seek_partners(m: ClusterModel) -> None:
     nb, dist = m.nbr.take(order, axis=0)[:, :k], m.nbr_d.take(order, axis=0)[:, :k]
     eff = s.effectiveness
     ei, ej = eff[order][:, None], eff[nb]
-    strengths = s.expertise[:, CPD_DOMAINS]
-    comp = np.maximum(0.0, strengths.take(nb, axis=0)
-                      - strengths.take(order, axis=0)[:, None, :]).mean(axis=2)
+    comp = complementarity(s.expertise, order, nb)
     score = (-p.homophily_weight * np.abs(ei - ej) + p.complementarity_weight * comp
              - p.distance_weight * dist + rng.gumbel(size=nb.shape))
     score[(dist > p.max_partner_km) | (nb < 0)] = -np.inf
@@ -63,6 +61,26 @@ def seek_partners(m: ClusterModel) -> None:
     view = Membership(m, "voluntary")
     apply_in_turn(view, order.tolist(), applying, willing, ends)
     view.commit()
+
+
+def complementarity(expertise: np.ndarray, seekers: np.ndarray, nb: np.ndarray) -> np.ndarray:
+    """Complementary strengths (seed 002): per seeker and candidate, the mean over the
+    CPD domains of how far the candidate's expertise exceeds the seeker's (0 where it
+    does not).
+
+    Domain by domain on (seekers, candidates) arrays rather than on a (seekers,
+    candidates, domains) block: the same values, as ``mean(axis=2)`` over 5 domains
+    adds them one after another and divides by 5 (tests/test_speed_exact.py), without
+    copying the region's CPD columns and reducing along a short axis (~10x faster)."""
+    total = None
+    for d in CPD_DOMAINS:
+        col = expertise[:, d]
+        diff = np.maximum(0.0, col[nb] - col[seekers][:, None])
+        if total is None:
+            total = diff
+        else:
+            total += diff
+    return total / len(CPD_DOMAINS)
 
 
 def apply_in_turn(view: Membership, seekers: list[int], applying: list[bool],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from clustersim.model.groups import members_by
+from clustersim.model.groups import members_by, stable_argsort
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.market import HUB
 from clustersim.model.policies.base import Policy
@@ -105,7 +105,7 @@ class AcademyChains(Policy):
         m, p, s = self.model, self.model.p, self.model.s
         if self.on("chain_funded_support"):
             members = np.flatnonzero((s.trust >= 0) & (s.grade >= RI))
-            members = members[np.argsort(s.effectiveness_of(members), kind="stable")]
+            members = members[stable_argsort(s.effectiveness_of(members))]
             money = p.chain_budget_per_school / TERMS_PER_YEAR * np.count_nonzero(s.trust >= 0)
             self.fund_within("trust grant", members, p.chain_support_hours, money)
         if m.term % TERMS_PER_YEAR != 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from clustersim.model.groups import stable_argsort
 from clustersim.model.limits import TERMS_PER_YEAR
 from clustersim.model.membership import Membership
 from clustersim.model.policies.base import Policy
@@ -76,7 +77,7 @@ class LocalAuthority(Policy):
         needy = np.flatnonzero(self.member & (s.focus >= 0))
         # by LA, then worst grade, then largest need: two stable sorts, the second on a
         # small integer key (linear time) instead of a three-key lexsort
-        needy = needy[np.argsort(-s.need[needy], kind="stable")]
+        needy = needy[stable_argsort(-s.need[needy])]
         key = s.la[needy] * 4 + (3 - s.grade[needy])
         needy = needy[np.argsort(key.astype(np.int16 if key.max(initial=0) < 2**15
                                             else np.int64), kind="stable")]
@@ -152,9 +153,9 @@ class Superintendent(Policy):
         # office sees only what inspections publish (the grades)
         low = m.below_floor_now if self.on("super_monitoring") else np.zeros(s.n, bool)
         flagged = np.flatnonzero((self.urgent_until > m.term) | low)
-        flagged = flagged[np.argsort(s.effectiveness_of(flagged), kind="stable")]
+        flagged = flagged[stable_argsort(s.effectiveness_of(flagged))]
         others = np.flatnonzero((s.focus >= 0) & (self.urgent_until <= m.term) & ~low)
-        others = others[np.argsort(-s.need[others], kind="stable")]
+        others = others[stable_argsort(-s.need[others])]
         if self.on("super_funded_support"):
             self.fund_within("superintendent", np.concatenate([flagged, others]),
                              p.super_support_hours, money)
