@@ -184,6 +184,8 @@ class ClusterService:
         counts = counts[ids]
         width = counts.max(initial=0)
         slots = np.full((len(ids), width), self.s.n, np.int64)
+        if width == 0:  # no cluster has members (arange's step below would be 0)
+            return ids, slots
         # each member's cell in the flattened table (one flat write, not a 2-D one): its
         # place in the sorted list, moved from its cluster's first place to its row's start
         shift = np.arange(0, len(ids) * width, width) - (counts.cumsum() - counts)
