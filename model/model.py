@@ -206,7 +206,7 @@ class ClusterModel(ClusterService, mesa.Model):
         self.gap0 = METRICS[0].fn(self)
 
     def _restore_world(self, world: World) -> None:
-        for name, value in copy.deepcopy(world.attrs).items():
+        for name, value in copy.deepcopy(world.attrs, dict(world.shared)).items():
             setattr(self, name, value)
         for name, state in world.streams.items():  # in place: self.rng is streams["mesa"]
             self.streams[name].bit_generator.state = state
@@ -423,11 +423,30 @@ class World:
     brokers are Mesa agents of the model that made them, so a model restoring the world
     makes its own (from the restored state, as the build does)."""
 
+    # arrays the build makes and nothing changes afterwards: a restored model shares them
+    # instead of copying them (~20 MiB and a third of a restore's time on England), and
+    # they are made read-only, so a write to one raises instead of leaking between runs
+    SHARED = ("prov_cand", "prov_dist", "nbr", "nbr_d", "spatial_key", "decay",
+              "staff_turnover", "shock_sd", "rwm0", "eff0", "grade0", "weak_idx",
+              "other_idx", "domain_slot")
+    # remade by every run's start before it is read (`ClusterModel._start` ranks the
+    # providers again), so not kept
+    REMADE = ("ranked",)
+
     def __init__(self, m: ClusterModel, made_before: set[str]):
         assert m.term == 0 and not m.policies
         self.key = world_key(m.seed, m.config)
+        shared = [getattr(m, name) for name in self.SHARED]
+        shared += [v for v in vars(m.s.region).values() if isinstance(v, np.ndarray)]
+        rates = getattr(m, "turnover_rates", None)  # learning.wide_rates' cache
+        if rates is not None:
+            shared += list(rates[1].values())
+        for a in shared:
+            a.flags.writeable = False
+        self.shared = {id(a): a for a in shared}  # a deepcopy memo: these are not copied
         self.attrs = copy.deepcopy({k: v for k, v in vars(m).items()
-                                    if k not in made_before and k != "trusts"})
+                                    if k not in made_before and k != "trusts"
+                                    and k not in self.REMADE}, dict(self.shared))
         self.streams = {name: copy.deepcopy(g.bit_generator.state)
                         for name, g in m.streams.items()}
 

@@ -123,3 +123,21 @@ def test_stable_argsort_is_a_stable_argsort(seed):
     if seed == 7:
         v[[5, 6, 7]] = [np.inf, -np.inf, np.inf]
     assert np.array_equal(stable_argsort(v), np.argsort(v, kind="stable"))
+
+
+def test_cluster_slots_with_no_members_and_a_restored_world_shares_only_frozen_arrays():
+    """The slot table of a region with no cluster members is empty (its flat write had a
+    zero step); a restored world shares the build's read-only arrays and copies the rest."""
+    from clustersim.model.model import ClusterModel
+
+    m = ClusterModel({"preset": "maximising_progress", "years": 1}, 3, keep_world=True)
+    m.s.cluster[:] = -1
+    m.membership_version += 1
+    ids, slots = m.cluster_slots()
+    assert len(ids) == 0 and slots.shape == (0, 0)
+    world = m.world
+    again = ClusterModel({"preset": "maximising_progress", "years": 1}, 3, world=world)
+    assert again.nbr is m.nbr and not again.nbr.flags.writeable
+    assert again.s is not m.s and again.s.expertise.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        again.decay[0] = 1.0
