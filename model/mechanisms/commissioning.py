@@ -203,8 +203,12 @@ def rank_providers(m: ClusterModel) -> None:
     # what depends on the provider alone is worked out per provider and then looked up
     # per cell: the same values as looking up each field and combining them per cell
     merit = (pr.quality * np.where(pr.sustained, 1.0, _oneoff_weight(p)))[cidx]
-    cost = np.maximum(pr.price[cidx] + p.travel_cost_per_km * dist, MIN_PRICE)
-    value = merit / np.where(np.isfinite(dist), cost, np.inf)
+    # no provider in a slot: an infinite distance, whose value is set to 0 below (with
+    # travel at £0 a km, 0 x inf would be NaN and warn)
+    finite = np.isfinite(dist)
+    cost = np.maximum(pr.price[cidx] + p.travel_cost_per_km * np.where(finite, dist, 0.0),
+                      MIN_PRICE)
+    value = merit / np.where(finite, cost, np.inf)
     lead = (pr.lead_school >= 0) & p.m11_suspicion
     suspicious = lead[cidx] & (willing >= p.suspicion_takeup)
     value = np.where((cand >= 0) & (pr.capacity > 0)[cidx] & ~suspicious, value, -np.inf)
