@@ -34,15 +34,20 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
     return order
 
 
-def argmax_slabs(values: np.ndarray) -> np.ndarray:
-    """``values.argmax(axis=0)`` for a short axis 0 (e.g. a cluster's member slots): one
-    whole-slab comparison per position along it, instead of argmax's loop per element
-    of the result. A strict ``>`` keeps the first of equal values, as argmax does, for
-    any values but NaN; if a sum of them all is NaN (a NaN, or infinities of both
-    signs), argmax itself decides."""
+def argmax_slabs(values: np.ndarray, with_max: bool = False):
+    """``values.argmax(axis=0)`` for a short axis 0 (e.g. a cluster's member slots, a
+    school's CPD domains): one whole-slab comparison per position along it, instead of
+    argmax's loop per element of the result. A strict ``>`` keeps the first of equal
+    values, as argmax does, for any values but NaN; if a sum of them all is NaN (a NaN,
+    or infinities of both signs), argmax itself decides. ``with_max=True`` also returns
+    the maximum: the value at that position, but for a zero's sign (of equal zeros,
+    np.maximum keeps the later one's)."""
     with np.errstate(invalid="ignore"):
         if len(values) == 0 or np.isnan(np.add.reduce(values, axis=None)):
-            return values.argmax(axis=0)
+            at = values.argmax(axis=0)
+            if not with_max:
+                return at
+            return at, np.take_along_axis(values, at[None], axis=0)[0]
     kind = np.int8 if len(values) <= 127 else np.intp  # positions as bytes if they fit
     at = np.zeros(values.shape[1:], kind)
     top = values[0].copy()
@@ -50,8 +55,9 @@ def argmax_slabs(values: np.ndarray) -> np.ndarray:
         v = values[k]
         # where v is larger, k: it exceeds every earlier position (no masked write: slow)
         np.maximum(at, np.greater(v, top) * kind(k), out=at)
-        np.maximum(top, v, out=top)  # only compared against: a zero's sign never matters
-    return at.astype(np.intp, copy=False)
+        np.maximum(top, v, out=top)
+    at = at.astype(np.intp, copy=False)
+    return (at, top) if with_max else at
 
 
 def top_ranked(values: np.ndarray, count: int) -> np.ndarray:

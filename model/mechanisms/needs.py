@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from clustersim.model.state import CPD_DOMAINS, flat
+from clustersim.model.groups import argmax_slabs
+from clustersim.model.state import CPD_DOMAINS
 from scipy.special import expit, logit
 
 if TYPE_CHECKING:
@@ -71,26 +72,9 @@ def identify_needs(m: ClusterModel) -> None:
 
 def largest_gap(benchmark: float, expertise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per school, the CPD domain with the largest shortfall ``benchmark - expertise``
-    (the first such domain on a tie) and that shortfall.
-
-    The same as ``argmax`` over the (n, 5) shortfalls and the value there, column by
-    column: a strict ``>`` keeps the first of equal values as ``argmax`` does, and a
-    column pass is several times faster than ``argmax`` over rows of 5. That holds for
-    finite values; should any expertise be NaN or infinite (a pass sums them all:
-    NaN and infinity survive a sum), ``argmax`` itself decides."""
-    cols = expertise[:, CPD_COLUMNS]
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, or a sum beyond 1e308
-        finite = np.isfinite(np.add.reduce(expertise, axis=None))
-    if not finite:
-        gap = benchmark - cols
-        k = np.argmax(gap, axis=1)
-        return k, flat(gap)[np.arange(0, gap.size, gap.shape[1]) + k]
-    need = benchmark - cols[:, 0]
-    k = np.zeros(len(need), np.int8)
-    for d in range(1, cols.shape[1]):
-        gap = benchmark - cols[:, d]
-        # where this domain's shortfall is larger, d: above every earlier domain's index
-        # (no masked write: those are slow)
-        np.maximum(k, np.greater(gap, need) * np.int8(d), out=k)
-        np.maximum(need, gap, out=need)  # the larger of two finite values, exactly
-    return k, need
+    (the first such domain on a tie) and that shortfall: ``argmax`` over the (n, 5)
+    shortfalls and the value there, taken domain by domain (`groups.argmax_slabs`)."""
+    cols = expertise[:, CPD_COLUMNS].T
+    gaps = np.empty(cols.shape)  # one contiguous row per domain: fast whole-row passes
+    np.subtract(benchmark, cols, out=gaps)
+    return argmax_slabs(gaps, with_max=True)
