@@ -81,16 +81,16 @@ def left_behind_mask(m: ClusterModel) -> np.ndarray:
     would judge below good on average. Read from the school's state, not its latest
     grade, so switching inspection (M13) off changes what happens to schools, not the
     measure; the grade-based reading is `left_behind_graded`."""
-    return m.s.weak & (m.below_floor_now | (m.s.effectiveness < m.p.grade_cut_good))
+    mask = np.zeros(m.s.n, bool)
+    mask[m.weak_idx] = left_behind_among(m, m.weak_idx)
+    return mask
 
 
-def _left_behind_share(m: ClusterModel) -> float:
-    """The share of weak schools `left_behind_mask` marks, reading the effectiveness of
-    the weak schools only (a fifth of the region; each school's is worked out on its own
-    row, the same value as in the whole-region array)."""
-    weak = m.weak_idx
-    eff = m.s.effectiveness_of(weak)
-    return _mean(m.below_floor_now[weak] | (eff < m.p.grade_cut_good), slice(None))
+def left_behind_among(m: ClusterModel, idx: np.ndarray) -> np.ndarray:
+    """`left_behind_mask`'s rule for the schools ``idx``, reading only their
+    effectiveness (each school's is worked out on its own row: the same value as in the
+    whole-region array). The metric reads the weak schools, a fifth of the region."""
+    return m.below_floor_now[idx] | (m.s.effectiveness_of(idx) < m.p.grade_cut_good)
 
 
 def left_behind_graded_mask(m: ClusterModel) -> np.ndarray:
@@ -118,7 +118,7 @@ METRICS: list[Metric] = [
            lambda m: _gap(m) - m.gap0),
     Metric("left_behind", "fraction of weak schools",
            "weak schools still below the floor or below the good standard",
-           lambda m: _left_behind_share(m)),
+           lambda m: _mean(left_behind_among(m, m.weak_idx), slice(None))),
     Metric("left_behind_graded", "fraction of weak schools",
            "weak schools still below the floor or with a latest grade of RI/inadequate",
            lambda m: _mean(left_behind_graded_mask(m), m.weak_idx)),
