@@ -38,6 +38,7 @@ OFFSETS = ("attain_offset_rwm", "attain_offset_maths", "attain_offset_english",
 
 def measure(values: dict, seeds: list[int]) -> dict:
     """Term-0 shares, pooled over seeds, and fresh judgements for the quantiles."""
+    from clustersim.experiments.credibility.validation_experiments import deprivation_ratio
     from clustersim.model.metrics import METRICS
     from clustersim.model.model import ClusterModel
     from clustersim.model.state import GOOD, INADEQUATE, OUTSTANDING
@@ -48,10 +49,7 @@ def measure(values: dict, seeds: list[int]) -> dict:
         m = ClusterModel({"preset": "england", "policies": ["self_improving"], "years": 1,
                           **values}, seed=seed)
         grades.append(m.s.grade.copy())
-        fsm = m.s.region.fsm
-        fifth = np.digitize(fsm, np.quantile(fsm, [0.2, 0.4, 0.6, 0.8]))
-        poor = [np.mean(m.s.grade[fifth == k] >= GOOD + 1) for k in (0, 4)]
-        ratio.append(poor[1] / poor[0])
+        ratio.append(deprivation_ratio(m.s.region.fsm, m.s.grade))  # P2's own measure
         noise = np.random.default_rng(seed).standard_normal(m.s.n)
         judged.append(m.s.effectiveness + m.p.inspection_noise_sd * noise)
         floor.append(m.history[0, names.index("below_floor")])
