@@ -190,6 +190,7 @@ class ClusterModel(ClusterService, mesa.Model):
         self.staff_turnover = learning.per_term(learning.yearly_staff_turnover(
             p, region.fsm))
         self.shock_sd = shock_sd(p, self.s.teachers)
+        self.turnover_rates = learning.wide_rates(self)  # the same, one per domain
         self.policies: list[Policy] = []
         self.trusts = TrustNetwork(self)  # trusts act under every scenario
         self._index_market()
@@ -438,9 +439,7 @@ class World:
         self.key = world_key(m.seed, m.config)
         shared = [getattr(m, name) for name in self.SHARED]
         shared += [v for v in vars(m.s.region).values() if isinstance(v, np.ndarray)]
-        rates = getattr(m, "turnover_rates", None)  # learning.wide_rates' cache
-        if rates is not None:
-            shared += list(rates[1].values())
+        shared += list(m.turnover_rates.values())
         for a in shared:
             a.flags.writeable = False
         self.shared = {id(a): a for a in shared}  # a deepcopy memo: these are not copied

@@ -91,7 +91,7 @@ def turnover(m: ClusterModel) -> None:
         return
     if m.term % TERMS_PER_YEAR == 1:  # heads move at the start of the school year
         change_heads(m)
-    rate = wide_rates(m)
+    rate = m.turnover_rates  # wide_rates, made with the build
     # the same element-wise operations as ``anchor += staff_turnover[:, None] * (base -
     # anchor)`` and so on, on one reused (n, 6) temporary and with the per-school rates
     # spread over the domains once a run: numpy's inner loops broadcasting an (n, 1)
@@ -110,22 +110,16 @@ def turnover(m: ClusterModel) -> None:
 
 def wide_rates(m: ClusterModel) -> dict[str, np.ndarray]:
     """The model's per-school turnover rates (fixed for a run: ``m.staff_turnover``,
-    ``m.decay``, ``m.shock_sd``) spread to one value per school and domain, made once a
-    run and remade if the model's rate arrays are replaced. Each entry holds exactly the
-    values the broadcast expression gave (``1.0 - decay``, ``SHOCK_DOMAIN * sd``)."""
-    sources = (m.staff_turnover, m.decay, m.shock_sd)
-    cached = getattr(m, "turnover_rates", None)
-    if cached is None or any(a is not b for a, b in zip(cached[0], sources, strict=True)):
-        domains = m.s.expertise.shape[1]
+    ``m.decay``, ``m.shock_sd``) spread to one value per school and domain, for
+    `turnover` (made once, with the build: ``m.turnover_rates``). Each entry holds exactly
+    the values the broadcast expression gave (``1.0 - decay``, ``SHOCK_DOMAIN * sd``)."""
+    domains = m.s.expertise.shape[1]
 
-        def spread(col):
-            return np.repeat(col[:, None], domains, axis=1)
+    def spread(col):
+        return np.repeat(col[:, None], domains, axis=1)
 
-        cached = sources, {"staff": spread(m.staff_turnover), "decay": spread(m.decay),
-                           "keep": spread(1.0 - m.decay),
-                           "domain_sd": spread(SHOCK_DOMAIN * m.shock_sd)}
-        m.turnover_rates = cached
-    return cached[1]
+    return {"staff": spread(m.staff_turnover), "decay": spread(m.decay),
+            "keep": spread(1.0 - m.decay), "domain_sd": spread(SHOCK_DOMAIN * m.shock_sd)}
 
 
 def head_turnover_rate(p, fsm: np.ndarray, poor: np.ndarray) -> np.ndarray:
