@@ -5,8 +5,10 @@ The comparison is only fair on the same work, so this script takes three of a te
 per-school updates from the model and runs them both ways on the same state and the
 same random draws:
 
-- M14 turnover: one-off gains fade (M10), expertise drifts down and relaxes towards
-  the school's anchor at its turnover rate, plus school-wide and domain shocks;
+- M14 turnover: one-off gains fade (M10), trained staff leave (the anchor relaxes to the
+  school's recruited base), expertise relaxes towards the anchor at its turnover rate,
+  plus school-wide and domain shocks scaled by the school's size (in a term with no head
+  changes);
 - M1 engagement: falls with weakness, isolation and rurality;
 - attainment: the probit of expertise, disadvantage and the cohort.
 
@@ -31,7 +33,7 @@ import mesa
 import numpy as np
 from clustersim.model.mechanisms import attainment, learning, needs
 from clustersim.model.model import ClusterModel
-from clustersim.model.state import SUBJECT_WEIGHTS
+from clustersim.model.state import EFFECTIVENESS_WEIGHTS, SUBJECT_WEIGHTS
 
 
 class PerAgentSchool(mesa.Agent):
@@ -43,6 +45,9 @@ class PerAgentSchool(mesa.Agent):
         self.idx = idx
         self.expertise = s.expertise[idx].tolist()
         self.anchor = s.anchor[idx].tolist()
+        self.base = s.base[idx].tolist()
+        self.staff = float(src.staff_turnover[idx])
+        self.shock_sd = float(src.shock_sd[idx])
         self.oneoff = s.oneoff[idx].tolist()
         self.decay = float(src.decay[idx])
         self.rural, self.clustered = bool(r.rural[idx]), bool(s.cluster[idx] >= 0)
@@ -51,17 +56,16 @@ class PerAgentSchool(mesa.Agent):
     def step(self) -> None:
         m, p = self.model, self.model.p
         common, specific = m.common[self.idx], m.specific[self.idx]
-        e, a, o = self.expertise, self.anchor, self.oneoff
-        for d in range(len(e)):  # M10 fade, M14 drift, relaxation and shocks
+        e, a, o, sd = self.expertise, self.anchor, self.oneoff, self.shock_sd
+        for d in range(len(e)):  # M10 fade, M14 staff leaving, relaxation and shocks
             fade = o[d] * p.oneoff_decay
             e[d] -= fade
             o[d] -= fade
-            e[d] -= p.standards_drift
-            a[d] -= p.standards_drift
+            a[d] += self.staff * (self.base[d] - a[d])
             e[d] += self.decay * (a[d] - e[d])
             o[d] *= 1.0 - self.decay
-            e[d] += (float(specific[d]) * (0.6 * p.expertise_shock_sd)
-                     + (0.8 * p.expertise_shock_sd) * float(common))
+            e[d] += (float(specific[d]) * (learning.SHOCK_DOMAIN * sd)
+                     + (learning.SHOCK_COMMON * sd) * float(common))
         eff = sum(w * x for w, x in zip(m.eff_weights, e, strict=True))  # M1 engagement
         below = max(0.0, (m.eff_mean0 - eff) / m.eff_sd0)
         eng = p.engagement_base * min(1.0, max(0.05, 1.0 - p.engagement_weakness_penalty * below))
@@ -79,7 +83,7 @@ class PerAgentModel(mesa.Model):
         super().__init__(rng=0)
         self.p = src.p
         self.eff_mean0, self.eff_sd0 = src.eff_mean0, src.eff_sd0
-        self.eff_weights = [0.2, 0.2, 0.2, 0.2, 0.2, 0.0]
+        self.eff_weights = EFFECTIVENESS_WEIGHTS.tolist()
         self.offsets = attainment.offsets(src.p).tolist()
         self.weights = SUBJECT_WEIGHTS.tolist()
         for i in range(src.s.n):
@@ -89,7 +93,10 @@ class PerAgentModel(mesa.Model):
 def run(preset: str, terms: int) -> None:
     src = ClusterModel({"preset": preset, "policies": ["local_authority"], "years": 10}, 1)
     src.step()  # term 1: clusters formed, cohort drawn
-    assert src.term % 3 != 0  # a term that draws no new cohort, as in 2 of every 3
+    src.step()
+    # the updates below run at this term: no new cohort (as in 2 of every 3 terms) and no
+    # head changes (as in every term but the year's first)
+    assert src.term % 3 == 2
     per_agent = PerAgentModel(src)
     t_vec = t_agents = 0.0
     for _ in range(terms):
