@@ -13,6 +13,13 @@ from typing import Any
 from clustersim.model.errors import UserError
 
 TERMS_PER_YEAR = 3  # a step is a school term (docs/ODD.md section 2)
+
+
+def in_window(last_term, term):
+    """Whether ``term`` lies in a window of k terms opened at term t, whose ``last_term`` is
+    t + k: it covers the k terms t+1 .. t+k that follow the event (a poor grade, a results
+    drop), all of them. Every "..._until" marker of the model reads this one rule."""
+    return last_term >= term
 YEARS = (1, 50)  # horizon in years (three terms each)
 SEEDS = (0, 2**63 - 1)  # --seed and root_seed: numpy's SeedSequence takes any int >= 0
 SAMPLE_SEEDS = (0, 2**32 - 1)  # seeds of sampled designs (SALib uses numpy's legacy seeding)

@@ -33,7 +33,7 @@ PARAMS = Registry(
         _P("floor_progress", -5.0, -15.0, 0.0, "KS2 progress points", "outcomes",
            "Progress floor (value added); below it and below floor_rwm is below the floor.",
            "evidence B2-3: progress floor -5 in reading and maths (writing's -7 not modelled)"),
-        _P("progress_points_per_sd", 11.703, 1.0, 40.0, "progress points per SD of effectiveness",
+        _P("progress_points_per_sd", 11.909, 1.0, 40.0, "progress points per SD of effectiveness",
            "outcomes",
            "Converts a school's latent effectiveness into a KS2-style progress score.",
            "calibrated at term 0 (scripts/calibrate_start.py): 4% of schools below the floor "
@@ -80,7 +80,7 @@ PARAMS = Registry(
         _P("effectiveness_sd", 0.25, 0.05, 0.6, "SD", "region",
            "Spread of school effectiveness around its deprivation-predicted level.",
            "calibrated: P1 (evidence B1, B2 grade shares)"),
-        _P("deprivation_slope", 0.761, 0.0, 3.0, "SD per unit FSM share", "region",
+        _P("deprivation_slope", 0.785, 0.0, 3.0, "SD per unit FSM share", "region",
            "How much lower a school's effectiveness is per unit of FSM share.",
            "calibrated at term 0 by scripts/calibrate_start.py to evidence B5 (1.8% to 8.0% "
            "RI or inadequate by FSM quintile: a ratio of 4.4 on england), so P2 is a fit"),
@@ -101,19 +101,19 @@ PARAMS = Registry(
            "outstanding still rose 5 pp in the first six years: the lasting CPD stock "
            "decays at the staff turnover, ~10% a year)"),
         # ---------------------------------------------------------------- attainment
-        _P("attain_offset_rwm", 0.194, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_rwm", 0.189, -2.0, 3.0, "probit", "attainment",
            "Baseline of the reading+writing+maths combined share at the expected standard.",
            "calibrated at term 0 on the england preset (scripts/calibrate_start.py): "
            "evidence B2-1 (RWM 59-60%)"),
-        _P("attain_offset_maths", 0.574, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_maths", 0.569, -2.0, 3.0, "probit", "attainment",
            "Baseline of the maths share at the expected standard.",
            "moved with attain_offset_rwm at each calibration (scripts/calibrate_start.py); "
            "first set to evidence B2-1 (maths 73%)"),
-        _P("attain_offset_english", 0.544, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_english", 0.539, -2.0, 3.0, "probit", "attainment",
            "Baseline of the English (reading, writing) share at the expected standard.",
            "moved with attain_offset_rwm (scripts/calibrate_start.py); first set to evidence "
            "B2-1 (reading 73%, writing 71%)"),
-        _P("attain_offset_science", 0.754, -2.0, 3.0, "probit", "attainment",
+        _P("attain_offset_science", 0.749, -2.0, 3.0, "probit", "attainment",
            "Baseline of the science share at the expected standard.",
            "assumption (moved with attain_offset_rwm: scripts/calibrate_start.py)"),
         _P("cohort_noise", 1.0, 0.0, 3.0, "probit x sqrt(pupils in cohort)", "attainment",
@@ -252,15 +252,15 @@ PARAMS = Registry(
            "Measurement error of an inspection's judgement of effectiveness.",
            "bounded by evidence B10: two inspectors disagreed on 2 of 24 good primaries, "
            "which this model matches for 0.06-0.15 SD"),
-        _P("grade_cut_outstanding", 0.287, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_outstanding", 0.289, -1.0, 1.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this is graded outstanding.",
            "calibrated at term 0 on the england preset (scripts/calibrate_start.py): "
            "evidence B1 (21% outstanding, 2018)"),
-        _P("grade_cut_good", -0.201, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_good", -0.189, -1.5, 1.0, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below outstanding) is graded good.",
            "calibrated at term 0 on the england preset (scripts/calibrate_start.py): "
            "evidence B1-B2 (good or outstanding 86-90%; 88% targeted)"),
-        _P("grade_cut_ri", -0.41, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
+        _P("grade_cut_ri", -0.394, -2.0, 0.5, "SD of effectiveness", "M13 inspection",
            "Judged effectiveness above this (and below good) is requires improvement; below is "
            "inadequate.", "calibrated at term 0 on the england preset "
            "(scripts/calibrate_start.py): evidence B1-B2 (inadequate 2-4%; 3% targeted)"),

@@ -58,7 +58,7 @@ class SchoolState:
     cluster: np.ndarray              # int, -1 = not in a cluster
     grade: np.ndarray                # int8, OUTSTANDING..INADEQUATE
     next_inspection: np.ndarray      # term of the next inspection
-    revealed_until: np.ndarray       # needs in view (M2) until this term
+    revealed_until: np.ndarray       # needs in view (M2) up to this term (limits.in_window)
     engagement: np.ndarray           # probability-like propensity to collaborate, 0-1
     cohort: np.ndarray               # (n,) latent cohort effect this year (probit)
     attainment: np.ndarray           # (n, 4) % at expected standard, SUBJECTS order

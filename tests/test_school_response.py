@@ -15,27 +15,48 @@ def model(**params) -> ClusterModel:
 
 
 def test_the_response_adds_its_measured_gain_net_of_fading():
-    """Over inspection_response_terms terms, each followed by the relax towards the anchor
-    that learning applies, a responding school ends inspection_response SD higher in
-    every teaching domain (evidence B12 measured the net gain); others do not move."""
+    """Over the inspection_response_terms terms after the verdict's, each opened by the
+    relax towards the anchor that learning applies, a responding school ends
+    inspection_response SD higher in every teaching domain (evidence B12 measured the net
+    gain); others do not move, and the response stops after its last term."""
     m = model()
     s, p = m.s, m.p
     responding = np.arange(5)
     s.response_until[:] = NONE
-    s.response_until[responding] = m.term + p.inspection_response_terms
+    s.response_until[responding] = m.term + p.inspection_response_terms  # as inspect sets it
     before = s.expertise.copy()
     r = m.decay[:, None]
-    for k in range(p.inspection_response_terms):
-        inspection.respond(m)
-        if k < p.inspection_response_terms - 1:  # the last term's gain has not faded yet
-            s.expertise -= r * (s.expertise - before)
+    for _ in range(p.inspection_response_terms):
         m.term += 1
+        s.expertise -= r * (s.expertise - before)  # turnover's relax comes first in a term
+        inspection.respond(m)
     gain = s.expertise - before
     assert np.allclose(gain[responding, :BUSINESS], p.inspection_response)
     assert np.allclose(gain[responding, BUSINESS], 0.0)
     assert np.allclose(gain[5:], 0.0)
+    m.term += 1
     inspection.respond(m)  # the response is over
     assert np.allclose(s.expertise - before, gain)
+
+
+def test_a_poor_grade_is_answered_for_exactly_its_response_terms():
+    """The schedule as the model runs it: inspect grades a school poorly at term t, and
+    respond (called at the start of each later term's inspection) adds to it at terms
+    t+1 .. t+T and at no other. Before the fix it stopped at t+T-1, so the gain at the
+    next inspection was ~0.07 SD rather than B12's ~0.10 less a term's fade."""
+    m = model(inspection_noise_sd=0.0)
+    s, p = m.s, m.p
+    s.next_inspection[:] = m.term
+    s.response_until[:] = NONE
+    poor = inspection.inspect(m)
+    assert len(poor)
+    answered = []
+    for _ in range(p.inspection_response_terms + 3):
+        m.term += 1
+        before = s.expertise[poor, :BUSINESS].copy()
+        inspection.respond(m)
+        answered.append(bool((s.expertise[poor, :BUSINESS] != before).all()))
+    assert answered == [True] * p.inspection_response_terms + [False] * 3
 
 
 def test_no_response_when_its_size_is_zero():

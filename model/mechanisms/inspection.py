@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from clustersim.model.limits import in_window
 from clustersim.model.state import BUSINESS, RI
 
 if TYPE_CHECKING:
@@ -38,9 +39,10 @@ def respond(m: ClusterModel) -> None:
     lasting: staff turnover and skill fade take it back towards the school's anchor
     (B12's gain was transient). ``inspection_response`` is the gain B12 *measured*, net
     of that fade, at the end of the response; so each term adds ``G r / (1 - (1-r)^T)``
-    at the school's relax rate r, whose T terms, fading, sum to G."""
+    at the school's relax rate r, whose T terms, fading, sum to G. Its T terms are the
+    ones after the verdict's, up to and including ``response_until``."""
     s, p = m.s, m.p
-    active = np.flatnonzero(s.response_until > m.term)
+    active = np.flatnonzero(in_window(s.response_until, m.term))
     if len(active) and p.inspection_response > 0:
         r = m.decay[active]
         step = p.inspection_response * r / (1.0 - (1.0 - r) ** p.inspection_response_terms)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from clustersim.model.groups import argmax_slabs
+from clustersim.model.limits import in_window
 from clustersim.model.state import CPD_DOMAINS
 from scipy.special import expit, logit
 
@@ -60,7 +61,7 @@ def identify_needs(m: ClusterModel) -> None:
                      + p.selfeval_effectiveness_slope * z)
         data = shared_data(m)
         prob = np.where(data, 1.0 - (1.0 - prob) * (1.0 - p.data_detection_boost), prob)
-        spotted = (u < prob) | (s.revealed_until > m.term)
+        spotted = (u < prob) | in_window(s.revealed_until, m.term)
     else:
         spotted = np.ones(s.n, bool)
     has = (need > 0) & spotted

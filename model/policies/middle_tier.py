@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from clustersim.model.groups import stable_argsort
-from clustersim.model.limits import TERMS_PER_YEAR
+from clustersim.model.limits import TERMS_PER_YEAR, in_window
 from clustersim.model.membership import Membership
 from clustersim.model.policies.base import Policy
 from clustersim.model.region import LA_MAINTAINED
@@ -113,7 +113,7 @@ class Superintendent(Policy):
             s.monitored[:] = True
         # M7: it negotiates commissioning for every cluster
         self.model.effects.negotiated = self.on("super_negotiation")
-        self.urgent_until = np.zeros(s.n, np.int32)
+        self.urgent_until = np.full(s.n, np.iinfo(np.int32).min, np.int32)  # none yet
         p = self.model.p
         # schools each office may place a term, by LA (offices whose LA is not acting: 0)
         self.limit = np.zeros(s.la.max() + 2, np.int64)
@@ -152,9 +152,10 @@ class Superintendent(Policy):
         # its monitoring flags poor grades and results below the floor; without it the
         # office sees only what inspections publish (the grades)
         low = m.below_floor_now if self.on("super_monitoring") else np.zeros(s.n, bool)
-        flagged = np.flatnonzero((self.urgent_until > m.term) | low)
+        urgent = in_window(self.urgent_until, m.term)
+        flagged = np.flatnonzero(urgent | low)
         flagged = flagged[stable_argsort(s.effectiveness_of(flagged))]
-        others = np.flatnonzero((s.focus >= 0) & (self.urgent_until <= m.term) & ~low)
+        others = np.flatnonzero((s.focus >= 0) & ~urgent & ~low)
         others = others[stable_argsort(-s.need[others])]
         if self.on("super_funded_support"):
             self.fund_within("superintendent", np.concatenate([flagged, others]),
