@@ -30,13 +30,19 @@ def settle(m: ClusterModel, receivers: np.ndarray, hours: np.ndarray,
            donors: np.ndarray) -> np.ndarray:
     """Apply the bank's offer boost and credit limit; transfer credits; return the hours."""
     s, p = m.s, m.p
-    hours = hours * (1.0 + p.bank_offer_boost)
-    floor = -p.bank_overdraft * s.teachers[receivers]
-    # each receiver appears once per term (one focus domain), so no ordering is needed
-    affordable = np.maximum(0.0, (s.credits[receivers] - floor) / s.teachers[receivers])
-    hours = np.minimum(hours, affordable)
+    hours = within_standing(hours * (1.0 + p.bank_offer_boost), s.credits[receivers],
+                            s.teachers[receivers], p.bank_overdraft)
     transfer(m, receivers, donors, hours * s.teachers[receivers])
     return hours
+
+
+def within_standing(hours: np.ndarray, balance: np.ndarray, teachers: np.ndarray,
+                    allowance: float) -> np.ndarray:
+    """Hours per teacher capped so that a receiver's balance (teacher-hours, credits or
+    goodwill) stays at or above ``-allowance`` hours per teacher: the bank's overdraft (M6)
+    and informal reciprocity's limit (cpd.reciprocate) are the same rule. Each receiver
+    appears once per term (one focus domain), so no ordering is needed."""
+    return np.minimum(hours, np.maximum(0.0, (balance + allowance * teachers) / teachers))
 
 
 def transfer(m: ClusterModel, payers: np.ndarray, donors: np.ndarray, credits: np.ndarray) -> None:

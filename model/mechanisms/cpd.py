@@ -79,9 +79,7 @@ def reciprocate(m: ClusterModel, receivers: np.ndarray, hours: np.ndarray,
     s.goodwill[moved] = 0.0
     s.goodwill_cluster[moved] = s.cluster[moved]
     teachers = s.teachers[receivers]
-    # each receiver appears once per term (one focus domain), so no ordering is needed
-    standing = (s.goodwill[receivers] / teachers) + p.reciprocity_limit
-    hours = np.minimum(hours, np.maximum(0.0, standing))
+    hours = bank.within_standing(hours, s.goodwill[receivers], teachers, p.reciprocity_limit)
     teacher_hours = hours * teachers
     s.goodwill -= np.bincount(receivers, teacher_hours, minlength=s.n)
     s.goodwill += np.bincount(donors, teacher_hours, minlength=s.n)
