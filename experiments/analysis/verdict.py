@@ -181,27 +181,19 @@ def verdict(rows: list[Row], runs: pd.DataFrame, baseline: str, years: float,
 
     best, worst = ranked[0], ranked[-1]
     mentioned = {best.label, worst.label}
-    if best.label != baseline and best.status == "fewer":
-        text.append(sentence(best, "fewest"))
-        ties = _tied_with([r for r in rows if r.label != baseline], best, runs, min_effect,
-                          outcome, label)
-        mentioned |= set(ties)
-        if ties:
-            text.append(f"It ties for the fewest with {_join(ties)} (their difference from "
-                        f"{best.label} is under {thr} points or not statistically clear).")
-    else:
-        text.append(f"No policy leaves fewer weak schools behind than {baseline} by {thr} "
-                    "points or more with a clear 95% interval.")
-    if worst.label != baseline and worst.status == "more":
-        text.append(sentence(worst, "most"))
-        ties = _tied_with([r for r in rows if r.label != baseline], worst, runs, min_effect,
-                          outcome, label)
-        mentioned |= set(ties)
-        if ties:
-            text.append(f"It ties for the most with {_join(ties)}.")
-    else:
-        text.append(f"No policy leaves more weak schools behind than {baseline} by {thr} "
-                    "points or more with a clear 95% interval.")
+    for r, word, status in ((best, "fewest", "fewer"), (worst, "most", "more")):
+        if r.label != baseline and r.status == status:
+            text.append(sentence(r, word))
+            ties = _tied_with([o for o in rows if o.label != baseline], r, runs, min_effect,
+                              outcome, label)
+            mentioned |= set(ties)
+            if ties:
+                text.append(f"It ties for the {word} with {_join(ties)} (their difference "
+                            f"from {r.label} is under {thr} points or not statistically "
+                            "clear).")
+        else:
+            text.append(f"No policy leaves {status} weak schools behind than {baseline} by "
+                        f"{thr} points or more with a clear 95% interval.")
     for word, status in (("fewer", "fewer"), ("more", "more")):
         also = [r for r in sorted(others, key=lambda r: r.share) if r.status == status
                 and r.label not in mentioned]
