@@ -90,3 +90,20 @@ def test_the_burn_in_starts_clean_and_clears_each_terms_tallies():
     county = ClusterModel({"preset": "county", "years": 1}, 1)
     # one term's hours: at most the cap of quality-weighted hours plus funded support
     assert county.s.q_sustained.max() < 2 * county.p.cpd_hours_cap
+
+
+def test_without_any_fading_the_response_adds_its_gain_in_equal_steps():
+    """With no staff turnover and no skill fade (r = 0) the rule's limit is G / T a term;
+    before, 0 / 0 made every responding school's expertise NaN (found by
+    tests/test_invariants.py's hypothesis search)."""
+    m = model(turnover_rate=0.0, skill_fade_year=0.0)
+    s, p = m.s, m.p
+    assert (m.decay == 0).all()
+    s.response_until[:] = NONE
+    s.response_until[:3] = m.term + p.inspection_response_terms
+    before = s.expertise.copy()
+    for _ in range(p.inspection_response_terms):
+        m.term += 1
+        inspection.respond(m)
+    assert np.allclose(s.expertise[:3, :BUSINESS] - before[:3, :BUSINESS],
+                       p.inspection_response)

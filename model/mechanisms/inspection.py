@@ -45,7 +45,11 @@ def respond(m: ClusterModel) -> None:
     active = np.flatnonzero(in_window(s.response_until, m.term))
     if len(active) and p.inspection_response > 0:
         r = m.decay[active]
-        step = p.inspection_response * r / (1.0 - (1.0 - r) ** p.inspection_response_terms)
+        T = p.inspection_response_terms
+        kept = 1.0 - (1.0 - r) ** T  # 0 where nothing fades (r = 0): then G / T a term
+        with np.errstate(invalid="ignore", divide="ignore"):
+            step = np.where(kept > 0, p.inspection_response * r / kept,
+                            p.inspection_response / T)
         s.expertise[active, :BUSINESS] += step[:, None]
 
 
