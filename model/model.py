@@ -397,7 +397,7 @@ class ClusterModel(ClusterService, mesa.Model):
         return pd.DataFrame({
             "term": np.repeat(terms, [len(x) for x in schools]).astype(np.int32),
             "school": np.concatenate(schools),
-            "grade": np.array(GRADES)[np.concatenate(grades)],
+            "grade": labels(GRADES, np.concatenate(grades)),
         })
 
     def cluster_table(self) -> pd.DataFrame:
@@ -409,6 +409,14 @@ class ClusterModel(ClusterService, mesa.Model):
             "founded": [FOUNDED[f] for f in self.c.founded[act]],
             "age_terms": self.term - self.c.born[act],
         })
+
+
+def labels(names, codes: np.ndarray):
+    """The text column ``np.asarray(names)[codes]`` as a table would hold it (pandas infers
+    the same type from the few names as from the long column: with pyarrow, its string
+    type), made by taking from the few names: ~10x faster than converting a long array
+    of texts (~5 ms a column of England's schools)."""
+    return pd.Series(np.asarray(names)).array.take(np.asarray(codes, np.intp))
 
 
 def world_key(seed: int, config: dict[str, Any]) -> tuple:
