@@ -53,6 +53,28 @@ class ClusterService:
         self.membership_version = 0  # bumped whenever a school joins or leaves a cluster
         self._slots, self._clustered, self._barter = Cached(), Cached(), Cached()
         self.best = Cached()  # strongest member per cluster and domain, per term
+        self._school_clusters = None  # a Membership view's list, between views
+
+    def school_clusters(self) -> tuple[list[int], np.ndarray]:
+        """Each school's cluster as a list, for a `Membership` view to move schools in,
+        and a copy of ``s.cluster`` it mirrors (the view moves both). The list the last
+        view handed back (`keep_school_clusters`) is brought up to date where the array
+        differs from its mirror, and is then the caller's alone (a second view open at
+        once gets a fresh list)."""
+        cluster, kept = self.s.cluster, self._school_clusters
+        self._school_clusters = None
+        if kept is None or kept[1].shape != cluster.shape:
+            return cluster.tolist(), cluster.copy()
+        values, mirror = kept
+        changed = (cluster != mirror).nonzero()[0]
+        for k, cid in zip(changed.tolist(), cluster[changed].tolist(), strict=True):
+            values[k] = cid
+        mirror[changed] = cluster[changed]
+        return values, mirror
+
+    def keep_school_clusters(self, values: list[int], mirror: np.ndarray) -> None:
+        """A view's list and its mirror, handed back for the next view."""
+        self._school_clusters = (values, mirror)
 
     def found_clusters(self, groups: list[np.ndarray], founded: str) -> None:
         """Create one cluster per group of currently unclustered schools, in one pass."""
