@@ -52,7 +52,7 @@ def identify_needs(m: ClusterModel) -> None:
     self-evaluation misses. With M2 off every need is known.
     """
     s, p = m.s, m.p
-    u = m.streams["needs"].random(s.n)
+    u, = m.fixed_draws(m.streams["needs"], lambda rng: (rng.random(s.n),))
     k, need = largest_gap(p.need_benchmark, s.expertise)
     if p.m2_hidden_needs:
         z = (s.effectiveness - m.eff_mean0) / m.eff_sd0
