@@ -34,7 +34,8 @@ def update_attainment(m: ClusterModel) -> None:
     new_year = m.term % TERMS_PER_YEAR == 0
     if new_year:
         cohort_size = np.maximum(3.0, r.pupils / COHORT_YEARS[r.phase])
-        s.cohort = p.cohort_noise / np.sqrt(cohort_size) * m.streams["attainment"].normal(0, 1, s.n)
+        noise, = m.fixed_draws(m.streams["attainment"], lambda rng: (rng.normal(0, 1, s.n),))
+        s.cohort = p.cohort_noise / np.sqrt(cohort_size) * noise
     # RWM is read every term (metrics, the floor standard); the other subjects only by a
     # few readers (validation), so they are worked out when first read (`SchoolState.
     # attainment`), from a copy of this term's expertise: the same values, ~0.8 ms a term

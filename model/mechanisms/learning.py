@@ -138,8 +138,8 @@ def change_heads(m: ClusterModel) -> None:
     the distribution of school effects does not drift. Base and anchor move with it;
     expertise follows at the relax rate (a new head takes years to turn a school)."""
     s, p = m.s, m.p
-    rng = m.streams["leadership"]
-    u, z = rng.random(s.n), rng.standard_normal(s.n)
+    u, z = m.fixed_draws(m.streams["leadership"], lambda rng: (rng.random(s.n),
+                                                               rng.standard_normal(s.n)))
     new = np.flatnonzero(u < head_turnover_rate(p, s.region.fsm, s.grade >= RI))
     if len(new) == 0:
         return
