@@ -54,6 +54,7 @@ class ClusterService:
         self._slots, self._clustered, self._barter = Cached(), Cached(), Cached()
         self.best = Cached()  # strongest member per cluster and domain, per term
         self._school_clusters = None  # a Membership view's list, between views
+        self._nearest_k = Cached()  # the first k neighbours, one contiguous row each
 
     def school_clusters(self) -> tuple[list[int], np.ndarray]:
         """Each school's cluster as a list, for a `Membership` view to move schools in,
@@ -78,16 +79,20 @@ class ClusterService:
 
     def found_clusters(self, groups: list[np.ndarray], founded: str) -> None:
         """Create one cluster per group of currently unclustered schools, in one pass."""
-        if not groups:
-            return
-        sizes = np.array([len(g) for g in groups])
+        if groups:
+            self.found_groups(np.concatenate(groups), np.array([len(g) for g in groups]),
+                              founded)
+
+    def found_groups(self, members: np.ndarray, sizes: np.ndarray, founded: str) -> int:
+        """`found_clusters` with the groups given one after another in ``members``, of
+        ``sizes`` schools each (no array per group); returns the first new cluster's id."""
         first = self.c.add(self.p.cohesion_initial, FOUNDED.index(founded), self.term,
-                           count=len(groups))
-        members = np.concatenate(groups)
-        self.s.cluster[members] = np.repeat(np.arange(first, first + len(groups)), sizes)
+                           count=len(sizes))
+        self.s.cluster[members] = np.repeat(np.arange(first, first + len(sizes)), sizes)
         self.s.clusters_joined[members] += 1
-        self.c.size[first: first + len(groups)] = sizes
+        self.c.size[first: first + len(sizes)] = sizes
         self.membership_version += 1
+        return first
 
     def dissolve_clusters(self, cids: np.ndarray) -> None:
         """Dissolve several clusters (M4: the marriage has failed): members released and
@@ -152,6 +157,13 @@ class ClusterService:
         if own:
             view.commit()
         return left
+
+    def nearest_neighbours(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every school's ``k`` nearest neighbours and their distances, nearest first, one
+        contiguous row each: made once a run (a row ``take`` of these is ~10x faster than
+        of all the precomputed neighbours, cut to k after)."""
+        return self._nearest_k.get(k, lambda: (np.ascontiguousarray(self.nbr[:, :k]),
+                                                np.ascontiguousarray(self.nbr_d[:, :k])))
 
     def neighbour_scan(self, schools: np.ndarray) -> list[list[int]]:
         """Each school's neighbours worth trying in a placement pass, nearest first.
