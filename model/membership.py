@@ -14,6 +14,8 @@ counted on from ``c.count``.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 
@@ -49,12 +51,14 @@ class Membership:
 
     def commit(self) -> None:
         m, s = self.m, self.m.s
-        m.found_clusters([np.array(g) for g in self.new], founded=self.founded)
-        if self.new:  # the ids the list gave them (found_clusters' own, unless others
-            # founded clusters meanwhile: the next view then finds them changed)
-            self.mirrors[np.concatenate(self.new)] = np.repeat(
-                np.arange(self.first_new, self.first_new + len(self.new)),
-                [len(g) for g in self.new])
+        if self.new:
+            members = np.array(list(chain.from_iterable(self.new)), np.int64)
+            sizes = np.array(list(map(len, self.new)))
+            m.found_groups(members, sizes, self.founded)
+            # the ids the list gave them (found_groups' own, unless others founded
+            # clusters meanwhile: the next view then finds them changed)
+            self.mirrors[members] = np.repeat(
+                np.arange(self.first_new, self.first_new + len(self.new)), sizes)
         if self.joins:
             who, cid = np.array(self.joins).T
             s.cluster[who] = cid
