@@ -326,8 +326,10 @@ class ClusterModel(ClusterService, mesa.Model):
         s.spent_term[:] = 0.0
         s.allowance_term[:] = 0.0
         s.extra_money[:] = 0.0
-        needs.update_engagement(self)
-        needs.identify_needs(self)
+        # effectiveness, read by both when M1 or M2 is on (nothing between them changes it)
+        eff = s.effectiveness if self.p.m1_hard_to_reach or self.p.m2_hidden_needs else None
+        needs.update_engagement(self, eff)
+        needs.identify_needs(self, eff)
 
     def phase_policy(self) -> None:
         self.trusts.act()
