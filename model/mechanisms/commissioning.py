@@ -149,7 +149,7 @@ def shared_staff(m: ClusterModel, hire_draws: np.ndarray) -> None:
         new = eligible & (c.specialist[: c.count] < 0) & (hire_draws[1] < p.specialist_adoption)
         if new.any():
             c.specialist[: c.count][new] = (MATHS if p.specialist_maths
-                                            else _weakest_subject(m, members, cl)[new])
+                                            else _weakest_subject(m, members, cl, new))
         d = c.specialist[cl]
         has = d >= 0
         i, d = members[has], d[has].astype(int)
@@ -162,10 +162,13 @@ def shared_staff(m: ClusterModel, hire_draws: np.ndarray) -> None:
         e[row[:, None] + SUBJECT_DOMAINS] += ripple  # into the other subjects
 
 
-def _weakest_subject(m: ClusterModel, members, cl) -> np.ndarray:
-    c = m.c
-    sums = np.stack([np.bincount(cl, m.s.expertise[members, d], minlength=c.count)
-                     for d in SUBJECT_DOMAINS], axis=1)
+def _weakest_subject(m: ClusterModel, members, cl, which: np.ndarray) -> np.ndarray:
+    """The subject with the lowest total expertise in each of the clusters ``which`` (a
+    mask), summed over their members only (each cluster's sum is its own)."""
+    keep = which[cl]
+    members, cl = members[keep], cl[keep]
+    sums = np.stack([np.bincount(cl, m.s.expertise[members, d], minlength=m.c.count)
+                     for d in SUBJECT_DOMAINS], axis=1)[which]
     return SUBJECT_DOMAINS[np.argmin(sums, axis=1)].astype(np.int8)
 
 
