@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from clustersim.model.model import ClusterModel
+from clustersim.model.model import ClusterModel, labels
 from clustersim.model.region import GOVERNANCE_NAMES
 from clustersim.model.state import GRADES
 
@@ -118,27 +118,26 @@ def school_table(m: ClusterModel) -> pd.DataFrame:
     from clustersim.model.mechanisms.attainment import below_floor
     from clustersim.model.metrics import left_behind_mask
 
-    grade_names = np.array(GRADES)
     table = pd.DataFrame({
         "school": np.arange(s.n),
         "la": r.la,
         "x_km": r.x.round(3),
         "y_km": r.y.round(3),
-        "phase": np.where(r.phase == 0, "primary", "secondary"),
+        "phase": labels(("primary", "secondary"), r.phase != 0),
         "pupils": r.pupils,
         "rural": r.rural,
         "fsm": r.fsm.round(4),
-        "governance": np.array(GOVERNANCE_NAMES)[r.governance],
+        "governance": labels(GOVERNANCE_NAMES, r.governance),
         "trust": r.trust,
-        "governance_end": np.array(GOVERNANCE_NAMES)[s.governance],
+        "governance_end": labels(GOVERNANCE_NAMES, s.governance),
         "trust_end": s.trust.copy(),
         "weak": s.weak,
         "effectiveness_start": m.eff0,
         "effectiveness_end": s.effectiveness,
         "rwm_start": m.rwm0,
         "rwm_end": s.rwm.copy(),
-        "grade_start": grade_names[m.grade0],
-        "grade_end": grade_names[s.grade],
+        "grade_start": labels(GRADES, m.grade0),
+        "grade_end": labels(GRADES, s.grade),
         "below_floor_end": below_floor(m),
         "left_behind": left_behind_mask(m),
         "terms_below_floor": s.terms_below_floor,

@@ -2,14 +2,19 @@
 
 Schools join or found clusters one after another, each seeing the earlier moves; such a
 loop spends most of its time reading numpy scalars. The view copies the schools'
-clusters and the clusters' sizes into Python lists once (``tolist``: ~0.1 ms for 20,000
-schools, far less than looking each one up), records the moves, and ``commit`` writes
-them to the arrays in one pass, with the same ids and the same result as moving one
-school at a time. A cluster is a row of the model's cluster arrays, not an object: a
-new one is a new id, counted on from ``c.count``.
+clusters and the clusters' sizes into Python lists once (far less than looking each one
+up), records the moves, and ``commit`` writes them to the arrays in one pass, with the
+same ids and the same result as moving one school at a time. The schools' list outlives
+the view: ``commit`` hands it back to the model with a copy of the array it mirrors, and
+the next view takes it and updates only the schools whose cluster changed since
+(`ClusterService.school_clusters`): ~0.1 ms instead of ~0.7 ms for 20,000 schools.
+A cluster is a row of the model's cluster arrays, not an object: a new one is a new id,
+counted on from ``c.count``.
 """
 
 from __future__ import annotations
+
+from itertools import chain
 
 import numpy as np
 
@@ -18,7 +23,8 @@ class Membership:
     def __init__(self, m, founded: str):
         self.m, self.founded = m, founded
         self.max_size = m.p.cluster_max_size
-        self.cluster: list[int] = m.s.cluster.tolist()  # school -> cluster id, as moved
+        # school -> cluster id, as moved; and the array it mirrors, moved alike
+        self.cluster, self.mirrors = m.school_clusters()
         self.size: list[int] = m.c.size[: m.c.count].tolist()  # cluster id -> members
         self.first_new = m.c.count  # the id found_clusters will give the first new one
         self.new: list[list[int]] = []
@@ -45,10 +51,19 @@ class Membership:
 
     def commit(self) -> None:
         m, s = self.m, self.m.s
-        m.found_clusters([np.array(g) for g in self.new], founded=self.founded)
+        if self.new:
+            members = np.array(list(chain.from_iterable(self.new)), np.int64)
+            sizes = np.array(list(map(len, self.new)))
+            m.found_groups(members, sizes, self.founded)
+            # the ids the list gave them (found_groups' own, unless others founded
+            # clusters meanwhile: the next view then finds them changed)
+            self.mirrors[members] = np.repeat(
+                np.arange(self.first_new, self.first_new + len(self.new)), sizes)
         if self.joins:
             who, cid = np.array(self.joins).T
             s.cluster[who] = cid
+            self.mirrors[who] = cid
             s.clusters_joined[who] += 1
             np.add.at(m.c.size, cid, 1)
             m.membership_version += 1
+        m.keep_school_clusters(self.cluster, self.mirrors)

@@ -169,7 +169,30 @@ class SchoolState:
 
     @property
     def rwm(self) -> np.ndarray:
-        return self.attainment[:, 0]
+        return self._attainment[:, 0]  # worked out each term (not the other subjects)
+
+    def attainment_later(self, fill, args: tuple) -> None:
+        """The other subjects of this term's attainment are worked out when first read:
+        ``fill(attainment, *args)`` (`attainment.update_attainment`)."""
+        self._attainment_later = (fill, args)
+
+
+def _read_attainment(s: SchoolState) -> np.ndarray:
+    later = s.__dict__.pop("_attainment_later", None)
+    if later is not None:
+        fill, args = later
+        fill(s._attainment, *args)
+    return s._attainment
+
+
+def _write_attainment(s: SchoolState, table: np.ndarray) -> None:
+    s.__dict__.pop("_attainment_later", None)
+    s._attainment = table
+
+
+# (n, 4) % at expected standard, SUBJECTS order: a dataclass field read and written
+# through a property, so that subjects other than RWM may be filled in when first read
+SchoolState.attainment = property(_read_attainment, _write_attainment)
 
 
 def initial_state(region: Region, p: Params, rng: np.random.Generator) -> SchoolState:

@@ -26,12 +26,12 @@ from itertools import islice
 from typing import Any
 
 from clustersim.experiments.batch.executor_protocol import Executor
+from clustersim.experiments.batch.fields import cell as _cell  # noqa: F401 (old name)
+from clustersim.experiments.batch.fields import csv_line, frame_csv
+from clustersim.experiments.batch.fields import frame_csv as _frame_csv  # noqa: F401 (old name)
 from clustersim.experiments.shared import io
-from clustersim.experiments.shared.io import NONE_CODED
 from clustersim.model.errors import UserError
 
-KEYS = ("run_id", "scenario", "point", "replicate")
-FLOAT_FORMAT = "%r"  # the shortest text that reads back to the same float: reruns match bitwise
 IN_FLIGHT_PER_WORKER = 2  # runs queued per local worker: enough to never starve it
 DASK_IN_FLIGHT_PER_WORKER = 4  # more for Dask, to hide the scheduler round trip
 DASK_CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
@@ -103,89 +103,20 @@ def format_result(task: Task, res) -> dict[str, Any]:
         raise RuntimeError(f"outcome names clash with parameter names: {sorted(clash)}")
     row_names += list(res.summary)
     row_values += list(res.summary.values())
-    out = {"index": task.index, "runs": [_csv_line(row_names), _csv_line(row_values)]}
+    out = {"index": task.index, "runs": [csv_line(row_names), csv_line(row_values)]}
     if task.timeseries:
-        out["timeseries"] = _frame_csv(res.timeseries, keys)
+        out["timeseries"] = frame_csv(res.timeseries, keys)
     if task.schools != "none":
         frame = res.schools
         if task.schools == "weak":
             frame = frame[frame["weak"].astype(bool)]
-        out["schools"] = _frame_csv(frame, keys)
+        out["schools"] = frame_csv(frame, keys)
         # every inspection of the schools written (term, school, grade): issue 15 item 6
         ins = res.inspections
         if task.schools == "weak" and len(ins):
             ins = ins[ins["school"].isin(frame["school"])]
-        out["inspections"] = _frame_csv(ins[["school", "term", "grade"]], keys)
+        out["inspections"] = frame_csv(ins[["school", "term", "grade"]], keys)
     return out
-
-
-def _cell(v: Any) -> str:
-    """One CSV field: floats in full (repr; NaN empty), text quoted only when it must be."""
-    if v is None:
-        return ""
-    if isinstance(v, float):  # numpy float64 included
-        return "" if v != v else FLOAT_FORMAT % v
-    if isinstance(v, str):
-        return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v
-    if type(v).__name__.startswith("float"):  # numpy float32 and kin
-        return _cell(float(v))
-    return str(v)
-
-
-def _csv_line(values) -> str:
-    return ",".join(map(_cell, values)) + "\n"
-
-
-def _frame_csv(frame, keys: list) -> list[str]:
-    """[header line, body text] of ``frame`` with the run's key columns in front.
-
-    The fields are those `_cell` writes, made a column at a time: a numeric column's
-    texts come from one ``repr`` of its list (the shortest round-trip text of each float,
-    as ``%r``; ints as ``%d``), split; booleans and the few distinct texts of a text
-    column are formatted once each. For the rows of one run this is far faster than
-    ``DataFrame.to_csv`` or formatting each field.
-    """
-    import numpy as np
-
-    kinds = [dtype.kind for dtype in frame.dtypes]
-    if all(k in "fiu" for k in kinds):  # all numeric: one conversion, no per-column pandas
-        matrix = frame.to_numpy(dtype=float)
-        arrays = [matrix[:, j] for j in range(matrix.shape[1])]
-    else:
-        arrays = [frame[name].to_numpy() for name in frame.columns]
-    prefix = ",".join(map(_cell, keys))
-    columns = [[prefix] * len(frame)]
-    for name, kind, values in zip(frame.columns, kinds, arrays, strict=True):
-        if name in NONE_CODED:  # -1 codes "none": an empty cell
-            ints = values.astype(np.int64)
-            cells = _texts(ints)
-            if (ints < 0).any():
-                for k in np.flatnonzero(ints < 0).tolist():
-                    cells[k] = ""
-        elif kind == "f":
-            cells = _texts(values)
-            if np.isnan(values).any():  # NaN: an empty cell
-                for k in np.flatnonzero(np.isnan(values)).tolist():
-                    cells[k] = ""
-        elif kind in "iu":  # "%d" also prints the float 3.0 of an int column as 3
-            cells = _texts(values.astype(np.int64) if values.dtype.kind == "f" else values)
-        elif kind == "b":
-            cells = np.where(values, "True", "False").tolist()
-        else:  # text and other objects: each distinct value formatted once
-            seen: dict = {}
-            cells = [seen[v] if v in seen else seen.setdefault(v, _cell(v))
-                     for v in values.tolist()]
-        columns.append(cells)
-    body = "".join(row + "\n" for row in map(",".join, zip(*columns, strict=True)))
-    return [_csv_line([*KEYS, *frame.columns]), body]
-
-
-def _texts(values) -> list[str]:
-    """Each number's text, as ``repr`` (floats) or ``str`` (ints) writes it, from one
-    ``repr`` of the whole list."""
-    if len(values) == 0:
-        return []
-    return repr(values.tolist())[1:-1].split(", ")
 
 
 class RunFailed(RuntimeError):

@@ -34,19 +34,22 @@ def update_attainment(m: ClusterModel) -> None:
     new_year = m.term % TERMS_PER_YEAR == 0
     if new_year:
         cohort_size = np.maximum(3.0, r.pupils / COHORT_YEARS[r.phase])
-        s.cohort = p.cohort_noise / np.sqrt(cohort_size) * m.streams["attainment"].normal(0, 1, s.n)
-    # z = offsets + expertise . weights - fsm_pupil_gap (fsm - centre) + cohort, one row
-    # per subject: the same operations, in the same order, as on (n, 4) columns
-    z = subject_sums(s.expertise, SUBJECT_WEIGHTS)
+        noise, = m.fixed_draws(m.streams["attainment"], lambda rng: (rng.normal(0, 1, s.n),))
+        s.cohort = p.cohort_noise / np.sqrt(cohort_size) * noise
+    # RWM is read every term (metrics, the floor standard); the other subjects only by a
+    # few readers (validation), so they are worked out when first read (`SchoolState.
+    # attainment`), from a copy of this term's expertise: the same values, ~0.8 ms a term
+    # on England saved when nobody reads them
+    attainment = np.empty((s.n, len(SUBJECT_WEIGHTS)))  # (n, 4), SUBJECTS order
     disadvantage = p.fsm_pupil_gap * (r.fsm - FSM_CENTRE)
-    for k, offset in enumerate(offsets(p).tolist()):
-        np.add(offset, z[k], out=z[k])
-        z[k] -= disadvantage
-        z[k] += s.cohort
-    attainment = np.empty(z.shape[::-1])  # (n, 4), as before
-    ndtr(z, out=attainment.T)
-    attainment *= 100.0
+    by_lanes = column_sums_apply(s.expertise)
+    rows = slice(0, 1) if by_lanes else slice(None)  # einsum's: all rows at once, as before
+    fill_attainment(attainment, rows, s.expertise, offsets(p), disadvantage, s.cohort,
+                    by_lanes)
     s.attainment = attainment
+    if by_lanes:
+        s.attainment_later(fill_attainment, (slice(1, None), s.expertise.copy(), offsets(p),
+                                             disadvantage, s.cohort, by_lanes))
     if new_year:
         if p.m2_hidden_needs and np.isfinite(s.rwm_last_year[0]):  # not at the first cohort
             dropped = s.rwm_last_year - s.rwm >= p.results_drop_pp
@@ -54,21 +57,48 @@ def update_attainment(m: ClusterModel) -> None:
         s.rwm_last_year = s.rwm.copy()
 
 
+def fill_attainment(out: np.ndarray, rows: slice, expertise: np.ndarray,
+                    offset: np.ndarray, disadvantage: np.ndarray, cohort: np.ndarray,
+                    by_lanes: bool) -> None:
+    """Columns ``rows`` of ``out`` (n, 4): probit of offsets + expertise . weights -
+    fsm_pupil_gap (fsm - centre) + cohort, as % at the expected standard; one row per
+    subject, the same operations in the same order as on (n, 4) columns. Each subject's
+    values are its own: working out some subjects now and the others later gives the
+    same values as all at once."""
+    z = subject_sums(expertise, SUBJECT_WEIGHTS[rows], by_lanes)
+    for k, value in enumerate(offset[rows].tolist()):
+        np.add(value, z[k], out=z[k])
+        z[k] -= disadvantage
+        z[k] += cohort
+    part = out[:, rows]
+    ndtr(z, out=part.T)
+    part *= 100.0
+
+
+def column_sums_apply(expertise: np.ndarray) -> bool:
+    """Whether `subject_sums` adds columns (6 of them, all finite) rather than call einsum."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        finite = np.isfinite(np.add.reduce(expertise, axis=None))
+    return expertise.shape[1] == 6 and bool(finite)
+
+
 # einsum's order for a row of 6 (numpy's SSE2 sum of products: two lanes, even and odd
 # columns, each summed in column order, then added): the columns of each lane
 LANES = ((0, 2, 4), (1, 3, 5))
 
 
-def subject_sums(expertise: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def subject_sums(expertise: np.ndarray, weights: np.ndarray,
+                 by_lanes: bool | None = None) -> np.ndarray:
     """``np.einsum("ij,kj->ik", expertise, weights).T`` (one row per subject), with the
     same bits, computed column by column: einsum runs its 6-term loop once per school
     and subject, ~4x slower. Terms with weight 0 are left out: for finite expertise they
     are zeros, which change no sum but the sign of a zero sum (invisible in the
     attainment, ``ndtr`` of either zero being 0.5); NaN or infinite expertise (seen by
-    one sum) goes to einsum itself. tests/test_speed_exact.py checks the order."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        finite = np.isfinite(np.add.reduce(expertise, axis=None))
-    if expertise.shape[1] != 6 or not finite:
+    one sum) goes to einsum itself (``by_lanes``: `column_sums_apply`, if already known).
+    tests/test_speed_exact.py checks the order."""
+    if by_lanes is None:
+        by_lanes = column_sums_apply(expertise)
+    if not by_lanes:
         return np.einsum("ij,kj->ik", expertise, weights).T.copy()
     out = np.zeros((len(weights), len(expertise)))
     products: dict[tuple[int, float], np.ndarray] = {}  # shared: e.g. SEND x 0.15

@@ -80,9 +80,9 @@ def learn(m: ClusterModel) -> None:
 def turnover(m: ClusterModel) -> None:
     """M14: staff leave and arrive, heads change; expertise relaxes to its anchor."""
     s, p = m.s, m.p
-    rng = m.streams["turnover"]
-    common = rng.standard_normal(s.n, dtype=np.float32)
-    specific = rng.standard_normal(s.expertise.shape, dtype=np.float32)
+    common, specific = m.fixed_draws(m.streams["turnover"], lambda rng: (  # (read-only)
+        rng.standard_normal(s.n, dtype=np.float32),
+        rng.standard_normal(s.expertise.shape, dtype=np.float32)))
     if p.m10_cpd_format:
         fade = s.oneoff * p.oneoff_decay
         s.expertise -= fade
@@ -103,7 +103,8 @@ def turnover(m: ClusterModel) -> None:
     t *= rate["decay"]
     s.expertise += t
     s.oneoff *= rate["keep"]                           # 1 - decay
-    specific *= rate["domain_sd"]                      # in place: float32, as drawn
+    # float32, as drawn (the product worked out in float64 and rounded, as ``*=``)
+    specific = np.multiply(specific, rate["domain_sd"], out=np.empty_like(specific))
     specific += (SHOCK_COMMON * m.shock_sd * common)[:, None]
     s.expertise += specific
 
@@ -137,8 +138,8 @@ def change_heads(m: ClusterModel) -> None:
     the distribution of school effects does not drift. Base and anchor move with it;
     expertise follows at the relax rate (a new head takes years to turn a school)."""
     s, p = m.s, m.p
-    rng = m.streams["leadership"]
-    u, z = rng.random(s.n), rng.standard_normal(s.n)
+    u, z = m.fixed_draws(m.streams["leadership"], lambda rng: (rng.random(s.n),
+                                                               rng.standard_normal(s.n)))
     new = np.flatnonzero(u < head_turnover_rate(p, s.region.fsm, s.grade >= RI))
     if len(new) == 0:
         return

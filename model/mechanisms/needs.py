@@ -20,12 +20,14 @@ assert tuple(range(len(CPD_DOMAINS))) == CPD_DOMAINS
 STATE = ("engagement", "focus", "need")
 
 
-def update_engagement(m: ClusterModel) -> None:
-    """M1: engagement falls with weakness, isolation and rurality (seed 000)."""
+def update_engagement(m: ClusterModel, eff: np.ndarray | None = None) -> None:
+    """M1: engagement falls with weakness, isolation and rurality (seed 000). ``eff``: the
+    schools' effectiveness, if already worked out this term."""
     s, p = m.s, m.p
     e = np.full(s.n, p.engagement_base)
     if p.m1_hard_to_reach:
-        below = np.maximum(0.0, (m.eff_mean0 - s.effectiveness) / m.eff_sd0)
+        eff = s.effectiveness if eff is None else eff
+        below = np.maximum(0.0, (m.eff_mean0 - eff) / m.eff_sd0)
         e *= np.clip(1.0 - p.engagement_weakness_penalty * below, 0.05, 1.0)
         e *= np.where(s.cluster < 0, 1.0 - p.engagement_isolation_penalty, 1.0)
         e *= np.where(s.region.rural, 1.0 - p.engagement_rural_penalty, 1.0)
@@ -44,19 +46,20 @@ def shared_data(m: ClusterModel) -> np.ndarray:
     return cohesive | s.monitored
 
 
-def identify_needs(m: ClusterModel) -> None:
+def identify_needs(m: ClusterModel, eff: np.ndarray | None = None) -> None:
     """M2: a school acts on its largest shortfall only once it has spotted it (seed 001).
 
     The need in a domain is the shortfall of expertise below ``need_benchmark``. A school
     spots it by self-evaluation (probability rising with effectiveness), or because a poor
     inspection or a results drop revealed it; shared data (M15) reveals part of what
-    self-evaluation misses. With M2 off every need is known.
+    self-evaluation misses. With M2 off every need is known. ``eff``: the schools'
+    effectiveness, if already worked out this term.
     """
     s, p = m.s, m.p
-    u = m.streams["needs"].random(s.n)
+    u, = m.fixed_draws(m.streams["needs"], lambda rng: (rng.random(s.n),))
     k, need = largest_gap(p.need_benchmark, s.expertise)
     if p.m2_hidden_needs:
-        z = (s.effectiveness - m.eff_mean0) / m.eff_sd0
+        z = ((s.effectiveness if eff is None else eff) - m.eff_mean0) / m.eff_sd0
         prob = expit(logit(np.clip(p.selfeval_mean, 1e-6, 1 - 1e-6))
                      + p.selfeval_effectiveness_slope * z)
         data = shared_data(m)

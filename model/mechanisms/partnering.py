@@ -33,8 +33,8 @@ def seek_partners(m: ClusterModel) -> None:
     if len(seekers) == 0:
         return
     order = rng.permutation(seekers)
-    k = min(p.search_neighbours, m.nbr.shape[1])
-    nb, dist = m.nbr.take(order, axis=0)[:, :k], m.nbr_d.take(order, axis=0)[:, :k]
+    nbr, nbr_d = m.nearest_neighbours(min(p.search_neighbours, m.nbr.shape[1]))
+    nb, dist = nbr.take(order, axis=0), nbr_d.take(order, axis=0)
     eff = s.effectiveness
     ei, ej = eff[order][:, None], eff[nb]
     comp = complementarity(s.expertise, order, nb)
