@@ -494,6 +494,9 @@ class World:
         # scenarios share (`ClusterModel.fixed_draws`), and their size in bytes
         self.draws: dict[tuple[str, int], tuple] = {}
         self.draw_bytes = 0
+        # the providers' ranking of a scenario of this world: the key it was worked out
+        # from, the ranking and the stream's state after its draws (`rank_providers`)
+        self.ranking: tuple | None = None
 
     def matches(self, m: ClusterModel) -> bool:
         return self.key == world_key(m.seed, m.config)

@@ -197,9 +197,9 @@ def rank_providers(m: ClusterModel) -> None:
     ``suspicion_takeup`` (drawn once a run per school, domain and candidate). Prices, qualities and
     distances are fixed for a run, so the ranking is worked out once, after the policies
     have designated any hubs; a cluster's discount scales a provider's price but not the
-    travel, and is ignored in ranking. A ranking already worked out from the same
-    candidates, providers, parameters and stream state is reused (`_LAST_RANKING`), the
-    stream set to its state after the draws.
+    travel, and is ignored in ranking. The scenarios restoring one built world keep its
+    last ranking (``World.ranking``): a scenario whose providers, parameters and stream
+    state match it reuses it, the stream set to its state after the draws.
     """
     p, pr = m.p, m.providers
     cand, dist = m.prov_cand, m.prov_dist          # (slots, n, K) nearest providers
@@ -210,12 +210,11 @@ def rank_providers(m: ClusterModel) -> None:
            p.m11_suspicion, p.suspicion_takeup,
            *(a.tobytes() for a in (pr.quality, pr.sustained, pr.price, pr.capacity > 0,
                                    pr.lead_school)))
-    # read-only candidates are a built world's, shared by the scenarios restoring it
-    fixed = not (cand.flags.writeable or dist.flags.writeable)
-    last = _LAST_RANKING
-    if fixed and last and last[0] is cand and last[1] is dist and last[2] == key:
-        m.ranked = last[3]
-        stream.bit_generator.state = last[4]  # as after the draws
+    # the candidates are the built world's, shared by the scenarios restoring it
+    world = m.common_draws
+    if world is not None and world.ranking is not None and world.ranking[0] == key:
+        m.ranked = world.ranking[1]
+        stream.bit_generator.state = world.ranking[2]  # as after the draws
         return
     willing = stream.random(cand.shape)
     cidx = np.maximum(cand, 0)
@@ -243,17 +242,11 @@ def rank_providers(m: ClusterModel) -> None:
                 "q": quality * np.where(sust, 1.0, _oneoff_weight(p)),
                 "price": pr.price[at],
                 "travel": p.travel_cost_per_km * np.where(prov >= 0, dist.ravel()[top], 0.0)}
-    if fixed:
+    if world is not None:  # the scenarios of a replicate rank alike unless a policy
+        # changed the market (hubs): the same draws of the same stream (~30 ms a run)
         for table in m.ranked.values():
             table.flags.writeable = False  # shared by the scenarios that find it here
-        _LAST_RANKING[:] = [cand, dist, key, m.ranked, stream.bit_generator.state]
-
-
-# the last ranking of a built world's candidates (`rank_providers`): its candidates,
-# key, ranking and the stream's state after its draws. The scenarios of a replicate
-# start from one world and, unless a policy changed the market (hubs), rank alike: the
-# same draws of the same stream, so the same ranking, ~30 ms a run on England
-_LAST_RANKING: list = []
+        world.ranking = (key, m.ranked, stream.bit_generator.state)
 
 
 def buy_market_cpd(m: ClusterModel, discount: np.ndarray, queue: np.ndarray,
