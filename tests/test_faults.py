@@ -147,7 +147,10 @@ def _as_killed(w: Path) -> None:
 
 
 def _in_a_part_write(w: Path) -> None:
-    missing = min(set(range(1000)) - {int(p[:7]) for p in os.listdir(w / PARTS)})
+    # the kill may itself have left a part half-written (".NNNNNNN.json.partial"): count
+    # only the finished parts
+    done = {int(p[:7]) for p in os.listdir(w / PARTS) if not p.startswith(".")}
+    missing = min(set(range(1000)) - done)
     (w / PARTS / f".{missing:07d}.json.partial").write_text('{"index": ')
 
 
